@@ -1,0 +1,84 @@
+"""Settings from the environment (`AWSINV_*`) and CLI flags, via pydantic-settings.
+
+Every setting has an environment variable `AWSINV_<NAME>` and a CLI flag (see `awsinv_mcp.cli`).
+Comma lists (`AWSINV_REGIONS=us-east-1,eu-west-1`) and JSON lists are both accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SourceName = Literal["auto", "aws", "synthetic"]
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. Construct with overrides: `Settings(source="synthetic", scale=1000)`."""
+
+    model_config = SettingsConfigDict(env_prefix="AWSINV_", extra="ignore", populate_by_name=True)
+
+    # inventory
+    source: SourceName = Field("auto", description="auto (aws when credentials resolve), aws, or synthetic")
+    regions: CommaList = Field(default_factory=list, description="regions to collect; default: enabled regions")
+    seed: int = Field(42, description="seed of the synthetic estate")
+    scale: int = Field(150, ge=1, le=200_000, description="synthetic estate size in DB instances")
+    cache_ttl: int = Field(900, ge=0, description="seconds an inventory snapshot stays fresh")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    max_concurrency: int = Field(16, ge=1, le=256, description="concurrent AWS account x region collections")
+
+    # tags and environments
+    env_tag_key: str = Field("Environment", description="tag key naming a resource's environment")
+    team_tag_key: str = "Team"
+    application_tag_key: str = "Application"
+    production_values: CommaList = Field(default_factory=lambda: ["production", "prod", "prd"])
+
+    # many accounts
+    profiles: CommaList = Field(default_factory=list, description="named AWS profiles to collect")
+    role_arns: CommaList = Field(default_factory=list, description="IAM role ARNs to assume and collect")
+    org_role: str | None = Field(None, description="role name assumed in every AWS Organizations member account")
+    org_accounts: CommaList = Field(default_factory=list, description="allow-list of member account ids")
+    org_ous: CommaList = Field(default_factory=list, description="organizational unit ids to collect")
+    external_id: SecretStr | None = None
+    role_session_name: str = "awsinv-mcp"
+
+    # costs
+    cost_cache_ttl: int = Field(6 * 3600, ge=0, description="seconds a Cost Explorer answer is reused")
+
+    # live databases
+    databases: str | None = Field(None, description="JSON object: name -> URL or {url, description, options}")
+    config_file: str | None = Field(None, description="TOML file with [databases.NAME] tables")
+    query_timeout: float = Field(10.0, gt=0, le=600, description="statement timeout in seconds")
+    max_rows: int = Field(200, ge=1, le=100_000, description="row cap of run_query")
+    max_bytes: int = Field(1_000_000, ge=1_000, description="byte cap of a run_query answer")
+
+    # server / clients
+    auth_token: SecretStr | None = Field(None, description="bearer token required on /mcp and the web API")
+    remote_token: SecretStr | None = Field(None, description="token sent to a remote awsinv-mcp HTTP server")
+    audit_log: str | None = Field(None, description="JSON-lines file receiving one line per tool call")
+    model: str = Field("claude-sonnet-4-5", description="Anthropic model for the chat client")
+
+    @field_validator("regions", "production_values", "profiles", "role_arns", "org_accounts", "org_ous", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("production_values", mode="after")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.lower() for v in value]

@@ -1,0 +1,204 @@
+"""Answer models: the structured results tools return (their output schemas are the public contract).
+
+Every inventory, analysis and cost answer derives from `Answer` (source, collected_at, warnings);
+every list answer from `ListAnswer` (items, total, next_cursor, truncated).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WarningOut(BaseModel):
+    scope: str = Field(description="what failed: account/region/service")
+    message: str
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["aws", "synthetic"] = Field(description="synthetic = demo estate, not a real account")
+    collected_at: datetime
+    warnings: list[WarningOut] = Field(default_factory=list)
+
+
+class ListAnswer(Answer):
+    total: int = Field(description="matches before paging")
+    next_cursor: str | None = Field(None, description="pass back as cursor for the next page; null at the end")
+    truncated: bool = Field(False, description="more matches exist than were returned")
+
+
+class DBInstanceRow(BaseModel):
+    identifier: str
+    arn: str
+    account: str
+    region: str
+    engine: str
+    engine_version: str
+    instance_class: str
+    status: str
+    environment: str | None
+    team: str | None
+    application: str | None
+    cluster: str | None
+    multi_az: bool
+    storage_encrypted: bool
+    publicly_accessible: bool
+    storage_type: str
+    allocated_gb: int
+
+
+class DBInstanceDetail(DBInstanceRow):
+    """Everything collected about one DB instance (get_db_instance)."""
+
+    account_alias: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    iops: int | None = None
+    storage_throughput: int | None = None
+    max_allocated_gb: int | None = None
+    backup_retention_days: int
+    deletion_protection: bool
+    iam_auth: bool
+    auto_minor_version_upgrade: bool
+    master_username: str | None
+    monitoring_interval: int
+    performance_insights: bool | None
+    log_exports: list[str]
+    copy_tags_to_snapshot: bool
+    port: int | None
+    ca_certificate: str | None
+    ca_certificate_valid_till: str | None
+    license_model: str | None
+    security_groups: list[str]
+    vpc_id: str | None
+    availability_zone: str | None
+    created_at: datetime | None
+    engine_lifecycle_support: str | None
+    internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
+    utilisation: dict[str, float | int | None] | None = None
+
+
+class DBInstanceAnswer(Answer):
+    instance: DBInstanceDetail
+
+
+class DBInstancePage(ListAnswer):
+    items: list[DBInstanceRow]
+
+
+class DBClusterRow(BaseModel):
+    identifier: str
+    arn: str
+    account: str
+    region: str
+    engine: str
+    engine_version: str
+    engine_mode: str
+    status: str
+    environment: str | None
+    team: str | None
+    application: str | None
+    members: list[str] = Field(description="member DB instance identifiers, writer first")
+    multi_az: bool
+    storage_encrypted: bool
+    deletion_protection: bool
+    backup_retention_days: int
+    iam_auth: bool
+
+
+class DBClusterPage(ListAnswer):
+    items: list[DBClusterRow]
+
+
+class DBSnapshotRow(BaseModel):
+    identifier: str
+    account: str
+    region: str
+    kind: Literal["instance", "cluster"]
+    snapshot_type: str
+    source_id: str
+    engine: str
+    engine_version: str
+    encrypted: bool
+    public: bool
+    shared_with: list[str]
+    allocated_gb: int
+    created_at: datetime | None
+    age_days: int | None
+
+
+class DBSnapshotPage(ListAnswer):
+    items: list[DBSnapshotRow]
+
+
+class EC2Row(BaseModel):
+    identifier: str
+    name: str | None
+    account: str
+    region: str
+    instance_type: str
+    state: str
+    environment: str | None
+    team: str | None
+    application: str | None
+    public_ip: str | None
+    imds_v2_required: bool
+    database_host: bool
+    database_engine: str | None = None
+
+
+class EC2Page(ListAnswer):
+    items: list[EC2Row]
+
+
+class S3Row(BaseModel):
+    name: str
+    account: str
+    region: str
+    encrypted: bool
+    public_access_block: bool
+    public: bool
+    versioning: str
+    purpose: str | None
+    environment: str | None = None
+    team: str | None = None
+
+
+class S3Page(ListAnswer):
+    items: list[S3Row]
+
+
+class Count(BaseModel):
+    key: str
+    count: int
+
+
+class InventorySummary(Answer):
+    """Counts and breakdowns of the whole estate (get_inventory_summary)."""
+
+    accounts: list[dict[str, str | int | None]] = Field(description="id, alias, db_instances per account")
+    regions: list[str]
+    db_instances: int
+    db_clusters: int
+    db_snapshots: int
+    ec2_instances: int
+    database_hosts: int
+    s3_buckets: int
+    allocated_storage_gb: int
+    by_engine: dict[str, int]
+    by_region: dict[str, int]
+    by_environment: dict[str, int]
+    by_team: dict[str, int]
+    by_status: dict[str, int]
+    risk_flags: dict[str, int] = Field(description="counts of DB instances that are public, unencrypted, single-AZ prod")
+
+
+class RefreshAnswer(Answer):
+    db_instances: int
+    db_clusters: int
+    ec2_instances: int
+    s3_buckets: int
+    elapsed_s: float

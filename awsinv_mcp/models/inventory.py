@@ -1,0 +1,298 @@
+"""The inventory snapshot: immutable records of every collected resource.
+
+Records are frozen slotted dataclasses (cheap to build by the 100,000, fast to scan). Both sources
+(`inventory.aws` and `inventory.synthetic`) produce exactly these; analysis and tools read only these.
+Tags are kept whole; `environment`, `team` and `application` are the normalised values of the
+configured tag keys (lower-cased environment, `None` when untagged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Literal
+
+SourceKind = Literal["aws", "synthetic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    """A part of the collection that failed or was skipped; the rest of the answer is complete."""
+
+    scope: str  # e.g. "123456789012/eu-west-1/rds", "s3", "account 222222222222"
+    message: str  # what happened and what to do about it
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    alias: str | None = None
+    environment: str | None = None  # the environment the account is dedicated to, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Utilisation:
+    """CloudWatch statistics over the last `days` days (None where not collected)."""
+
+    days: int = 14
+    cpu_avg: float | None = None
+    cpu_max: float | None = None
+    connections_avg: float | None = None
+    connections_max: float | None = None
+    free_storage_gb_min: float | None = None
+    read_iops_avg: float | None = None
+    write_iops_avg: float | None = None
+    burst_balance_min: float | None = None  # gp2 burst credits, percent
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """Fields every taggable, account- and region-scoped resource has."""
+
+    account: str
+    region: str
+    tags: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    environment: str | None = None
+    team: str | None = None
+    application: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DBInstance(Tagged):
+    identifier: str = ""
+    arn: str = ""
+    engine: str = ""  # mysql, postgres, mariadb, oracle-ee, ..., aurora-mysql, aurora-postgresql
+    engine_version: str = ""
+    instance_class: str = ""
+    status: str = "available"
+    cluster: str | None = None  # Aurora cluster identifier for members
+    multi_az: bool = False
+    storage_encrypted: bool = False
+    kms_key_id: str | None = None
+    publicly_accessible: bool = False
+    storage_type: str = "gp2"  # gp2 gp3 io1 io2 standard aurora aurora-iopt1
+    allocated_gb: int = 0
+    max_allocated_gb: int | None = None
+    iops: int | None = None
+    storage_throughput: int | None = None
+    backup_retention_days: int = 0
+    deletion_protection: bool = False
+    iam_auth: bool = False
+    auto_minor_version_upgrade: bool = True
+    master_username: str | None = None
+    monitoring_interval: int = 0  # enhanced monitoring seconds, 0 = off
+    performance_insights: bool | None = None  # None = unknown (the API did not say)
+    log_exports: tuple[str, ...] = ()
+    copy_tags_to_snapshot: bool = False
+    port: int | None = None
+    ca_certificate: str | None = None
+    ca_certificate_valid_till: date | None = None
+    license_model: str | None = None
+    security_groups: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    vpc_id: str | None = None
+    availability_zone: str | None = None
+    created_at: datetime | None = None
+    engine_lifecycle_support: str | None = None  # open-source-rds-extended-support[-disabled]
+    utilisation: Utilisation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    identifier: str
+    writer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DBCluster(Tagged):
+    identifier: str = ""
+    arn: str = ""
+    engine: str = ""  # aurora-mysql, aurora-postgresql (also mysql/postgres Multi-AZ clusters)
+    engine_version: str = ""
+    engine_mode: str = "provisioned"  # provisioned, serverless
+    status: str = "available"
+    members: tuple[ClusterMember, ...] = ()
+    multi_az: bool = False
+    storage_encrypted: bool = False
+    kms_key_id: str | None = None
+    storage_type: str = "aurora"
+    allocated_gb: int = 0  # storage used (Aurora) or allocated
+    backup_retention_days: int = 1
+    deletion_protection: bool = False
+    iam_auth: bool = False
+    master_username: str | None = None
+    port: int | None = None
+    log_exports: tuple[str, ...] = ()
+    copy_tags_to_snapshot: bool = False
+    security_groups: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    vpc_id: str | None = None
+    created_at: datetime | None = None
+    engine_lifecycle_support: str | None = None
+    serverless_v2_min_acu: float | None = None
+    serverless_v2_max_acu: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DBSnapshot(Tagged):
+    identifier: str = ""
+    arn: str = ""
+    kind: Literal["instance", "cluster"] = "instance"
+    snapshot_type: str = "manual"  # manual, automated, awsbackup
+    source_id: str = ""  # DB instance or cluster identifier
+    engine: str = ""
+    engine_version: str = ""
+    encrypted: bool = False
+    public: bool = False
+    shared_with: tuple[str, ...] = ()  # other account ids allowed to restore
+    allocated_gb: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    id: str
+    account: str
+    region: str
+    volume_type: str
+    size_gb: int
+    encrypted: bool
+    iops: int | None = None
+    instance_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EC2Instance(Tagged):
+    identifier: str = ""  # instance id
+    name: str | None = None  # Name tag
+    arn: str = ""
+    instance_type: str = ""
+    state: str = "running"
+    public_ip: str | None = None
+    imds_v2_required: bool = True
+    database_host: bool = False  # a self-managed database runs here (by tag or open DB port)
+    database_engine: str | None = None  # postgres, mysql, ... when known
+    security_groups: tuple[str, ...] = ()
+    subnet_id: str | None = None
+    vpc_id: str | None = None
+    volume_ids: tuple[str, ...] = ()
+    launched_at: datetime | None = None
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngressRule:
+    protocol: str  # "tcp", "udp", "-1" (all)
+    from_port: int | None
+    to_port: int | None
+    cidrs: tuple[str, ...] = ()
+    ipv6_cidrs: tuple[str, ...] = ()
+    source_groups: tuple[str, ...] = ()
+
+    def covers(self, port: int) -> bool:
+        """True when this rule admits TCP traffic to `port`."""
+        if self.protocol not in ("tcp", "-1", "6"):
+            return False
+        if self.protocol == "-1" or self.from_port is None or self.to_port is None:
+            return True
+        return self.from_port <= port <= self.to_port
+
+    @property
+    def open_to_internet(self) -> bool:
+        return "0.0.0.0/0" in self.cidrs or "::/0" in self.ipv6_cidrs
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroup:
+    id: str
+    account: str
+    region: str
+    name: str = ""
+    vpc_id: str | None = None
+    ingress: tuple[IngressRule, ...] = ()
+
+    def open_ports_to_internet(self, port: int) -> bool:
+        return any(rule.open_to_internet and rule.covers(port) for rule in self.ingress)
+
+
+@dataclass(frozen=True, slots=True)
+class Subnet:
+    id: str
+    account: str
+    region: str
+    vpc_id: str | None = None
+    public: bool = False  # its route table sends 0.0.0.0/0 to an internet gateway
+    availability_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class S3Bucket(Tagged):
+    name: str = ""
+    arn: str = ""
+    encrypted: bool = True
+    encryption: str | None = "AES256"  # AES256, aws:kms, aws:kms:dsse, None
+    public_access_block: bool = True  # all four settings on (bucket or account level)
+    public: bool = False  # a policy or ACL grants public access
+    versioning: str = "Disabled"  # Enabled, Suspended, Disabled
+    purpose: str | None = None  # backups, exports, logs, data, static, ...
+    size_gb: float | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedDBInstance:
+    id: str
+    account: str
+    region: str
+    instance_class: str
+    engine: str  # product description normalised to an engine name
+    multi_az: bool
+    count: int
+    start: datetime
+    duration_years: int
+    offering_type: str  # No Upfront, Partial Upfront, All Upfront
+    state: str = "active"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One collection of the whole estate. Immutable; indexes are built lazily on first use."""
+
+    source: SourceKind
+    collected_at: datetime
+    accounts: tuple[Account, ...] = ()
+    regions: tuple[str, ...] = ()
+    warnings: tuple[Warning, ...] = ()
+    db_instances: tuple[DBInstance, ...] = ()
+    db_clusters: tuple[DBCluster, ...] = ()
+    db_snapshots: tuple[DBSnapshot, ...] = ()
+    ec2_instances: tuple[EC2Instance, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    subnets: tuple[Subnet, ...] = ()
+    s3_buckets: tuple[S3Bucket, ...] = ()
+    reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
+
+    @cached_property
+    def account_aliases(self) -> dict[str, str]:
+        """Account id -> alias (accounts without an alias are absent)."""
+        return {a.id: a.alias for a in self.accounts if a.alias}
+
+    @cached_property
+    def security_groups_by_id(self) -> dict[tuple[str, str, str], SecurityGroup]:
+        """(account, region, group id) -> group."""
+        return {(g.account, g.region, g.id): g for g in self.security_groups}
+
+    @cached_property
+    def subnets_by_id(self) -> dict[tuple[str, str, str], Subnet]:
+        return {(s.account, s.region, s.id): s for s in self.subnets}
+
+    @cached_property
+    def clusters_by_key(self) -> dict[tuple[str, str, str], DBCluster]:
+        """(account, region, cluster identifier) -> cluster."""
+        return {(c.account, c.region, c.identifier): c for c in self.db_clusters}
+
+    @cached_property
+    def volumes_by_id(self) -> dict[tuple[str, str, str], Volume]:
+        return {(v.account, v.region, v.id): v for v in self.volumes}

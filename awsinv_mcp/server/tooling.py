@@ -1,0 +1,147 @@
+"""The thin helper every tool module uses: registration, compact answers and clean tool errors.
+
+`@tool(mcp, title=...)` registers a function as an MCP tool whose
+- answer is a `CallToolResult` with compact JSON text plus `structured_content` (the SDK would
+  otherwise indent the JSON the model reads), its output schema taken from the return annotation;
+- `UserError` (and subclasses) become tool errors (isError) carrying exactly the message;
+- unexpected exceptions become a generic tool error (the traceback goes to the log on stderr).
+
+`argument_guard` is server middleware that, before any tool runs, rejects unknown argument names
+and turns pydantic validation failures into one readable sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
+
+from awsinv_mcp.errors import UserError
+
+log = logging.getLogger("awsinv_mcp.server")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SDK_PREFIX = "Error executing tool "
+
+
+def annotations(*, open_world: bool = False, read_only: bool = True, idempotent: bool = True) -> ToolAnnotations:
+    """Truthful annotations: read-only tools that query AWS or a database are open-world."""
+    return ToolAnnotations(
+        read_only_hint=read_only,
+        destructive_hint=False,
+        idempotent_hint=idempotent,
+        open_world_hint=open_world,
+    )
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict of an answer model (None-valued optional fields kept: they are part of the contract)."""
+    return model.model_dump(mode="json")
+
+
+def respond(model: BaseModel | dict[str, Any]) -> CallToolResult:
+    """Successful answer: compact JSON text for the model, the same object as structured content."""
+    data = dump(model) if isinstance(model, BaseModel) else model
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+
+
+def refuse(message: str) -> CallToolResult:
+    """Tool error (isError) with exactly `message`."""
+    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
+
+
+def _finish(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return respond(result)
+    return result
+
+
+def tool(mcp: MCPServer, *, title: str, open_world: bool = False, name: str | None = None) -> Callable[[F], F]:
+    """Register `fn` as a read-only tool (see module docstring). Sync functions run in a worker thread."""
+
+    def decorator(fn: F) -> F:
+        is_async = inspect.iscoroutinefunction(fn)
+
+        @functools.wraps(fn)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if is_async:
+                    result = await fn(*args, **kwargs)
+                else:
+                    result = await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+                return _finish(result)
+            except UserError as exc:
+                return refuse(str(exc))
+            except ToolError:
+                raise
+            except Exception:
+                log.exception("tool %s failed", fn.__name__)
+                return refuse(
+                    f"{fn.__name__} failed unexpectedly; the server log has the details. "
+                    "Try again, or narrow the request."
+                )
+
+        mcp.add_tool(
+            wrapper,
+            name=name or fn.__name__,
+            title=title,
+            description=inspect.getdoc(fn),
+            annotations=annotations(open_world=open_world),
+        )
+        return fn
+
+    return decorator
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"argument {loc!r}: {err['msg']}")
+    return "; ".join(parts) + ". Fix the argument and call again."
+
+
+def argument_guard(mcp: MCPServer) -> Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]:
+    """Middleware: unknown tools and argument names, and invalid values, become clean tool errors."""
+
+    async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
+            return await call_next(ctx)
+        name = ctx.params.get("name", "")
+        tool_obj = mcp._tool_manager.get_tool(name)
+        if tool_obj is None:
+            return refuse(f"unknown tool {name!r}; call tools/list to see the available tools")
+        arguments = ctx.params.get("arguments") or {}
+        valid = tool_obj.parameters.get("properties", {})
+        extra = sorted(set(arguments) - set(valid))
+        if extra:
+            return refuse(
+                f"{name} has no argument(s) {', '.join(map(repr, extra))}; valid arguments: {', '.join(sorted(valid))}"
+            )
+        try:
+            tool_obj.fn_metadata.arg_model.model_validate(tool_obj.fn_metadata.pre_parse_json(arguments))
+        except ValidationError as exc:
+            return refuse(_describe_validation(exc))
+        started = time.perf_counter()
+        result = await call_next(ctx)
+        if isinstance(result, CallToolResult) and result.is_error and result.content:
+            first = result.content[0]
+            if isinstance(first, TextContent) and first.text.startswith(_SDK_PREFIX):
+                _, _, rest = first.text.partition(": ")
+                result = refuse(rest or f"{name} failed")
+        log.debug("tool %s answered in %.1f ms", name, (time.perf_counter() - started) * 1000)
+        return result
+
+    return guard

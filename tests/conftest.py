@@ -1,0 +1,44 @@
+"""Shared fixtures: anyio backend, settings, an in-process server and an MCP client over it."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+from awsinv_mcp.config import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+warnings.filterwarnings("ignore", message=".*deprecated.*", category=UserWarning)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's AWS credentials or config."""
+    for var in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for var in [v for v in os.environ if v.startswith("AWSINV_")]:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def synthetic_settings() -> Settings:
+    return Settings(source="synthetic", seed=42, scale=150)
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip loudly when a local database is missing; in CI a missing database is a failure."""
+    message = f"{name} is not reachable ({reason}); start it to run these tests"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}")
+    pytest.skip(message)
