@@ -27,6 +27,7 @@ INSTRUCTIONS = (
 TOOL_MODULES = (
     "inventory_tools",
     "analysis_tools",
+    "compliance_tools",
     "cost_tools",
     "database_tools",
     "resources",

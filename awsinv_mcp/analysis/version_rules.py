@@ -1,0 +1,1 @@
+"""Placeholder: rules of this category are added by their issue."""
