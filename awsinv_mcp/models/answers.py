@@ -193,7 +193,7 @@ class InventorySummary(Answer):
     by_environment: dict[str, int]
     by_team: dict[str, int]
     by_status: dict[str, int]
-    risk_flags: dict[str, int] = Field(description="counts of DB instances that are public, unencrypted, single-AZ prod")
+    risk_flags: dict[str, int] = Field(description="counts of risky settings (public, unencrypted, ...)")
 
 
 class RefreshAnswer(Answer):
@@ -202,3 +202,12 @@ class RefreshAnswer(Answer):
     ec2_instances: int
     s3_buckets: int
     elapsed_s: float
+
+
+def meta(snapshot: object) -> dict[str, object]:
+    """The `source`, `collected_at` and `warnings` fields of any answer built from `snapshot`."""
+    return {
+        "source": snapshot.source,  # type: ignore[attr-defined]
+        "collected_at": snapshot.collected_at,  # type: ignore[attr-defined]
+        "warnings": [WarningOut(scope=w.scope, message=w.message) for w in snapshot.warnings],  # type: ignore[attr-defined]
+    }

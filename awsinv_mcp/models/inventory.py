@@ -255,9 +255,12 @@ class ReservedDBInstance:
     state: str = "active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
-    """One collection of the whole estate. Immutable; indexes are built lazily on first use."""
+    """One collection of the whole estate. Immutable; indexes are built lazily on first use.
+
+    Compared and hashed by identity (`eq=False`) so it can key caches without hashing 100k records.
+    """
 
     source: SourceKind
     collected_at: datetime

@@ -46,6 +46,7 @@ def build_server(settings: Settings | None = None, *, store: InventoryStore | No
         instructions=INSTRUCTIONS,
     )
     mcp.middleware.append(argument_guard(mcp))
+    mcp.middleware.append(import_module("awsinv_mcp.server.audit").audit_middleware(settings))
     for name in TOOL_MODULES:
         import_module(f"awsinv_mcp.server.{name}").register(mcp, services)
     mcp.services = services  # type: ignore[attr-defined]

@@ -1,0 +1,155 @@
+"""`awsinv-mcp` command line: serve (stdio | http), chat, web, rules-doc.
+
+Every setting can come from the environment (`AWSINV_*`) or a flag; a flag wins.
+Nothing but protocol goes to stdout in stdio mode: logs always go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+from typing import Any
+
+from awsinv_mcp import __version__
+
+SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("--source", "source", {"choices": ["auto", "aws", "synthetic"], "help": "inventory source (AWSINV_SOURCE)"}),
+    ("--regions", "regions", {"help": "comma list of regions (AWSINV_REGIONS)"}),
+    ("--seed", "seed", {"type": int, "help": "synthetic estate seed (AWSINV_SEED, default 42)"}),
+    ("--scale", "scale", {"type": int, "help": "synthetic estate size in DB instances (AWSINV_SCALE, default 150)"}),
+    ("--cache-ttl", "cache_ttl", {"type": int, "help": "seconds a snapshot stays fresh (AWSINV_CACHE_TTL)"}),
+    ("--log-level", "log_level", {"choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                                  "help": "log level on stderr (AWSINV_LOG_LEVEL)"}),
+    ("--max-concurrency", "max_concurrency", {"type": int, "help": "parallel account x region collections"}),
+    ("--profiles", "profiles", {"help": "comma list of AWS profiles to collect (AWSINV_PROFILES)"}),
+    ("--role-arns", "role_arns", {"help": "comma list of role ARNs to assume (AWSINV_ROLE_ARNS)"}),
+    ("--org-role", "org_role", {"help": "role name assumed in every Organizations member account"}),
+    ("--config", "config_file", {"help": "TOML file with [databases.NAME] tables (AWSINV_CONFIG_FILE)"}),
+    ("--databases", "databases", {"help": "JSON object of named database URLs (AWSINV_DATABASES)"}),
+    ("--audit-log", "audit_log", {"help": "JSON-lines audit file of tool calls (AWSINV_AUDIT_LOG)"}),
+)  # fmt: skip
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings (each also an AWSINV_* environment variable)")
+    for flag, dest, kwargs in SETTING_FLAGS:
+        group.add_argument(flag, dest=dest, default=None, **kwargs)
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """Settings from the environment, overridden by the flags that were given."""
+    from awsinv_mcp.config import Settings
+
+    overrides = {dest: getattr(args, dest) for _, dest, _ in SETTING_FLAGS if getattr(args, dest, None) is not None}
+    return Settings(**overrides)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        stream=sys.stderr, level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("botocore", "boto3", "urllib3", "httpx", "httpx2", "mcp", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
+
+
+def _serve(args: argparse.Namespace, settings: Any) -> int:
+    from awsinv_mcp.server.app import build_server
+
+    if args.transport == "stdio":
+        build_server(settings).run("stdio")
+        return 0
+    from awsinv_mcp.server.http import is_loopback
+
+    token = settings.auth_token.get_secret_value() if settings.auth_token else None
+    if not is_loopback(args.host) and not token:
+        print(
+            f"awsinv-mcp: refusing to serve on non-loopback host {args.host} without a token; "
+            "set AWSINV_AUTH_TOKEN (or bind 127.0.0.1)",
+            file=sys.stderr,
+        )
+        return 2
+    import uvicorn
+
+    from awsinv_mcp.server.http import build_http_app
+
+    app = build_http_app(build_server(settings), host=args.host, port=args.port, token=token)
+    url = f"http://{args.host}:{args.port}/mcp"
+    print(f"awsinv-mcp {__version__} serving MCP over streamable HTTP at {url}", file=sys.stderr)
+    print(f"  source: {settings.source}; health: http://{args.host}:{args.port}/healthz", file=sys.stderr)
+    print(f"  connect: npx @modelcontextprotocol/inspector@0.15.0 --cli {url} --transport http --method tools/list",
+          file=sys.stderr)
+    if token:
+        print("  clients must send 'Authorization: Bearer $AWSINV_AUTH_TOKEN'", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), lifespan="on")
+    return 0
+
+
+def _rules_doc(args: argparse.Namespace, settings: Any) -> int:
+    from awsinv_mcp.analysis.docs import render_rules_markdown
+
+    text = render_rules_markdown()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen client subcommand's module is imported (start-up stays fast)."""
+    parser = argparse.ArgumentParser(prog="awsinv-mcp", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"awsinv-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the MCP server (stdio by default)")
+    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5001, help="HTTP port (default 5001)")
+    _add_setting_flags(serve)
+    serve.set_defaults(handler=_serve)
+
+    for name, module, text in (
+        ("chat", "awsinv_mcp.clients.chat.command", "chat with Claude over this server's tools"),
+        ("web", "awsinv_mcp.clients.web.command", "serve the web page (Overview, Resources, AI Chat)"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        _add_setting_flags(cmd)
+        if chosen != name:
+            continue
+        try:
+            mod = import_module(module)
+        except ImportError:
+            mod = None
+        if mod is not None:
+            mod.configure(cmd)
+            cmd.set_defaults(handler=mod.run)
+
+    rules = sub.add_parser("rules-doc", help="write the rules catalogue as Markdown (docs/rules.md)")
+    rules.add_argument("--output", default="docs/rules.md", help="file to write, or - for stdout")
+    rules.set_defaults(handler=_rules_doc)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(chosen).parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        print(f"awsinv-mcp: '{args.command}' is not available in this installation", file=sys.stderr)
+        return 2
+    try:
+        settings = settings_from_args(args)
+    except Exception as exc:  # pydantic ValidationError: one readable line, no traceback
+        print(f"awsinv-mcp: invalid setting: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return int(handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,175 @@
+"""The web page's Starlette app: static page + REST API, reaching the server only as an MCP client.
+
+REST answers are exactly the tools' structured results; query parameters become the tool's arguments
+(typed by its input schema); a tool error becomes a 4xx `{error}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from awsinv_mcp.clients.web import chat, prompts
+from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
+from awsinv_mcp.clients.web.security import LOOPBACK_HOSTS, SecurityMiddleware
+from awsinv_mcp.config import Settings
+
+log = logging.getLogger("awsinv_mcp.web")
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+# /api/v1/inventory/<name> -> the tool answering it
+INVENTORY_ROUTES: dict[str, str] = {
+    "summary": "get_inventory_summary",
+    "databases": "list_db_instances",
+    "clusters": "list_db_clusters",
+    "snapshots": "list_db_snapshots",
+    "ec2": "list_ec2_instances",
+    "buckets": "list_s3_buckets",
+    "findings": "get_findings",
+    "costs": "get_cost_summary",
+    "versions": "check_version_compliance",
+    "savings": "find_cost_savings",
+}
+RESERVED_PARAMS = frozenset({"token"})
+
+
+def _error(exc: ToolFailure) -> JSONResponse:
+    body: dict[str, Any] = {"error": exc.message}
+    fix = getattr(exc, "fix", None)
+    if fix:
+        body["fix"] = fix
+    return JSONResponse(body, status_code=exc.status)
+
+
+def _bridge(request: Request) -> ToolBridge:
+    return request.app.state.bridge
+
+
+def _query_params(request: Request) -> dict[str, list[str]]:
+    return {k: request.query_params.getlist(k) for k in request.query_params if k not in RESERVED_PARAMS}
+
+
+async def inventory(request: Request) -> Response:
+    name = request.path_params["name"]
+    tool = INVENTORY_ROUTES.get(name)
+    if tool is None:
+        return JSONResponse({"error": f"no such endpoint; one of: {', '.join(INVENTORY_ROUTES)}"}, status_code=404)
+    bridge = _bridge(request)
+    try:
+        args = await bridge.arguments(tool, _query_params(request))
+        return JSONResponse(await bridge.call(tool, args))
+    except ToolFailure as exc:
+        return _error(exc)
+
+
+async def database(request: Request) -> Response:
+    bridge = _bridge(request)
+    try:
+        if not await bridge.has_tool("get_db_instance"):
+            raise ToolFailure(404, "the server has no tool 'get_db_instance' (yet)")
+        return JSONResponse(await bridge.call("get_db_instance", {"identifier": request.path_params["identifier"]}))
+    except ToolFailure as exc:
+        return _error(exc)
+
+
+async def prompt_cards(request: Request) -> Response:
+    try:
+        return JSONResponse(await prompts.demo_cards(_bridge(request)))
+    except ToolFailure as exc:
+        return _error(exc)
+
+
+async def chat_turn(request: Request) -> Response:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return JSONResponse({"error": "send Content-Type: application/json"}, status_code=415)
+    try:
+        body = await request.json()
+    except ValueError:
+        return JSONResponse({"error": "the body is not valid JSON"}, status_code=400)
+    try:
+        return JSONResponse(await chat.answer(_bridge(request), body, model=request.app.state.settings.model))
+    except ToolFailure as exc:
+        return _error(exc)
+
+
+async def chat_status(request: Request) -> Response:
+    return JSONResponse(await chat.chat_status())
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+async def _enter_target(
+    stack: AsyncExitStack, settings: Settings, mcp_target: Any, url: str | None, token: str | None
+) -> Any:
+    """What `mcp.Client` connects to: the given target, a remote URL (with a bearer token), or an in-process server."""
+    if mcp_target is not None:
+        return mcp_target
+    if url:
+        if not token:
+            return url
+        import httpx2
+        from mcp.client.streamable_http import streamable_http_client
+
+        http = await stack.enter_async_context(
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=httpx2.Timeout(30.0, read=300.0))
+        )
+        return streamable_http_client(url, http_client=http)
+    from awsinv_mcp.server.app import build_server
+
+    return build_server(settings)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    mcp_target: Any = None,
+    url: str | None = None,
+    token: str | None = None,
+    allowed_hosts: Iterable[str] | None = None,
+) -> Starlette:
+    """The web app. `mcp_target`: anything `mcp.Client` accepts (default: an in-process `build_server(settings)`);
+    `url` (+ `token`, default `settings.remote_token`): a running awsinv-mcp HTTP server instead.
+    `allowed_hosts`: Host header names accepted (default: loopback names; `"*"` for any)."""
+    if token is None and settings.remote_token is not None:
+        token = settings.remote_token.get_secret_value()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            target = await _enter_target(stack, settings, mcp_target, url, token)
+            app.state.bridge = await stack.enter_async_context(ToolBridge(target))
+            yield
+
+    routes = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/api/v1/prompts", prompt_cards),
+        Route("/api/v1/chat/status", chat_status),
+        Route("/api/v1/inventory/databases/{identifier}", database),
+        Route("/api/v1/inventory/{name}", inventory),
+        Route("/infrastructure-ai", chat_turn, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    auth = settings.auth_token.get_secret_value() if settings.auth_token else None
+    app.add_middleware(
+        SecurityMiddleware, token=auth or None, allowed_hosts=list(allowed_hosts or LOOPBACK_HOSTS)
+    )
+    return app

@@ -1,0 +1,161 @@
+"""The web app's one way to the server: an MCP client session held open for the app's lifespan.
+
+`ToolBridge` calls tools and returns their structured results, turns tool errors into `ToolFailure`
+(an HTTP status plus the tool's own message) and maps REST query strings onto a tool's typed arguments
+using the tool's input schema.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import AsyncExitStack
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp.types import TextContent
+
+log = logging.getLogger("awsinv_mcp.web")
+
+CALL_TIMEOUT_S = 120.0
+
+
+class ToolFailure(Exception):
+    """A tool call that did not produce an answer: `status` is the HTTP status the REST API answers with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error_status(message: str) -> int:
+    lowered = message.lower()
+    if lowered.startswith(("unknown ", "no ")) or "not found" in lowered or "does not exist" in lowered:
+        return 404
+    return 400
+
+
+def _schema_types(schema: dict[str, Any]) -> set[str]:
+    """JSON types a property accepts (`type`, a type list, or `anyOf`/`oneOf` alternatives)."""
+    kinds: set[str] = set()
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        kinds.add(declared)
+    elif isinstance(declared, list):
+        kinds.update(k for k in declared if isinstance(k, str))
+    for key in ("anyOf", "oneOf"):
+        for alt in schema.get(key, []) or []:
+            kinds |= _schema_types(alt)
+    return kinds
+
+
+def coerce_value(raw: list[str], schema: dict[str, Any]) -> Any:
+    """A query-string value (all repeats of one parameter) as the JSON value the schema asks for."""
+    kinds = _schema_types(schema)
+    if "array" in kinds:
+        return [part.strip() for value in raw for part in value.split(",") if part.strip()]
+    value = raw[-1]
+    if value == "" and "null" in kinds:
+        return None
+    if "boolean" in kinds and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    if "integer" in kinds:
+        try:
+            return int(value)
+        except ValueError:
+            if "string" not in kinds:
+                raise ToolFailure(400, f"query parameter must be an integer (got {value!r})") from None
+    if "number" in kinds:
+        try:
+            return float(value)
+        except ValueError:
+            if "string" not in kinds:
+                raise ToolFailure(400, f"query parameter must be a number (got {value!r})") from None
+    return value
+
+
+def structured(result: Any) -> dict[str, Any]:
+    """The structured answer of a successful tool result (parsed from its JSON text if absent)."""
+    if result.structured_content is not None:
+        return result.structured_content
+    text = "".join(c.text for c in result.content if isinstance(c, TextContent))
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {"text": text}
+    return data if isinstance(data, dict) else {"result": data}
+
+
+def error_text(result: Any) -> str:
+    text = " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
+    return text or "the tool reported an error without a message"
+
+
+class ToolBridge:
+    """An open `mcp.Client` plus cached tool schemas. Use as an async context manager."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+        self._stack: AsyncExitStack | None = None
+        self._client: Client | None = None
+        self._schemas: dict[str, dict[str, Any]] | None = None
+        self._lock = anyio.Lock()
+
+    async def __aenter__(self) -> ToolBridge:
+        self._stack = AsyncExitStack()
+        self._client = await self._stack.enter_async_context(Client(self._target, cache=None))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._client = self._stack = None
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise ToolFailure(503, "the MCP session is not open")
+        return self._client
+
+    async def schemas(self, *, refresh: bool = False) -> dict[str, dict[str, Any]]:
+        """Input schemas by tool name (listed once, relisted on demand)."""
+        async with self._lock:
+            if self._schemas is None or refresh:
+                tools: dict[str, dict[str, Any]] = {}
+                cursor: str | None = None
+                while True:
+                    page = await self.client.list_tools(cursor=cursor)
+                    tools.update({t.name: t.input_schema or {} for t in page.tools})
+                    cursor = page.next_cursor
+                    if not cursor:
+                        break
+                self._schemas = tools
+            return self._schemas
+
+    async def has_tool(self, name: str) -> bool:
+        known = await self.schemas()
+        return name in known or name in await self.schemas(refresh=True)
+
+    async def arguments(self, name: str, params: dict[str, list[str]]) -> dict[str, Any]:
+        """Tool arguments from query parameters, typed by the tool's input schema (unknown names pass through)."""
+        if not await self.has_tool(name):
+            raise ToolFailure(404, f"the server has no tool {name!r} (yet); this part of the page is unavailable")
+        props = (await self.schemas())[name].get("properties", {})
+        return {key: coerce_value(values, props.get(key, {})) for key, values in params.items() if values}
+
+    async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The tool's structured answer, or `ToolFailure`."""
+        try:
+            result = await self.client.call_tool(name, arguments or {}, read_timeout_seconds=CALL_TIMEOUT_S)
+        except ToolFailure:
+            raise
+        except Exception as exc:  # transport failure: the server is down or unreachable
+            log.warning("MCP call %s failed: %s", name, type(exc).__name__)
+            raise ToolFailure(502, f"the MCP server did not answer {name} ({type(exc).__name__})") from None
+        if result.is_error:
+            message = error_text(result)
+            status = 404 if message.startswith("unknown tool") else _error_status(message)
+            raise ToolFailure(status, message)
+        return structured(result)

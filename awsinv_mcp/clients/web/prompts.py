@@ -1,0 +1,62 @@
+"""Demo-query cards for the AI Chat tab, built from the server's MCP prompts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mcp.types import TextContent
+
+from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
+
+log = logging.getLogger("awsinv_mcp.web")
+
+
+async def example_arguments(bridge: ToolBridge) -> dict[str, str]:
+    """Plausible values for prompt arguments, taken from the estate (the largest team, a configured database)."""
+    values = {"environment": "production"}
+    try:
+        summary = await bridge.call("get_inventory_summary")
+        teams = summary.get("by_team") or {}
+        if teams:
+            values["team"] = max(teams, key=lambda t: teams[t])
+    except ToolFailure:
+        pass
+    try:
+        databases = (await bridge.call("list_databases")).get("items") or []
+        if databases:
+            first = databases[0]
+            values["database"] = first.get("name", "") if isinstance(first, dict) else str(first)
+    except ToolFailure:
+        pass
+    return {k: v for k, v in values.items() if v}
+
+
+def _prompt_text(result: Any) -> str:
+    parts = [m.content.text for m in result.messages if isinstance(m.content, TextContent)]
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+async def demo_cards(bridge: ToolBridge) -> dict[str, Any]:
+    """`{items: [{name, title, description, arguments, text}]}`: one card per prompt, text ready to send."""
+    prompts = (await bridge.client.list_prompts()).prompts
+    examples = await example_arguments(bridge) if any(p.arguments for p in prompts) else {}
+    cards = []
+    for prompt in prompts:
+        required = [a.name for a in prompt.arguments or [] if a.required]
+        args = {name: examples.get(name, f"<{name}>") for name in required}
+        try:
+            text = _prompt_text(await bridge.client.get_prompt(prompt.name, args))
+        except Exception as exc:  # one broken prompt must not hide the others
+            log.warning("prompt %s failed: %s", prompt.name, type(exc).__name__)
+            continue
+        cards.append(
+            {
+                "name": prompt.name,
+                "title": prompt.title or prompt.name.replace("_", " ").capitalize(),
+                "description": prompt.description or "",
+                "arguments": args,
+                "text": text,
+            }
+        )
+    return {"items": cards}

@@ -1,0 +1,86 @@
+"""Cost answers: compact and columnar (DESIGN.md's cost shape).
+
+One `periods` list of period start dates; each item carries its `group` (dimension -> value, empty
+when ungrouped) and one amount per period, so a 12-month breakdown by team stays a few KB.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from awsinv_mcp.models.answers import Answer
+
+
+class CostItem(BaseModel):
+    group: dict[str, str] = Field(description="group_by key -> value (e.g. {'TAG:Team': 'payments'}); {} ungrouped")
+    amounts: list[float] = Field(description="one amount per period, in the order of `periods`")
+    total: float
+
+
+class CostAnswer(Answer):
+    """get_cost_summary: amounts per period and group."""
+
+    currency: str = "USD"
+    metric: str = "UnblendedCost"
+    granularity: str = "MONTHLY"
+    periods: list[str] = Field(description="period start dates (ISO), in order")
+    items: list[CostItem] = Field(description="largest total first")
+    total_amount: float = Field(description="sum over items")
+    ce_requests: int = Field(0, description="Cost Explorer requests this answer cost ($0.01 each); 0 from cache")
+
+
+class GroupChange(BaseModel):
+    group: dict[str, str]
+    last: float = Field(description="amount of the last full month")
+    change: float = Field(description="last full month minus the month before")
+    change_pct: float | None = Field(description="change in percent of the month before (null from zero)")
+    trend_pct: float | None = Field(None, description="average month-over-month change over the window, percent")
+
+
+class ForecastPoint(BaseModel):
+    period: str = Field(description="period start date (ISO)")
+    mean: float
+    lower: float | None = None
+    upper: float | None = None
+
+
+class MonthForecast(ForecastPoint):
+    """The current month: what is spent so far plus the forecast of its remaining days."""
+
+    actual_to_date: float = 0.0
+    forecast_rest: float = 0.0
+
+
+class TrendForecast(BaseModel):
+    current_month: MonthForecast | None = None
+    next_month: ForecastPoint | None = None
+    prediction_interval_level: int = 80
+
+
+class CostTrendAnswer(Answer):
+    """get_cost_trend: month-over-month change overall and per group, top movers, forecast."""
+
+    currency: str = "USD"
+    metric: str = "UnblendedCost"
+    periods: list[str] = Field(description="full months, oldest first")
+    totals: list[float] = Field(description="overall amount per period")
+    mom_change_pct: list[float | None] = Field(description="overall month-over-month change per period, percent")
+    items: list[GroupChange] = Field(default_factory=list, description="per group, largest last month first")
+    top_movers: list[GroupChange] = Field(default_factory=list, description="largest absolute change last month")
+    forecast: TrendForecast | None = None
+    ce_requests: int = 0
+
+
+class CostForecastAnswer(Answer):
+    """get_cost_forecast: expected spend per period with its prediction interval."""
+
+    currency: str = "USD"
+    metric: str = "UnblendedCost"
+    granularity: str = "MONTHLY"
+    prediction_interval_level: int = 80
+    periods: list[str]
+    mean: list[float]
+    lower: list[float | None]
+    upper: list[float | None]
+    total: ForecastPoint = Field(description="sum over the periods (period = first start date)")
+    ce_requests: int = 0
