@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from_args(args)
     except Exception as exc:  # pydantic ValidationError: one readable line, no traceback
-        print(f"awsinv-mcp: invalid setting: {exc}".splitlines()[0], file=sys.stderr)
+        errors = getattr(exc, "errors", None)
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors()) if errors else str(exc)
+        print(f"awsinv-mcp: invalid setting: {detail}".splitlines()[0], file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     try:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from awsinv_mcp.models.inventory import (
-    Account, ClusterMember, DBCluster, DBInstance, DBSnapshot, EC2Instance, IngressRule, S3Bucket, SecurityGroup,
-    Snapshot, Subnet, Warning,
+    Account,
+    ClusterMember,
+    DBCluster,
+    DBInstance,
+    DBSnapshot,
+    EC2Instance,
+    IngressRule,
+    S3Bucket,
+    SecurityGroup,
+    Snapshot,
+    Subnet,
+    Warning,
 )  # fmt: skip
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

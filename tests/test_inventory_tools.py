@@ -96,7 +96,8 @@ async def test_other_lists(server) -> None:
         old = (await call(c, "list_db_snapshots", {"older_than_days": 30})).structured_content
         assert old["total"] == 1
         hosts = (await call(c, "list_ec2_instances", {"database_host": True})).structured_content
-        assert [h["identifier"] for h in hosts["items"]] == ["i-0abc"] and hosts["items"][0]["imds_v2_required"] is False
+        assert [h["identifier"] for h in hosts["items"]] == ["i-0abc"]
+        assert hosts["items"][0]["imds_v2_required"] is False
         buckets = (await call(c, "list_s3_buckets", {"purpose": "exports"})).structured_content
         assert buckets["items"][0]["public"] is True and buckets["total"] == 1
 

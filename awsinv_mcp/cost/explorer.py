@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,10 +89,14 @@ def request_key(operation: str, request: dict[str, Any]) -> str:
 class CostExplorer:
     """One Cost Explorer client with a TTL cache of answers and a request counter."""
 
-    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+    def __init__(
+        self, settings: Settings, client: Any | None = None, timer: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self._client = client
-        self._cache: TTLCache[str, Fetched] = TTLCache(maxsize=512, ttl=max(settings.cost_cache_ttl, 0.001))
+        self._cache: TTLCache[str, Fetched] = TTLCache(
+            maxsize=512, ttl=max(settings.cost_cache_ttl, 0.001), timer=timer
+        )
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self.requests_made = 0  # over this object's life

@@ -1,9 +1,108 @@
-"""Placeholder: filled in by its issue."""
+"""Cost tools: get_cost_summary, get_cost_trend, get_cost_forecast (Cost Explorer or the synthetic model)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
+from pydantic import Field
 
+from awsinv_mcp.models.costs import CostAnswer, CostForecastAnswer, CostTrendAnswer
 from awsinv_mcp.server.services import Services
+from awsinv_mcp.server.tooling import tool
+
+GroupBy = Annotated[
+    str | list[str] | None,
+    Field(
+        description="up to two of SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, TAG:<key>; "
+        "a bare tag key such as Team means TAG:Team"
+    ),
+]
+Service = Annotated[str | None, Field(description="service name(s), comma list; aliases rds, ec2, ebs, s3")]
+CostAccount = Annotated[str | None, Field(description="linked account id(s), comma list")]
+CostRegion = Annotated[str | None, Field(description="region(s), comma list")]
+Tag = Annotated[str | None, Field(description="tag filter Key=Value (values comma list), e.g. Team=payments")]
+Metric = Annotated[
+    str, Field(description="UnblendedCost, AmortizedCost, BlendedCost, NetUnblendedCost, NetAmortizedCost")
+]
+Top = Annotated[int, Field(ge=1, le=100, description="largest groups listed; the rest fold into '(other)'")]
+Level = Annotated[int, Field(ge=51, le=99, description="prediction interval level, percent")]
+
+
+def cost_service(services: Services):  # noqa: ANN201 - the cost layer is imported lazily
+    """The server's CostService (Cost Explorer client, answer cache, synthetic model), built on first use."""
+
+    def build():  # noqa: ANN202
+        from awsinv_mcp.cost.service import CostService
+
+        return CostService(services.settings, services.inventory)
+
+    return services.lazy("cost", build)
 
 
 def register(mcp: MCPServer, services: Services) -> None:
-    """Register this module's tools."""
+    """Register the cost tools."""
+
+    def filters(service: str | None, account: str | None, region: str | None, tag: str | None):  # noqa: ANN202
+        from awsinv_mcp.cost.service import Filters
+
+        return Filters(service=service, account=account, region=region, tag=tag)
+
+    @tool(mcp, title="Cost summary", open_world=True)
+    def get_cost_summary(
+        start: Annotated[str | None, Field(description="ISO date; default: 6 full months before end")] = None,
+        end: Annotated[str | None, Field(description="ISO date, exclusive; default: first day of this month")] = None,
+        granularity: Literal["MONTHLY", "DAILY"] = "MONTHLY",
+        group_by: GroupBy = None,
+        service: Service = None,
+        account: CostAccount = None,
+        region: CostRegion = None,
+        tag: Tag = None,
+        metric: Metric = "UnblendedCost",
+        top: Top = 20,
+    ) -> CostAnswer:
+        """Spend per period (columnar: periods + one amounts list per group), grouped by up to two keys.
+
+        Default: the last 6 full months, ungrouped. ce_requests says how many Cost Explorer requests
+        ($0.01 each) this answer cost; answers are cached for hours."""
+        return cost_service(services).summary(
+            start=start, end=end, granularity=granularity, group_by=group_by,
+            filters=filters(service, account, region, tag), metric=metric, top=top,
+        )  # fmt: skip
+
+    @tool(mcp, title="Cost trend", open_world=True)
+    def get_cost_trend(
+        months: Annotated[int, Field(ge=2, le=36, description="full months to look back")] = 12,
+        group_by: GroupBy = None,
+        service: Service = None,
+        account: CostAccount = None,
+        region: CostRegion = None,
+        tag: Tag = None,
+        metric: Metric = "UnblendedCost",
+        top: Top = 20,
+    ) -> CostTrendAnswer:
+        """Month-over-month change overall and per group, the top movers of the last full month, and the
+        forecast of the current month (spent so far + the rest) and the next."""
+        return cost_service(services).trend(
+            months=months, group_by=group_by, filters=filters(service, account, region, tag), metric=metric,
+            top=top,
+        )  # fmt: skip
+
+    @tool(mcp, title="Cost forecast", open_world=True)
+    def get_cost_forecast(
+        start: Annotated[str | None, Field(description="ISO date, today or later; default today")] = None,
+        end: Annotated[str | None, Field(description="ISO date, exclusive; default: after `months` months")] = None,
+        months: Annotated[int, Field(ge=1, le=18, description="calendar months ahead, this one first")] = 3,
+        granularity: Literal["MONTHLY", "DAILY"] = "MONTHLY",
+        service: Service = None,
+        account: CostAccount = None,
+        region: CostRegion = None,
+        tag: Tag = None,
+        metric: Metric = "UnblendedCost",
+        prediction_interval_level: Level = 80,
+    ) -> CostForecastAnswer:
+        """Forecast spend per period with its prediction interval (mean, lower, upper), and the total."""
+        return cost_service(services).forecast(
+            start=start, end=end, months=months, granularity=granularity,
+            filters=filters(service, account, region, tag), metric=metric, level=prediction_interval_level,
+        )  # fmt: skip

@@ -82,6 +82,35 @@ async def database(request: Request) -> Response:
         return _error(exc)
 
 
+def _parameter(schema: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a property schema the page needs to build a filter control."""
+    alternatives = [schema, *schema.get("anyOf", []), *schema.get("oneOf", [])]
+    enum = next((alt["enum"] for alt in alternatives if "enum" in alt), None)
+    kinds = sorted({alt["type"] for alt in alternatives if isinstance(alt.get("type"), str)} - {"null"})
+    out: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds, "description": schema.get("description", "")}
+    if enum is not None:
+        out["enum"] = [v for v in enum if v is not None]
+    return out
+
+
+async def api_schema(request: Request) -> Response:
+    """Per REST route: its tool, whether the server has it, and its parameters (the page builds filters from this)."""
+    bridge = _bridge(request)
+    try:
+        schemas = await bridge.schemas(refresh=True)
+    except ToolFailure as exc:
+        return _error(exc)
+    routes = {}
+    for route, tool in INVENTORY_ROUTES.items():
+        props = schemas.get(tool, {}).get("properties", {})
+        routes[route] = {
+            "tool": tool,
+            "available": tool in schemas,
+            "parameters": {name: _parameter(prop) for name, prop in props.items()},
+        }
+    return JSONResponse({"routes": routes, "detail_available": "get_db_instance" in schemas})
+
+
 async def prompt_cards(request: Request) -> Response:
     try:
         return JSONResponse(await prompts.demo_cards(_bridge(request)))
@@ -160,6 +189,7 @@ def create_app(
         Route("/", index),
         Route("/healthz", healthz),
         Route("/api/v1/prompts", prompt_cards),
+        Route("/api/v1/schema", api_schema),
         Route("/api/v1/chat/status", chat_status),
         Route("/api/v1/inventory/databases/{identifier}", database),
         Route("/api/v1/inventory/{name}", inventory),
@@ -169,7 +199,5 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     auth = settings.auth_token.get_secret_value() if settings.auth_token else None
-    app.add_middleware(
-        SecurityMiddleware, token=auth or None, allowed_hosts=list(allowed_hosts or LOOPBACK_HOSTS)
-    )
+    app.add_middleware(SecurityMiddleware, token=auth or None, allowed_hosts=list(allowed_hosts or LOOPBACK_HOSTS))
     return app

@@ -139,11 +139,16 @@ class ToolBridge:
         return name in known or name in await self.schemas(refresh=True)
 
     async def arguments(self, name: str, params: dict[str, list[str]]) -> dict[str, Any]:
-        """Tool arguments from query parameters, typed by the tool's input schema (unknown names pass through)."""
+        """Tool arguments from query parameters, typed by the tool's input schema (unknown names refused)."""
         if not await self.has_tool(name):
             raise ToolFailure(404, f"the server has no tool {name!r} (yet); this part of the page is unavailable")
         props = (await self.schemas())[name].get("properties", {})
-        return {key: coerce_value(values, props.get(key, {})) for key, values in params.items() if values}
+        unknown = sorted(set(params) - set(props))
+        if unknown:
+            raise ToolFailure(
+                400, f"unknown query parameter(s) {', '.join(unknown)}; valid: {', '.join(sorted(props)) or 'none'}"
+            )
+        return {key: coerce_value(values, props[key]) for key, values in params.items() if values}
 
     async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         """The tool's structured answer, or `ToolFailure`."""

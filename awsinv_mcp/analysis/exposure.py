@@ -1,0 +1,57 @@
+"""Network exposure of databases: the facts behind 'really exposed' (public + open group + public subnet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from awsinv_mcp.inventory.network import default_port, open_groups
+from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """Why a DB instance or host is (or is not) reachable from the internet."""
+
+    port: int | None
+    open_groups: tuple[str, ...]  # security groups admitting 0.0.0.0/0 or ::/0 on `port`
+    public_subnets: tuple[str, ...]  # its subnets that route 0.0.0.0/0 to an internet gateway
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.open_groups and self.public_subnets)
+
+
+def public_subnets(snap: Snapshot, account: str, region: str, subnet_ids: tuple[str, ...]) -> tuple[str, ...]:
+    subnets = snap.subnets_by_id
+    return tuple(sid for sid in subnet_ids if (s := subnets.get((account, region, sid))) is not None and s.public)
+
+
+def db_network(snap: Snapshot, db: DBInstance) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
+    """Port, security groups and subnets of `db`; a cluster member missing them inherits its cluster's."""
+    port, groups, subnets = db.port, db.security_groups, db.subnet_ids
+    if db.cluster and not (port and groups and subnets):
+        cluster = snap.clusters_by_key.get((db.account, db.region, db.cluster))
+        if cluster is not None:
+            port, groups, subnets = port or cluster.port, groups or cluster.security_groups, subnets or cluster.subnet_ids
+    return port or default_port(db.engine), groups, subnets
+
+
+def db_exposure(snap: Snapshot, db: DBInstance) -> Exposure:
+    """Exposure of a DB instance's endpoint (whether or not it is PubliclyAccessible)."""
+    port, groups, subnets = db_network(snap, db)
+    opened = tuple(open_groups(snap, db.account, db.region, groups, port)) if port else ()
+    return Exposure(port, opened, public_subnets(snap, db.account, db.region, subnets))
+
+
+def host_open_groups(snap: Snapshot, host: EC2Instance, ports: tuple[int, ...]) -> dict[int, tuple[str, ...]]:
+    """Port -> groups of `host` admitting the internet on it (ports with no open group are left out)."""
+    found = {}
+    for port in ports:
+        opened = open_groups(snap, host.account, host.region, host.security_groups, port)
+        if opened:
+            found[port] = tuple(opened)
+    return found
+
+
+def host_in_public_subnet(snap: Snapshot, host: EC2Instance) -> bool:
+    return bool(host.subnet_id and public_subnets(snap, host.account, host.region, (host.subnet_id,)))

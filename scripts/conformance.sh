@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Real clients no one here wrote: the official MCP conformance suite (generic server scenarios) against our
+# streamable HTTP transport, and the MCP Inspector CLI over stdio and HTTP. Needs node/npx and the npm registry.
+# Usage: scripts/conformance.sh [python]   (default: .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${1:-.venv/bin/python}"
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:${PORT}/mcp"
+OUT="$(mktemp -d)"
+export AWSINV_SOURCE=synthetic AWSINV_SCALE=150 AWSINV_LOG_LEVEL=WARNING
+unset AWSINV_AUTH_TOKEN || true   # the suite sends no token: run with auth off
+
+"$PY" -m awsinv_mcp serve --transport http --port "$PORT" 2>"$OUT/server.log" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  curl -fsS "http://127.0.0.1:${PORT}/healthz" >/dev/null 2>&1 && break
+  kill -0 $SERVER 2>/dev/null || { cat "$OUT/server.log"; exit 1; }
+  sleep 0.1
+done
+
+fail=0
+echo "== conformance suite 0.1.13, generic server scenarios against $URL"
+for scenario in server-initialize ping tools-list resources-list prompts-list dns-rebinding-protection; do
+  if npx -y @modelcontextprotocol/conformance@0.1.13 server --url "$URL" --scenario "$scenario" -o "$OUT/$scenario" \
+      >"$OUT/$scenario.log" 2>&1; then
+    echo "PASS $scenario"
+  else
+    echo "FAIL $scenario"; tail -20 "$OUT/$scenario.log"; fail=1
+  fi
+done
+
+echo "== MCP Inspector 0.15.0 CLI"
+INSPECT="npx -y @modelcontextprotocol/inspector@0.15.0 --cli"
+check() {  # check <label> <expected substring> <command...>
+  local label=$1 expect=$2; shift 2
+  if "$@" >"$OUT/inspector.out" 2>&1 && grep -q "$expect" "$OUT/inspector.out"; then
+    echo "PASS $label"
+  else
+    echo "FAIL $label"; tail -20 "$OUT/inspector.out"; fail=1
+  fi
+}
+check "stdio tools/list" '"list_db_instances"' $INSPECT "$PY" -m awsinv_mcp serve --method tools/list
+check "stdio tools/call" '"total"' $INSPECT "$PY" -m awsinv_mcp serve --method tools/call \
+  --tool-name list_db_instances --tool-arg limit=2 engine=postgres
+check "http tools/list" '"get_inventory_summary"' $INSPECT "$URL" --transport http --method tools/list
+check "http tools/call" '"db_instances"' $INSPECT "$URL" --transport http --method tools/call \
+  --tool-name get_inventory_summary
+check "http resources/read" '"source"' $INSPECT "$URL" --transport http --method resources/read \
+  --uri inventory://summary
+
+if [ $fail -ne 0 ]; then echo "conformance: FAILED (logs in $OUT)"; exit 1; fi
+echo "conformance: all passed"
