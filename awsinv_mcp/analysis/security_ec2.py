@@ -116,9 +116,11 @@ def ebs_encryption(snap: Snapshot, ctx: AnalysisContext) -> Iterator[Finding]:
             continue
         host = hosts.get((vol.account, vol.region, vol.instance_id)) if vol.instance_id else None
         db_host = bool(host and host.database_host)
-        yield this.finding(
-            host or vol, resource_type="ebs_volume", resource_id=vol.id, severity=raise_severity(this.severity)
-            if db_host else None,
+        found = this.finding(
+            host or vol, resource_type="ebs_volume", resource_id=vol.id,
+            severity=raise_severity(this.severity) if db_host else None,
             evidence={"encrypted": False, "instance_id": vol.instance_id, "size_gb": vol.size_gb,
                       "database_host": db_host},
         )  # fmt: skip
+        found.arn = f"arn:aws:ec2:{vol.region}:{vol.account}:volume/{vol.id}"
+        yield found

@@ -204,7 +204,7 @@ def _allowed_functions(dialect: str) -> tuple[frozenset[str], frozenset[str]]:
                 continue
             target = tree.expressions[0] if tree.expressions else None
             if isinstance(target, exp.Func):
-                classes.add(type(target).__name__)
+                classes.update(type(n).__name__ for n in target.walk() if isinstance(n, exp.Func))
                 break
     classes.discard("Anonymous")
     return frozenset(names), frozenset(classes)

@@ -18,7 +18,7 @@ ALLOWED_NODES = frozenset(
     Add Sub Mul Div IntDiv Mod EQ NEQ GT GTE LT LTE NullSafeEQ NullSafeNEQ And Or Xor DPipe BitwiseAnd
     BitwiseOr BitwiseXor BitwiseLeftShift BitwiseRightShift Collate Escape Cube Rollup GroupingSets
     IgnoreNulls RespectNulls AtTimeZone Overlaps SessionParameter Show Kwarg JSONColumnDef JSONSchema
-    ColumnDef Pseudocolumn ArrayContainsAll ArrayOverlaps ArrayContains JSONBContains Operator RegexpILike
+    ColumnDef Pseudocolumn ArrayContainsAll ArrayOverlaps ArrayContains JSONBContains Operator RegexpILike JSONPath ObjectIdentifier
     """.split()
 )
 

@@ -8,18 +8,18 @@ from pydantic import Field
 
 from awsinv_mcp.paging import DEFAULT_LIMIT, MAX_LIMIT
 
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"page size (1-{MAX_LIMIT})")]
+# Filters (region, account, environment, team, application, status) take comma lists; account takes ids or
+# aliases. The server instructions say so once, so these arguments carry no per-tool description.
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Field(description="next_cursor of the previous page")]
-Engine = Annotated[
-    str | None, Field(description="engine(s), comma list; families: aurora, oracle, sqlserver, postgresql")
-]
-Region = Annotated[str | None, Field(description="region(s), comma list")]
-Account = Annotated[str | None, Field(description="account id(s) or alias(es), comma list")]
-Environment = Annotated[str | None, Field(description="Environment tag value(s), e.g. production")]
-Team = Annotated[str | None, Field(description="Team tag value(s)")]
-Application = Annotated[str | None, Field(description="Application tag value(s)")]
-Status = Annotated[str | None, Field(description="status(es), comma list")]
-Query = Annotated[str | None, Field(description="text matched in ids, names and tags")]
-Sort = Annotated[str | None, Field(description="field to sort by; prefix '-' for descending")]
+Engine = Annotated[str | None, Field(description="engine(s) or family: aurora, oracle, sqlserver, postgresql")]
+Region = str | None
+Account = str | None
+Environment = str | None
+Team = str | None
+Application = str | None
+Status = str | None
+Query = Annotated[str | None, Field(description="text in ids, names, tags")]
+Sort = Annotated[str | None, Field(description="field; '-field' descending")]
 
 DEFAULT_PAGE = DEFAULT_LIMIT

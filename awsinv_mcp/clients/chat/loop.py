@@ -10,7 +10,8 @@ bounded iterations and a token budget. The system prompt and the last tool defin
 Events passed to `on_event` (sync or async callable), each a JSON-ready dict:
 - `{"type": "text", "text": delta}`: a streamed piece of the model's text;
 - `{"type": "tool_start", "id", "name", "arguments"}`: a tool call begins;
-- `{"type": "tool_end", "id", "name", "arguments", "duration_ms", "is_error"}`: it finished;
+- `{"type": "tool_end", "id", "name", "arguments", "duration_ms", "is_error", "error"}`: it finished
+  (`error` is the tool's error text, or None);
 - `{"type": "retry", "status", "wait_s", "attempt"}`: the API was busy; the request is retried
   (text streamed by the failed attempt is sent again);
 - `{"type": "turn", "iteration"}`: a new request to the model starts.
@@ -188,7 +189,7 @@ async def call_tool(session: Client, block: Any, on_event: EventFn | None) -> tu
     except Exception as exc:  # transport or protocol failure: the model sees it as a tool error
         text, is_error = f"{block.name} could not be called: {exc}", True
     call = ToolCall(block.name, arguments, round((time.perf_counter() - started) * 1000, 1), is_error)
-    await _emit(on_event, {"type": "tool_end", "id": block.id, **asdict(call)})
+    await _emit(on_event, {"type": "tool_end", "id": block.id, **asdict(call), "error": text if is_error else None})
     content = {"type": "tool_result", "tool_use_id": block.id, "content": text}
     if is_error:
         content["is_error"] = True

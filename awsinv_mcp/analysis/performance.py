@@ -1,0 +1,194 @@
+"""Performance rules for DB instances (Aurora members included: each is its own compute).
+
+Utilisation comes from the snapshot's 14-day CloudWatch statistics; a rule whose metric was not collected
+stays silent rather than guess. Instance class facts come from `resources/instance_classes.json`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
+from awsinv_mcp.data import load_json
+from awsinv_mcp.models.inventory import DBInstance, Snapshot
+
+HIGH_CPU_AVG = 70.0  # percent, 14-day average
+LOW_BURST_BALANCE = 25.0  # percent of gp2 burst credits left at the minimum
+IOPS_NEAR_LIMIT = 0.8  # observed average IOPS / what the storage provides
+FREE_STORAGE_MIN = 0.10  # fraction of allocated storage
+AURORA_STORAGE = frozenset({"aurora", "aurora-iopt1"})
+
+
+@cache
+def class_table() -> dict[str, Any]:
+    return load_json("instance_classes.json")
+
+
+def class_info(instance_class: str) -> dict[str, Any] | None:
+    return class_table()["classes"].get(instance_class)
+
+
+def size_up(instance_class: str) -> str | None:
+    """The next larger size of the same family (None at the top or for unknown classes)."""
+    info = class_info(instance_class)
+    if info is None:
+        return None
+    order = class_table()["size_order"]
+    for size in order[order.index(info["size"]) + 1 :]:
+        candidate = f"{info['family']}.{size}"
+        if candidate in class_table()["classes"]:
+            return candidate
+    return None
+
+
+def current_generation(instance_class: str, engine: str) -> str | None:
+    """The current-generation replacement: Graviton where the engine runs on it, else the Intel successor."""
+    info = class_info(instance_class)
+    if info is None:
+        return None
+    graviton_ok = engine in class_table()["graviton_engines"]
+    return (info["graviton_successor"] if graviton_ok else None) or info["intel_successor"]
+
+
+def storage_iops_limit(db: DBInstance) -> int | None:
+    """The IOPS the storage sustains: gp2 3/GiB (100-16,000), gp3 its setting or baseline, io1/io2 provisioned."""
+    gb = db.allocated_gb
+    if db.storage_type == "gp2":
+        return min(max(100, 3 * gb), 16_000)
+    if db.storage_type == "gp3":
+        threshold = 200 if "oracle" in db.engine else 400
+        return db.iops or (3_000 if gb < threshold else 12_000)
+    if db.storage_type in ("io1", "io2"):
+        return db.iops
+    return None  # magnetic and Aurora storage
+
+
+@resource_rule(
+    "perf.burstable_in_production", resource_type="db_instance", category="performance", severity="medium",
+    production_only=True,
+    title="Production database on a burstable class",
+    rationale="db.t* classes run on CPU credits; once spent, the instance is throttled to its baseline under load.",
+    remediation="Console: Modify the instance, DB instance class: an m or r class (e.g. db.m7g.large). CLI: aws rds "
+    "modify-db-instance --db-instance-identifier <id> --db-instance-class db.m7g.large --apply-immediately",
+)  # fmt: skip
+def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    info = class_info(db.instance_class)
+    burstable = info["burstable"] if info else db.instance_class.startswith("db.t")
+    if not burstable:
+        return None
+    util = db.utilisation
+    return {"instance_class": db.instance_class, "cpu_avg": util.cpu_avg if util else None}
+
+
+@resource_rule(
+    "perf.gp2_burst_credits", resource_type="db_instance", category="performance", severity="medium",
+    title="gp2 storage is running out of burst credits",
+    rationale="gp2 volumes under 1,000 GiB burst to 3,000 IOPS on credits; when the balance runs out I/O drops to "
+    "3 IOPS per GiB. gp3 gives 3,000 IOPS baseline without credits.",
+    remediation="Console: Modify the instance, Storage type: gp3 (no downtime). CLI: aws rds modify-db-instance "
+    "--db-instance-identifier <id> --storage-type gp3 --apply-immediately",
+    notes=f"Fires when the 14-day minimum BurstBalance is below {LOW_BURST_BALANCE:.0f}%; silent when not collected.",
+)  # fmt: skip
+def gp2_burst_credits(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    util = db.utilisation
+    if db.storage_type != "gp2" or db.allocated_gb >= 1000 or util is None or util.burst_balance_min is None:
+        return None
+    if util.burst_balance_min >= LOW_BURST_BALANCE:
+        return None
+    return {"allocated_gb": db.allocated_gb, "baseline_iops": storage_iops_limit(db),
+            "burst_balance_min": util.burst_balance_min}  # fmt: skip
+
+
+@resource_rule(
+    "perf.iops_storage_ratio", resource_type="db_instance", category="performance", severity="medium",
+    title="I/O demand is close to what the storage provides",
+    rationale="IOPS scale with storage size and type (gp2 3 per GiB; gp3 3,000 below 400 GiB, 12,000 above; io1/io2 "
+    "as provisioned); an instance averaging near that limit queues I/O at peaks.",
+    remediation="Console: Modify the instance: storage type gp3 with higher IOPS, or more allocated storage, or "
+    "io2. CLI: aws rds modify-db-instance --db-instance-identifier <id> --storage-type gp3 --iops <iops> "
+    "--allocated-storage <gb> --apply-immediately",
+    notes=f"Fires when the 14-day average read+write IOPS reaches {IOPS_NEAR_LIMIT:.0%} of the limit; Aurora "
+    "storage and magnetic volumes are skipped.",
+)  # fmt: skip
+def iops_storage_ratio(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    util = db.utilisation
+    if util is None or util.read_iops_avg is None or util.write_iops_avg is None:
+        return None
+    limit = storage_iops_limit(db)
+    if not limit:
+        return None
+    observed = util.read_iops_avg + util.write_iops_avg
+    if observed < IOPS_NEAR_LIMIT * limit:
+        return None
+    return {"storage_type": db.storage_type, "allocated_gb": db.allocated_gb, "iops_limit": limit,
+            "iops_avg": round(observed, 1), "utilisation": round(observed / limit, 2),
+            "iops_per_gb": round(limit / db.allocated_gb, 1) if db.allocated_gb else None}  # fmt: skip
+
+
+@resource_rule(
+    "perf.storage_nearly_full", resource_type="db_instance", category="performance", severity="high",
+    title="Storage is nearly full",
+    rationale="When allocated storage fills up the instance enters storage-full and stops accepting writes.",
+    remediation="Console: Modify the instance, Allocated storage (or enable storage autoscaling with a maximum). "
+    "CLI: aws rds modify-db-instance --db-instance-identifier <id> --allocated-storage <gb> "
+    "--max-allocated-storage <max-gb> --apply-immediately",
+    notes=f"Fires below {FREE_STORAGE_MIN:.0%} free (14-day minimum) unless storage autoscaling still has room; "
+    "Aurora storage grows by itself and is skipped.",
+)  # fmt: skip
+def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    util = db.utilisation
+    if db.storage_type in AURORA_STORAGE or not db.allocated_gb or util is None or util.free_storage_gb_min is None:
+        return None
+    free_fraction = util.free_storage_gb_min / db.allocated_gb
+    autoscaling_room = db.max_allocated_gb is not None and db.max_allocated_gb > db.allocated_gb
+    if free_fraction >= FREE_STORAGE_MIN or autoscaling_room:
+        return None
+    return {"allocated_gb": db.allocated_gb, "free_gb_min": round(util.free_storage_gb_min, 1),
+            "free_pct": round(100 * free_fraction, 1), "max_allocated_gb": db.max_allocated_gb}  # fmt: skip
+
+
+@resource_rule(
+    "perf.high_cpu", resource_type="db_instance", category="performance", severity="medium",
+    title="CPU is high: size up one step",
+    rationale=f"A 14-day CPU average of {HIGH_CPU_AVG:.0f}% or more leaves no headroom for peaks; queries queue.",
+    remediation="Console: Modify the instance, DB instance class: the next size (evidence.recommended_class), after "
+    "checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance --db-instance-identifier "
+    "<id> --db-instance-class <recommended_class> --apply-immediately",
+)  # fmt: skip
+def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    util = db.utilisation
+    if util is None or util.cpu_avg is None or util.cpu_avg < HIGH_CPU_AVG:
+        return None
+    return {"cpu_avg": util.cpu_avg, "cpu_max": util.cpu_max, "instance_class": db.instance_class,
+            "recommended_class": size_up(db.instance_class)}  # fmt: skip
+
+
+@resource_rule(
+    "perf.previous_generation", resource_type="db_instance", category="performance", severity="low",
+    title="Previous-generation instance class",
+    rationale="Previous-generation classes (t2, m4, r4) are slower per vCPU and cost more than their successors.",
+    remediation="Console: Modify the instance, DB instance class: evidence.successor (Graviton where the engine "
+    "supports it). CLI: aws rds modify-db-instance --db-instance-identifier <id> --db-instance-class <successor> "
+    "--apply-immediately",
+)  # fmt: skip
+def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    info = class_info(db.instance_class)
+    if info is None or not info["previous_generation"]:
+        return None
+    return {"instance_class": db.instance_class, "successor": current_generation(db.instance_class, db.engine)}
+
+
+@resource_rule(
+    "perf.performance_insights", resource_type="db_instance", category="performance", severity="low",
+    title="Performance Insights is off",
+    rationale="Without Performance Insights there is no per-query wait and load history to find what is slow; "
+    "the 7-day tier is free.",
+    remediation="Console: Modify the instance, Monitoring > Turn on Performance Insights. CLI: aws rds "
+    "modify-db-instance --db-instance-identifier <id> --enable-performance-insights "
+    "--performance-insights-retention-period 7 --apply-immediately",
+    notes="Only when the API says it is off: an unknown state (not reported) gives no finding. Also the "
+    "Performance Insights item of the security review (one rule, no duplicate findings).",
+)  # fmt: skip
+def performance_insights(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    return {"performance_insights": False} if db.performance_insights is False else None

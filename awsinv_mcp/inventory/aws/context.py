@@ -1,0 +1,167 @@
+"""What every collector works with: the account target, the thread-safe result sink and the per-task scope.
+
+Collectors call AWS only through `Scope.fetch(action, fn, default)`: a failure of that one call becomes a
+fault (later a warning naming account, region and fix) and the collector carries on with `default`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.aws.errors import Kind, Where, describe
+from awsinv_mcp.inventory.aws.fanout import ClientFactory
+from awsinv_mcp.models.inventory import Warning
+
+if TYPE_CHECKING:
+    import boto3
+    from botocore.client import BaseClient
+
+log = logging.getLogger("awsinv_mcp.inventory.aws")
+
+T = TypeVar("T")
+
+
+@dataclass
+class Target:
+    """One account to collect and the session whose credentials reach it."""
+
+    id: str
+    session: boto3.Session
+    origin: str  # "caller", "profile NAME", "role ARN", "organizations"
+    alias: str | None = None
+    name: str | None = None  # the AWS Organizations account name
+    profile: str | None = None
+    partition: str = "aws"
+    environment: str | None = None
+
+    @property
+    def home_region(self) -> str:
+        """Region for global APIs (STS, IAM, S3 listing): the session's region, else us-east-1."""
+        return self.session.region_name or "us-east-1"
+
+
+@dataclass
+class Fault:
+    where: Where
+    action: str
+    kind: Kind
+    message: str
+
+
+@dataclass
+class Results:
+    """Thread-safe sink for records, faults and the IAM actions called."""
+
+    records: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    faults: list[Fault] = field(default_factory=list)
+    actions: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, items: list[Any]) -> None:
+        if items:
+            with self._lock:
+                self.records[kind].extend(items)
+
+    def fault(self, fault: Fault) -> None:
+        log.warning("%s: %s", fault.where.scope, fault.message)
+        with self._lock:
+            self.faults.append(fault)
+
+    def called(self, action: str) -> None:
+        with self._lock:
+            self.actions.add(action)
+
+    def warnings(self) -> list[Warning]:
+        """One warning per (account, service, action, kind): the same failure in many regions is merged."""
+        groups: dict[tuple[Any, ...], list[Fault]] = defaultdict(list)
+        for f in self.faults:
+            groups[(f.where.account, f.where.service, f.action, f.kind, f.where.region is None)].append(f)
+        out = []
+        for faults in groups.values():
+            first = faults[0]
+            regions = sorted({f.where.region for f in faults if f.where.region})
+            if len(regions) <= 1:
+                out.append(Warning(scope=first.where.scope, message=first.message))
+                continue
+            joined = ", ".join(regions)
+            where = Where(first.where.account, first.where.alias, joined, first.where.service, first.where.profile)
+            message = first.message.replace(f"region {first.where.region}", f"regions {joined}")
+            out.append(Warning(scope=f"{first.where.account}/{','.join(regions)}/{first.where.service}", message=message))
+            del where
+        return sorted(out, key=lambda w: (w.scope, w.message))
+
+
+class Scope:
+    """One task's view: target account, region, service, clients and the result sink."""
+
+    def __init__(
+        self,
+        target: Target,
+        region: str | None,
+        service: str,
+        *,
+        settings: Settings,
+        clients: ClientFactory,
+        results: Results,
+    ) -> None:
+        self.target = target
+        self.region = region
+        self.service = service
+        self.settings = settings
+        self.clients = clients
+        self.results = results
+
+    @property
+    def account(self) -> str:
+        return self.target.id
+
+    @property
+    def where(self) -> Where:
+        t = self.target
+        return Where(t.id, t.alias or t.name, self.region, self.service, t.profile)
+
+    def with_service(self, service: str) -> Scope:
+        return Scope(
+            self.target, self.region, service, settings=self.settings, clients=self.clients, results=self.results
+        )
+
+    def client(self, service: str, region: str | None = None) -> BaseClient:
+        return self.clients.get(self.target.session, self.target.id, service, region or self.region or "us-east-1")
+
+    def fault(self, exc: BaseException, action: str) -> Kind:
+        kind, message = describe(exc, action, self.where)
+        if kind == "error":
+            log.debug("%s failed", action, exc_info=exc)
+        self.results.fault(Fault(self.where, action, kind, message))
+        return kind
+
+    def fetch(self, action: str, fn: Callable[[], T], default: T, *, tolerate: Callable[[str | None], bool] = None) -> T:  # type: ignore[assignment]
+        """`fn()`, or `default` with a fault recorded; `tolerate(error_code)` True means an expected answer."""
+        from awsinv_mcp.inventory.aws.errors import error_code
+
+        self.results.called(action)
+        try:
+            return fn()
+        except Exception as exc:
+            if tolerate is not None and tolerate(error_code(exc)):
+                return default
+            self.fault(exc, action)
+            return default
+
+    def pages(self, client: BaseClient, operation: str, key: str, **params: Any) -> list[Any]:
+        """All items under `key` across every page of `operation` (boto3 paginator)."""
+        items: list[Any] = []
+        for page in client.get_paginator(operation).paginate(**params):
+            items.extend(page.get(key) or ())
+        return items
+
+    def fetch_pages(self, action: str, service: str, operation: str, key: str, **params: Any) -> list[Any] | None:
+        """`pages(...)` through `fetch`: None (and a fault) when the call fails."""
+        client = self.client(service)
+        return self.fetch(action, lambda: self.pages(client, operation, key, **params), None)

@@ -1,0 +1,216 @@
+"""Concurrent, bounded, polite AWS calling: the task pool, per-service rate limits and client construction.
+
+- `FanOut` runs a growing graph of tasks (account setup spawns region tasks, ...) on one thread pool of
+  `settings.max_concurrency` workers and waits until every task, including spawned ones, has finished.
+- `RateLimits` holds one token bucket per (account, region, service): AWS meters API calls per account,
+  region and service, so that is the key that keeps us from throttling ourselves without serialising
+  unrelated accounts.
+- `ClientFactory` creates boto3 clients lazily, once per (account, service, region), with adaptive
+  retries bounded in count (`MAX_ATTEMPTS`) and time (`RETRY_BUDGET_S`), connect/read timeouts, and a
+  short-circuit for endpoints that answer HTTP 500 with an HTML page (an emulator without the API): that
+  is "unsupported", never a retry storm. AWS_ENDPOINT_URL / AWS_REGION / AWS_PROFILE work unchanged
+  because clients come from ordinary boto3 sessions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from awsinv_mcp.inventory.aws.errors import EndpointUnsupported, RetryBudgetExceeded
+
+if TYPE_CHECKING:
+    import boto3
+    from botocore.client import BaseClient
+
+log = logging.getLogger("awsinv_mcp.inventory.aws")
+
+MAX_ATTEMPTS = 5  # total attempts per call (adaptive retry mode)
+RETRY_BUDGET_S = 45.0  # no new attempt once a call has been retrying this long
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 20
+RATE_PER_SECOND = 20.0  # sustained requests per (account, region, service)
+RATE_BURST = 40
+
+ClientHook = Callable[["BaseClient", str, str], None]
+"""hook(client, account, region): called once per new client (tests and the bench inject faults here)."""
+
+_unit = threading.local()
+
+
+def current_unit() -> tuple[str, str] | None:
+    """(account, region) of the task running on this thread ('setup' / 's3' for non-regional tasks)."""
+    return getattr(_unit, "value", None)
+
+
+class TokenBucket:
+    """Thread-safe token bucket: `acquire()` blocks until a request may be sent."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self._tokens = float(burst)
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping as needed; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+                self._stamp = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return waited
+                delay = (1 - self._tokens) / self.rate
+            time.sleep(delay)
+            waited += delay
+
+
+class RateLimits:
+    """One token bucket per (account, region, service)."""
+
+    def __init__(self, rate: float = RATE_PER_SECOND, burst: int = RATE_BURST) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def bucket(self, account: str, region: str, service: str) -> TokenBucket:
+        key = (account, region, service)
+        with self._lock:
+            found = self._buckets.get(key)
+            if found is None:
+                found = self._buckets[key] = TokenBucket(self.rate, self.burst)
+            return found
+
+
+def client_config() -> Any:
+    """botocore Config: adaptive retries bounded in attempts, connect/read timeouts."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        user_agent_extra="awsinv-mcp",
+    )
+
+
+def _html_body(content: bytes) -> bool:
+    head = content.lstrip()[:64].lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
+
+
+def _stamp_start(context: dict[str, Any] | None = None, **_: Any) -> None:
+    if context is not None:
+        context.setdefault("awsinv_started", time.monotonic())
+
+
+def _guard_retry(
+    response: Any = None, caught_exception: Any = None, request_dict: dict[str, Any] | None = None, **_: Any
+) -> None:
+    """needs-retry hook (runs first): stop at HTML 500s and once the retry time budget is spent."""
+    code = None
+    if response is not None:
+        http, parsed = response
+        if http.status_code >= 500 and _html_body(http.content or b""):
+            raise EndpointUnsupported(f"HTTP {http.status_code} with an HTML body")
+        code = (parsed or {}).get("Error", {}).get("Code")
+    elif caught_exception is not None:
+        code = type(caught_exception).__name__
+    if code is None:
+        return
+    started = ((request_dict or {}).get("context") or {}).get("awsinv_started")
+    if started is not None and time.monotonic() - started > RETRY_BUDGET_S:
+        raise RetryBudgetExceeded(str(code), time.monotonic() - started)
+
+
+def _limiter(bucket: TokenBucket) -> Callable[..., None]:
+    def acquire(**_: Any) -> None:
+        bucket.acquire()
+
+    return acquire
+
+
+class ClientFactory:
+    """Lazily built, cached boto3 clients with our retry policy, rate limit and optional test hook."""
+
+    def __init__(self, limits: RateLimits | None = None, hook: ClientHook | None = None) -> None:
+        self.limits = limits or RateLimits()
+        self.hook = hook
+        self._config = client_config()
+        self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _session_lock(self, session: boto3.Session) -> threading.Lock:
+        # boto3 sessions are not safe for concurrent client creation; clients themselves are.
+        with self._guard:
+            return self._locks.setdefault(id(session), threading.Lock())
+
+    def get(self, session: boto3.Session, account: str, service: str, region: str) -> BaseClient:
+        """The client for `service` in `region` of `account` (created on first use)."""
+        key = (account, service, region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._session_lock(session):
+            client = self._clients.get(key)
+            if client is None:
+                client = session.client(service, region_name=region, config=self._config)
+                self._install(client, account, region, service)
+                self._clients[key] = client
+        return client
+
+    def _install(self, client: BaseClient, account: str, region: str, service: str) -> None:
+        bucket = self.limits.bucket(account, region, service)
+        events = client.meta.events
+        events.register_first("before-call", _stamp_start)
+        events.register_first("needs-retry", _guard_retry)
+        events.register("before-sign", _limiter(bucket))
+        if self.hook is not None:
+            self.hook(client, account, region)
+
+
+class FanOut:
+    """A thread pool that runs tasks which may spawn more tasks; `wait()` returns when all are done."""
+
+    def __init__(self, max_workers: int, on_error: Callable[[tuple[str, str], Exception], None] | None = None) -> None:
+        self._on_error = on_error
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="awsinv-aws")
+        self._pending = 0
+        self._done = threading.Condition()
+
+    def spawn(self, unit: tuple[str, str], fn: Callable[..., None], *args: Any) -> None:
+        """Run `fn(*args)` on the pool; `unit` labels the task's account and region."""
+        with self._done:
+            self._pending += 1
+        self._pool.submit(self._run, unit, fn, args)
+
+    def _run(self, unit: tuple[str, str], fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+        _unit.value = unit
+        try:
+            fn(*args)
+        except Exception as exc:  # tasks report their own failures; this is the last line of defence
+            log.exception("collection task %s failed", getattr(fn, "__name__", fn))
+            if self._on_error is not None:
+                self._on_error(unit, exc)
+        finally:
+            _unit.value = None
+            with self._done:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._done.notify_all()
+
+    def wait(self) -> None:
+        with self._done:
+            while self._pending:
+                self._done.wait()
+        self._pool.shutdown(wait=True)

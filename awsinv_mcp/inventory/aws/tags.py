@@ -1,0 +1,57 @@
+"""Tag helpers shared by the collectors: AWS tag lists to dicts, and the environment/team/application labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from awsinv_mcp.config import Settings
+
+
+def tag_dict(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    """[{'Key': k, 'Value': v}, ...] -> {k: v} (also accepts lower-case 'key'/'value')."""
+    out: dict[str, str] = {}
+    for tag in tags or ():
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            out[str(key)] = str(tag.get("Value", tag.get("value", "")) or "")
+    return out
+
+
+def tag_value(tags: Mapping[str, str], key: str) -> str | None:
+    """The value of tag `key` (exact key first, then case-insensitive); None when absent or blank."""
+    value = tags.get(key)
+    if value is None:
+        lower = key.lower()
+        value = next((v for k, v in tags.items() if k.lower() == lower), None)
+    value = (value or "").strip()
+    return value or None
+
+
+def labels(tags: Mapping[str, str], settings: Settings) -> dict[str, str | None]:
+    """environment (lower-cased), team and application from the tag keys configured in `settings`."""
+    env = tag_value(tags, settings.env_tag_key)
+    return {
+        "environment": env.lower() if env else None,
+        "team": tag_value(tags, settings.team_tag_key),
+        "application": tag_value(tags, settings.application_tag_key),
+    }
+
+
+ENVIRONMENT_WORDS = {
+    "production": ("production", "prod", "prd"),
+    "staging": ("staging", "stage", "stg"),
+    "development": ("development", "dev"),
+    "test": ("test", "qa", "uat"),
+    "sandbox": ("sandbox",),
+}
+
+
+def account_environment(name: str | None, settings: Settings) -> str | None:
+    """The environment an account is dedicated to, guessed from words of its alias or name ('acme-prod')."""
+    if not name:
+        return None
+    words = set(name.lower().replace("_", "-").replace(".", "-").replace(" ", "-").split("-"))
+    if words & set(settings.production_values):
+        return "production"
+    return next((env for env, keys in ENVIRONMENT_WORDS.items() if words & set(keys)), None)

@@ -1,0 +1,355 @@
+"""RDS DB instances and Aurora clusters: the core of the synthetic estate.
+
+The estate is built unit by unit (a standalone instance, or an Aurora cluster with 1-4 members) until
+exactly `scale` DB instances exist. The first units cycle through every engine so a small estate still
+shows them all, and three early units carry the network exposures that are otherwise rare.
+Aurora members mirror their cluster's encryption, backups, deletion protection, IAM auth, master user,
+port, copy-tags and Multi-AZ flag; like the RDS API they report storage type `aurora` (or `aurora-iopt1`)
+and `allocated_gb` 1.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from awsinv_mcp.inventory.synthetic import catalogue as cat
+from awsinv_mcp.inventory.synthetic.classes import class_pick, instance_classes
+from awsinv_mcp.inventory.synthetic.draw import Pick, days_ago
+from awsinv_mcp.inventory.synthetic.network import DbAccess, Network, RegionNetwork, SubnetTier
+from awsinv_mcp.inventory.synthetic.organisation import Labels, Organisation, Team
+from awsinv_mcp.inventory.synthetic.utilisation import NO_DATA, draw_utilisation, load_profile
+from awsinv_mcp.models.inventory import ClusterMember, DBCluster, DBInstance
+
+VERSIONS = {engine: Pick(versions) for engine, versions in cat.ENGINE_VERSIONS.items()}
+ENGINES = Pick(cat.ENGINE_WEIGHTS.items())
+MEMBER_COUNTS = Pick(((1, 25), (2, 45), (3, 20), (4, 10)))
+STORAGE_TYPES = (
+    Pick((("gp2", 25), ("gp3", 45), ("io1", 18), ("io2", 10), ("standard", 2))),
+    Pick((("gp2", 35), ("gp3", 55), ("io1", 7), ("io2", 3))),
+    Pick((("gp2", 45), ("gp3", 52), ("io1", 2), ("standard", 1))),
+)
+GP_SIZES = Pick(((20, 12), (50, 12), (100, 18), (200, 14), (250, 6), (400, 10), (500, 10), (750, 5),
+                 (1000, 6), (1500, 3), (2000, 3), (4000, 1)))  # fmt: skip
+IO_SIZES = Pick(((100, 5), (200, 8), (500, 12), (1000, 12), (2000, 8), (4000, 4), (8000, 2), (16000, 1)))
+IO_IOPS = Pick(((1000, 8), (2000, 10), (3000, 12), (5000, 10), (8000, 8), (10000, 8), (12000, 6), (20000, 4),
+                (40000, 2), (64000, 1)))  # fmt: skip
+AURORA_USED_GB = Pick(((10, 10), (50, 15), (120, 20), (300, 20), (800, 15), (2000, 10), (6000, 6), (20000, 4)))
+RETENTION = Pick(((7, 50), (14, 25), (30, 15), (35, 10)))
+MONITORING = Pick(((60, 50), (30, 15), (15, 10), (5, 10), (1, 15)))
+CA_PICK = Pick(((name, date(*valid)), weight) for name, (valid, weight) in cat.CA_CERTIFICATES.items())
+OLD_CA = (cat.OLD_CA_CERTIFICATE[0], date(*cat.OLD_CA_CERTIFICATE[1]))
+SHOWCASE_EXPOSURES = ("exposed", "public_private_subnet", "open_sg_private")
+NO_IAM_AUTH_ENGINES = ("oracle", "sqlserver")  # RDS IAM authentication is for MySQL, MariaDB, PostgreSQL
+SINGLE_AZ_ENGINES = frozenset({"sqlserver-ex", "sqlserver-web"})  # no Multi-AZ on these editions
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDraw:
+    """Per-unit draws shared by a standalone instance or a cluster and its members."""
+
+    env: str
+    env_index: int
+    account: str
+    region: str
+    team: Team
+    app: str
+    engine: str
+    family: str
+    version: str
+    labels: Labels
+    risks: frozenset[str]
+    exposure: str
+    net: RegionNetwork
+    port: int
+    security_groups: tuple[str, ...]
+    subnet_ids: tuple[str, ...]
+    kms_key: str | None
+    created_at: datetime
+
+
+class DatabaseFactory:
+    """Builds DB instances and clusters from one random stream; see the module docstring."""
+
+    def __init__(self, rng: random.Random, org: Organisation, network: Network, base: datetime) -> None:
+        self.rng = rng
+        self.org = org
+        self.network = network
+        self.base = base
+        self.classes = instance_classes()
+        self.names: dict[str, int] = {}
+
+    def build(self, scale: int) -> tuple[list[DBInstance], list[DBCluster]]:
+        instances: list[DBInstance] = []
+        clusters: list[DBCluster] = []
+        engines = tuple(cat.ENGINE_WEIGHTS)
+        unit = 0
+        while len(instances) < scale:
+            forced_engine = engines[unit] if unit < len(engines) else None
+            showcase = unit - len(engines)
+            forced_exposure = SHOWCASE_EXPOSURES[showcase] if 0 <= showcase < len(SHOWCASE_EXPOSURES) else None
+            s = self._unit_settings(forced_engine, forced_exposure)
+            if s.engine in cat.AURORA_ENGINES:
+                count = min(MEMBER_COUNTS(self.rng), scale - len(instances))
+                cluster, members = self._cluster(s, count)
+                clusters.append(cluster)
+                instances.extend(members)
+            else:
+                instances.append(self._standalone(s))
+            unit += 1
+        return instances, clusters
+
+    # -- shared draws ---------------------------------------------------------------------------------
+
+    def _risks(self, env_index: int) -> frozenset[str]:
+        random_ = self.rng.random
+        return frozenset(name for name, rates in cat.RISK_RATES.items() if random_() < rates[env_index])
+
+    def _exposure(self, env_index: int) -> str:
+        roll = self.rng.random()
+        for name, rates in cat.EXPOSURE_RATES.items():
+            roll -= rates[env_index]
+            if roll < 0:
+                return name
+        return "private"
+
+    def _identifier(self, base: str) -> str:
+        n = self.names.get(base, 0) + 1
+        self.names[base] = n
+        return f"{base}-{n:02d}"
+
+    def _unit_settings(self, forced_engine: str | None, forced_exposure: str | None) -> UnitDraw:
+        rng, org = self.rng, self.org
+        app, team = org.applications(rng)
+        env = org.environments(rng)
+        env_index = cat.ENVIRONMENTS.index(env)
+        engine = forced_engine or (org.primary_engine[app] if rng.random() < 0.55 else ENGINES(rng))
+        family = cat.engine_family(engine)
+        account = org.account_by_env[env].id
+        region = org.regions[env](rng)
+        net = self.network.region(account, region)
+        risks = self._risks(env_index)
+        exposure = forced_exposure or self._exposure(env_index)
+        port = cat.DEFAULT_PORTS[family]
+        if "default_port" not in risks:
+            customs = cat.CUSTOM_PORTS[family]
+            port = customs[rng.randrange(len(customs))]
+        access: DbAccess = "internal"
+        tier: SubnetTier = "db"
+        if exposure in ("exposed", "open_sg_private"):
+            access = self.network.open_access(rng)
+        elif exposure == "public_closed_sg":
+            access = "office"
+        if exposure in ("exposed", "public_closed_sg"):
+            tier = "public"
+        groups = (self.network.db_group(net, team.name, port, access),)
+        if rng.random() < 0.2:
+            groups += (self.network.default_group(net),)
+        kms = None if "unencrypted" in risks else net.kms_keys[0 if rng.random() < 0.6 else 1]
+        labels = org.labels(rng, env, team, app, untagged_team="untagged_team" in risks)
+        return UnitDraw(
+            env=env,
+            env_index=env_index,
+            account=account,
+            region=region,
+            team=team,
+            app=app,
+            engine=engine,
+            family=family,
+            version=VERSIONS[engine](rng),
+            labels=labels,
+            risks=risks,
+            exposure=exposure,
+            net=net,
+            port=port,
+            security_groups=groups,
+            subnet_ids=net.subnet_ids(tier),
+            kms_key=kms,
+            created_at=days_ago(rng, self.base, 20, 2600),
+        )
+
+    def _master_username(self, s: UnitDraw) -> str:
+        if "default_master" in s.risks:
+            names = cat.DEFAULT_MASTER_USERNAMES[s.family]
+            return names[self.rng.randrange(len(names))]
+        stem = s.app.replace("-", "_")
+        return (f"{stem}_admin", f"dba_{stem}", f"{stem}_owner", "dbadmin")[self.rng.randrange(4)]
+
+    def _backup_days(self, s: UnitDraw, minimum: int = 0) -> int:
+        if "no_backup" in s.risks:
+            return minimum
+        if "short_backup" in s.risks:
+            return self.rng.randint(max(1, minimum), 6)
+        return RETENTION(self.rng)
+
+    def _log_exports(self, engine_or_family: str, s: UnitDraw) -> tuple[str, ...]:
+        if "no_log_exports" in s.risks:
+            return ()
+        kinds = cat.LOG_TYPES[engine_or_family]
+        return kinds[: self.rng.randint(1, len(kinds))]
+
+    def _lifecycle(self, s: UnitDraw) -> str | None:
+        if s.engine not in cat.LIFECYCLE_SUPPORT_ENGINES:
+            return None
+        disabled = "extended_support_disabled" in s.risks
+        return "open-source-rds-extended-support-disabled" if disabled else "open-source-rds-extended-support"
+
+    def _iam_auth(self, s: UnitDraw) -> bool:
+        return s.family not in NO_IAM_AUTH_ENGINES and "no_iam_auth" not in s.risks
+
+    # -- records --------------------------------------------------------------------------------------
+
+    def _instance(
+        self,
+        s: UnitDraw,
+        identifier: str,
+        instance_class: str,
+        az: str,
+        *,
+        cluster: DBCluster | None = None,
+        storage: tuple[str, int, int | None, int | None, int | None] | None = None,
+    ) -> DBInstance:
+        """One DB instance; `cluster` for an Aurora member, else `storage` = (type, GB, max GB, iops, MBps)."""
+        rng, risks = self.rng, s.risks
+        facts = self.classes[instance_class]
+        stopped = "stopped" in risks
+        if cluster is not None:
+            storage_type, allocated, max_allocated, iops, throughput = cluster.storage_type, 1, None, None, None
+        else:
+            assert storage is not None
+            storage_type, allocated, max_allocated, iops, throughput = storage
+        util = (
+            NO_DATA
+            if stopped
+            else draw_utilisation(
+                rng,
+                load_profile(rng, s.env_index),
+                memory_gib=facts["memory_gib"],
+                storage_type=storage_type,
+                allocated_gb=allocated,
+                aurora=cluster is not None,
+            )
+        )
+        ca, ca_valid = OLD_CA if "old_ca" in risks else CA_PICK(rng)
+        licences = cat.LICENSE_MODELS[s.engine]
+        return DBInstance(
+            account=s.account,
+            region=s.region,
+            tags=dict(s.labels.tags),
+            environment=s.labels.environment,
+            team=s.labels.team,
+            application=s.labels.application,
+            identifier=identifier,
+            arn=f"arn:aws:rds:{s.region}:{s.account}:db:{identifier}",
+            engine=s.engine,
+            engine_version=s.version,
+            instance_class=instance_class,
+            status="stopped" if stopped else "available",
+            cluster=cluster.identifier if cluster else None,
+            multi_az=cluster.multi_az if cluster else s.engine not in SINGLE_AZ_ENGINES and "single_az" not in risks,
+            storage_encrypted=s.kms_key is not None,
+            kms_key_id=s.kms_key,
+            publicly_accessible=s.exposure in ("exposed", "public_closed_sg", "public_private_subnet"),
+            storage_type=storage_type,
+            allocated_gb=allocated,
+            max_allocated_gb=max_allocated,
+            iops=iops,
+            storage_throughput=throughput,
+            backup_retention_days=cluster.backup_retention_days if cluster else self._backup_days(s),
+            deletion_protection=cluster.deletion_protection if cluster else "no_deletion_protection" not in risks,
+            iam_auth=cluster.iam_auth if cluster else self._iam_auth(s),
+            auto_minor_version_upgrade="no_auto_minor_upgrade" not in risks,
+            master_username=cluster.master_username if cluster else self._master_username(s),
+            monitoring_interval=0 if "no_enhanced_monitoring" in risks else MONITORING(rng),
+            performance_insights="no_performance_insights" not in risks,
+            log_exports=() if cluster else self._log_exports(s.family, s),
+            copy_tags_to_snapshot=cluster.copy_tags_to_snapshot if cluster else "no_copy_tags" not in risks,
+            port=s.port,
+            ca_certificate=ca,
+            ca_certificate_valid_till=ca_valid,
+            license_model=licences[rng.randrange(len(licences))],
+            security_groups=s.security_groups,
+            subnet_ids=s.subnet_ids,
+            vpc_id=s.net.vpc_id,
+            availability_zone=az,
+            created_at=cluster.created_at if cluster else s.created_at,
+            engine_lifecycle_support=self._lifecycle(s),
+            utilisation=util,
+        )
+
+    def _storage(self, s: UnitDraw) -> tuple[str, int, int | None, int | None, int | None]:
+        """(storage type, allocated GB, autoscaling max GB, provisioned IOPS, throughput MBps)."""
+        rng = self.rng
+        kind = STORAGE_TYPES[s.env_index](rng)
+        iops = throughput = None
+        if kind in ("io1", "io2"):
+            allocated = IO_SIZES(rng)
+            iops = max(1000, min(IO_IOPS(rng), allocated * (50 if kind == "io1" else 500)))
+        else:
+            allocated = GP_SIZES(rng)
+            if kind == "gp3":
+                threshold = {"sqlserver": None, "oracle": 200}.get(s.family, 400)
+                if threshold is None or allocated < threshold:
+                    iops, throughput = 3000, 125
+                elif rng.random() < 0.2:  # provisioned above the baseline
+                    iops, throughput = (16000, 1000) if rng.random() < 0.5 else (20000, 750)
+                else:
+                    iops, throughput = 12000, 500
+        max_allocated = allocated * (2, 3, 5)[rng.randrange(3)] if rng.random() < 0.5 else None
+        return kind, allocated, max_allocated, iops, throughput
+
+    def _standalone(self, s: UnitDraw) -> DBInstance:
+        identifier = self._identifier(f"{s.app}-{cat.ENGINE_ABBREVIATIONS[s.engine]}-{cat.ENV_ABBREVIATIONS[s.env]}")
+        az = f"{s.region}{'abc'[self.rng.randrange(3)]}"
+        return self._instance(s, identifier, class_pick(s.engine, s.env)(self.rng), az, storage=self._storage(s))
+
+    def _cluster(self, s: UnitDraw, count: int) -> tuple[DBCluster, list[DBInstance]]:
+        rng = self.rng
+        identifier = self._identifier(f"{s.app}-{cat.ENGINE_ABBREVIATIONS[s.engine]}-{cat.ENV_ABBREVIATIONS[s.env]}")
+        member_ids = [f"{identifier}-instance-{k}" for k in range(1, count + 1)]
+        optimised = s.env == "production" and rng.random() < 0.12
+        cluster = DBCluster(
+            account=s.account,
+            region=s.region,
+            tags=dict(s.labels.tags),
+            environment=s.labels.environment,
+            team=s.labels.team,
+            application=s.labels.application,
+            identifier=identifier,
+            arn=f"arn:aws:rds:{s.region}:{s.account}:cluster:{identifier}",
+            engine=s.engine,
+            engine_version=s.version,
+            status="stopped" if "stopped" in s.risks else "available",
+            members=tuple(ClusterMember(mid, k == 0) for k, mid in enumerate(member_ids)),
+            multi_az=count > 1,
+            storage_encrypted=s.kms_key is not None,
+            kms_key_id=s.kms_key,
+            storage_type="aurora-iopt1" if optimised else "aurora",
+            allocated_gb=AURORA_USED_GB(rng),
+            backup_retention_days=self._backup_days(s, minimum=1),
+            deletion_protection="no_deletion_protection" not in s.risks,
+            iam_auth=self._iam_auth(s),
+            master_username=self._master_username(s),
+            port=s.port,
+            log_exports=self._log_exports(s.engine, s),
+            copy_tags_to_snapshot="no_copy_tags" not in s.risks,
+            security_groups=s.security_groups,
+            subnet_ids=s.subnet_ids,
+            vpc_id=s.net.vpc_id,
+            created_at=s.created_at,
+            engine_lifecycle_support=self._lifecycle(s),
+        )
+        writer_class = class_pick(s.engine, s.env)(rng)
+        start = rng.randrange(3)
+        members = [
+            self._instance(
+                s,
+                mid,
+                writer_class if k == 0 or rng.random() < 0.7 else class_pick(s.engine, s.env)(rng),
+                f"{s.region}{'abc'[(start + k) % 3]}",
+                cluster=cluster,
+            )
+            for k, mid in enumerate(member_ids)
+        ]
+        return cluster, members
