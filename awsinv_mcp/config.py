@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = Field(None, description="bearer token required on /mcp and the web API")
     remote_token: SecretStr | None = Field(None, description="token sent to a remote awsinv-mcp HTTP server")
     audit_log: str | None = Field(None, description="JSON-lines file receiving one line per tool call")
-    model: str = Field("claude-sonnet-4-5", description="Anthropic model for the chat client")
+    model: str = Field("claude-sonnet-5-5", description="Anthropic model for the chat client (AWSINV_MODEL)")
 
     @field_validator("regions", "production_values", "profiles", "role_arns", "org_accounts", "org_ous", mode="before")
     @classmethod

@@ -47,7 +47,7 @@ check "stdio tools/call" '"total"' $INSPECT "$PY" -m awsinv_mcp serve --method t
 check "http tools/list" '"get_inventory_summary"' $INSPECT "$URL" --transport http --method tools/list
 check "http tools/call" '"db_instances"' $INSPECT "$URL" --transport http --method tools/call \
   --tool-name get_inventory_summary
-check "http resources/read" '"source"' $INSPECT "$URL" --transport http --method resources/read \
+check "http resources/read" 'synthetic' $INSPECT "$URL" --transport http --method resources/read \
   --uri inventory://summary
 
 if [ $fail -ne 0 ]; then echo "conformance: FAILED (logs in $OUT)"; exit 1; fi

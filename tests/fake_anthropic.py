@@ -89,9 +89,9 @@ _ERROR_TYPES = {
 
 def error(status: int, message: str = "scripted error", *, retry_after: float | None = None) -> Reply:
     headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
-    return Reply(status=status, error_type=_ERROR_TYPES.get(status, "api_error"), headers=headers, content=[
-        {"message": message}
-    ])
+    return Reply(
+        status=status, error_type=_ERROR_TYPES.get(status, "api_error"), headers=headers, content=[{"message": message}]
+    )
 
 
 def stream_error(kind: str = "overloaded_error") -> Reply:
@@ -127,30 +127,82 @@ def sse_events(reply: Reply, model: str) -> Iterator[str]:
     start = _message(reply, model)
     yield _sse(
         "message_start",
-        {"type": "message_start", "message": {**start, "content": [], "stop_reason": None,
-                                               "usage": {**reply.usage, "output_tokens": 1}}},
+        {
+            "type": "message_start",
+            "message": {**start, "content": [], "stop_reason": None, "usage": {**reply.usage, "output_tokens": 1}},
+        },
     )
     if reply.stream_error:
         yield _sse("error", {"type": "error", "error": {"type": reply.stream_error, "message": "scripted"}})
         return
     for index, block in enumerate(reply.content):
         if block["type"] == "text":
-            yield _sse("content_block_start", {"type": "content_block_start", "index": index,
-                                               "content_block": {"type": "text", "text": ""}})
+            yield _sse(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+            )
             for piece in _chunks(block["text"]):
-                yield _sse("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                   "delta": {"type": "text_delta", "text": piece}})
+                yield _sse(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+                )
         else:
-            yield _sse("content_block_start", {"type": "content_block_start", "index": index,
-                                               "content_block": {**block, "input": {}}})
+            yield _sse(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": {**block, "input": {}}},
+            )
             for piece in _chunks(json.dumps(block["input"]), 20):
-                yield _sse("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                   "delta": {"type": "input_json_delta", "partial_json": piece}})
+                yield _sse(
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": index,
+                        "delta": {"type": "input_json_delta", "partial_json": piece},
+                    },
+                )
         yield _sse("content_block_stop", {"type": "content_block_stop", "index": index})
-    yield _sse("message_delta", {"type": "message_delta",
-                                 "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
-                                 "usage": {"output_tokens": reply.usage.get("output_tokens", 0)}})
+    yield _sse(
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": reply.usage.get("output_tokens", 0)},
+        },
+    )
     yield _sse("message_stop", {"type": "message_stop"})
+
+
+class ThreadedServer:
+    """Any ASGI app served by uvicorn on an ephemeral 127.0.0.1 port in a daemon thread."""
+
+    def __init__(self, app: Any, *, lifespan: str = "off") -> None:
+        self.app = app
+        self.lifespan = lifespan
+        self.base_url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start serving; returns the base URL once uvicorn reports it started (polled with a deadline)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan=self.lifespan))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test HTTP server did not start")
+            time.sleep(0.01)
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = self._thread = None
 
 
 class FakeMessagesAPI:
@@ -163,8 +215,7 @@ class FakeMessagesAPI:
         self.headers: list[dict[str, str]] = []
         self.base_url = ""
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ThreadedServer | None = None
 
     def _next(self, body: dict[str, Any]) -> Reply | None:
         with self._lock:
@@ -190,26 +241,14 @@ class FakeMessagesAPI:
     def start(self, timeout: float = 10.0) -> str:
         """Serve on an ephemeral 127.0.0.1 port in a thread; returns the base URL once it answers."""
         app = Starlette(routes=[Route("/v1/messages", self._messages, methods=["POST"])])
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Messages API did not start")
-            time.sleep(0.01)
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._server = ThreadedServer(app)
+        self.base_url = self._server.start(timeout)
         return self.base_url
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-            self._server = self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> FakeMessagesAPI:
         self.start()

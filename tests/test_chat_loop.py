@@ -70,7 +70,9 @@ async def ask(api: FakeMessagesAPI, server, question: str, **kwargs):
     failure: Exception | None = None
     async with AsyncAnthropic(base_url=api.base_url, api_key="test", max_retries=0) as claude, Client(server) as s:
         try:
-            result = await run_agent(s, question, model=MODEL, anthropic_client=claude, on_event=events.append, **kwargs)
+            result = await run_agent(
+                s, question, model=MODEL, anthropic_client=claude, on_event=events.append, **kwargs
+            )
         except Exception as exc:
             failure = exc
     if failure is not None:
@@ -144,9 +146,11 @@ async def test_overloaded_mid_stream_is_retried(server):
 
 
 async def test_refusal_by_the_api_is_a_clear_error(server):
-    with FakeMessagesAPI([error(401, "invalid x-api-key")]) as api:
-        with pytest.raises(ApiRefused, match="ANTHROPIC_API_KEY") as info:
-            await ask(api, server, "Hi")
+    with (
+        FakeMessagesAPI([error(401, "invalid x-api-key")]) as api,
+        pytest.raises(ApiRefused, match="ANTHROPIC_API_KEY") as info,
+    ):
+        await ask(api, server, "Hi")
     assert "401" in str(info.value) and "invalid x-api-key" in str(info.value)
 
 

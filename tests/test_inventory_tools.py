@@ -19,7 +19,14 @@ pytestmark = pytest.mark.anyio
 def server():
     settings = Settings(source="synthetic")
     snap = crafted_snapshot()
-    return build_server(settings, store=InventoryStore(settings, collector=lambda s, p: snap))
+
+    def collector(settings: Settings, progress) -> object:
+        if progress:
+            for i, region in enumerate(snap.regions, 1):
+                progress(i, len(snap.regions), f"collected {region}")
+        return snap
+
+    return build_server(settings, store=InventoryStore(settings, collector=collector))
 
 
 async def call(client: Client, name: str, args: dict | None = None):
@@ -153,3 +160,4 @@ async def test_refresh_reports_progress(server) -> None:
     async with Client(server, mode="legacy") as c:
         r = await c.call_tool("refresh_inventory", {}, progress_callback=on_progress)
     assert not r.is_error and r.structured_content["db_instances"] == 6
+    assert seen and seen[-1][0] == seen[-1][1]

@@ -174,3 +174,21 @@ class TestAuth:
         authed.cookies.clear()
         authed.cookies.set(COOKIE, "forged")
         assert authed.get("/api/v1/inventory/summary").status_code == 401
+
+
+def test_static_assets_ship_in_the_package_and_load_nothing_external() -> None:
+    import re
+    from importlib.resources import files
+
+    static = files("awsinv_mcp.clients.web") / "static"
+    html = (static / "index.html").read_text()
+    referenced = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+    assert sorted(referenced) == ["app.css", "app.js"]
+    for name in referenced:
+        assert (static / name).is_file()
+    js, css = (static / "app.js").read_text(), (static / "app.css").read_text()
+    assert "innerHTML" not in js.replace("nothing is ever assigned to innerHTML", "")
+    assert not re.search(r"<script>|<style|\sstyle=|\son\w+=", html)  # nothing inline: the CSP forbids it
+    for text in (html, js, css):
+        urls = set(re.findall(r"https?://[^\s\"'`)]+", text))
+        assert urls <= {"http://www.w3.org/2000/svg"}, urls  # no CDN, works offline

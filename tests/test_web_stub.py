@@ -6,6 +6,12 @@ It lets the web client's tests pin exact numbers and error paths independently o
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -285,3 +291,48 @@ def stub_server(n_instances: int = 60, *, with_prompts: bool = True) -> MCPServe
             return f"Give an overview of the databases owned by team {team}. Use list_db_instances."
 
     return mcp
+
+
+class ServedApp:
+    """A Starlette app served by uvicorn on 127.0.0.1 (ephemeral port) in a background thread."""
+
+    def __init__(self, app: Any, *, port: int = 0) -> None:
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> ServedApp:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.server.started:
+                try:
+                    with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as r:
+                        if r.status == 200:
+                            return self
+                except OSError:
+                    pass
+            if not self.thread.is_alive():
+                break
+            time.sleep(0.02)
+        raise RuntimeError("the web app did not become ready within 30 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+    def get(self, path: str) -> Any:
+        """The API's JSON answer, or None when it answers with an error status."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError:
+            return None

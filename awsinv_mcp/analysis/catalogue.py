@@ -70,9 +70,18 @@ class Rule:
     production_only: bool = False
     notes: str | None = None  # scope details for docs/rules.md (what is skipped and why)
 
-    def finding(self, resource: Any, *, resource_type: str, resource_id: str, evidence: Evidence,
-                severity: Severity | None = None, monthly_savings_usd: float | None = None,
-                prowler_check: str | None = None, group: str | None = None) -> Finding:
+    def finding(
+        self,
+        resource: Any,
+        *,
+        resource_type: str,
+        resource_id: str,
+        evidence: Evidence,
+        severity: Severity | None = None,
+        monthly_savings_usd: float | None = None,
+        prowler_check: str | None = None,
+        group: str | None = None,
+    ) -> Finding:
         """A finding of this rule on `resource` (a Tagged record: account, region, tags, arn)."""
         return Finding(
             rule=self.id, category=self.category, severity=severity or self.severity, title=self.title,
@@ -135,18 +144,26 @@ def resource_rule(id: str, *, resource_type: str, **meta: Any) -> Callable[[Reso
     def decorator(fn: ResourceCheck) -> ResourceCheck:
         def check(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
             this = RULES[id]
+            rule_id, category, default, title, remediation = this.id, this.category, this.severity, this.title, \
+                this.remediation  # fmt: skip
+            prowler, is_prod = this.prowler_check, ctx.is_production
             found: list[Finding] = []
+            append = found.append
             for record in getattr(snapshot, collection):
-                if production_only and not ctx.is_production(record.environment):
+                if production_only and not is_prod(record.environment):
                     continue
                 hit = fn(record, ctx, snapshot)
                 if hit is None:
                     continue
-                evidence, severity = hit if isinstance(hit, tuple) else (hit, None)
-                found.append(this.finding(
-                    record, resource_type=resource_type_of(record, resource_type),
-                    resource_id=getattr(record, id_attr), evidence=evidence, severity=severity,
-                    group=member_group(record),
+                evidence, severity = hit if type(hit) is tuple else (hit, default)
+                cluster = getattr(record, "cluster", None)
+                append(Finding(
+                    rule=rule_id, category=category, severity=severity, title=title,
+                    resource_type=resource_type_of(record, resource_type), resource_id=getattr(record, id_attr),
+                    account=record.account, region=record.region, remediation=remediation, arn=record.arn or None,
+                    environment=record.environment, team=record.team, application=record.application,
+                    evidence=evidence, prowler_check=prowler,
+                    group=member_group(record) if cluster else None,
                 ))  # fmt: skip
             return found
 

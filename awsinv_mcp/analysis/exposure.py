@@ -32,7 +32,11 @@ def db_network(snap: Snapshot, db: DBInstance) -> tuple[int | None, tuple[str, .
     if db.cluster and not (port and groups and subnets):
         cluster = snap.clusters_by_key.get((db.account, db.region, db.cluster))
         if cluster is not None:
-            port, groups, subnets = port or cluster.port, groups or cluster.security_groups, subnets or cluster.subnet_ids
+            port, groups, subnets = (
+                port or cluster.port,
+                groups or cluster.security_groups,
+                subnets or cluster.subnet_ids,
+            )
     return port or default_port(db.engine), groups, subnets
 
 

@@ -71,8 +71,8 @@ for _name, (_label, _ports) in DB_PORT_CHECKS.items():
     "ec2.public_ip", resource_type="ec2_instance", category="security", severity="low",
     title="EC2 instance has a public IP address",
     rationale="A public address makes the instance directly reachable whenever a security group allows it.",
-    remediation="Move the instance to a private subnet behind a load balancer or use SSM Session Manager; "
-    "release the Elastic IP. CLI: aws ec2 disassociate-address --association-id <assoc>; aws ec2 "
+    remediation="Console: EC2 > Elastic IPs > Disassociate, and launch into a private subnet behind a load balancer "
+    "(SSM Session Manager for admin access). CLI: aws ec2 disassociate-address --association-id <assoc>; aws ec2 "
     "modify-subnet-attribute --subnet-id <subnet> --no-map-public-ip-on-launch",
     prowler_check="ec2_instance_public_ip", notes=HOST_NOTE,
 )  # fmt: skip
@@ -102,9 +102,9 @@ def imdsv2(host: EC2Instance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     title="EBS volume is not encrypted",
     rationale="Unencrypted volumes and their snapshots hold the data in plain text at rest.",
     resource_types=("ebs_volume",),
-    remediation="Snapshot the volume, copy the snapshot with encryption, create a volume from it and swap it in; "
-    "turn on EBS encryption by default. CLI: aws ec2 copy-snapshot --source-snapshot-id <snap> --source-region "
-    "<region> --encrypted --kms-key-id <key>; aws ec2 enable-ebs-encryption-by-default",
+    remediation="Console: EC2 > Snapshots > Copy snapshot with Encrypt ticked, create a volume from it and swap it "
+    "in; EC2 > Settings > EBS encryption: always encrypt. CLI: aws ec2 copy-snapshot --source-snapshot-id <snap> "
+    "--source-region <region> --encrypted --kms-key-id <key>; aws ec2 enable-ebs-encryption-by-default",
     prowler_check="ec2_ebs_volume_encryption",
     notes="One finding per volume; tags and environment come from the attached instance. " + HOST_NOTE,
 )  # fmt: skip

@@ -72,8 +72,8 @@ def missing_logs(engine: str, exported: tuple[str, ...]) -> Hit:
     "rds.storage_encrypted", resource_type="db_instance", category="security", severity="high",
     title="DB instance storage is not encrypted",
     rationale="Unencrypted storage, backups and snapshots expose data to anyone who obtains the volume or a copy.",
-    remediation="Encryption cannot be switched on in place: snapshot the instance, copy the snapshot with a KMS "
-    "key, restore it and switch clients over. CLI: aws rds copy-db-snapshot --source-db-snapshot-identifier <snap> "
+    remediation="Console (not possible in place): Snapshots > Copy snapshot with encryption and a KMS key, Restore "
+    "snapshot, switch clients over. CLI: aws rds copy-db-snapshot --source-db-snapshot-identifier <snap> "
     "--target-db-snapshot-identifier <snap>-enc --kms-key-id <key>; aws rds restore-db-instance-from-db-snapshot "
     "--db-instance-identifier <id>-enc --db-snapshot-identifier <snap>-enc",
     prowler_check="rds_instance_storage_encrypted",
@@ -87,10 +87,11 @@ def storage_encrypted(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> H
     "rds.cluster_storage_encrypted", resource_type="db_cluster", category="security", severity="high",
     title="DB cluster storage is not encrypted",
     rationale="The cluster volume, its backups and snapshots are readable by anyone who obtains a copy.",
-    remediation="Snapshot the cluster, copy the snapshot with a KMS key and restore a new cluster from it. CLI: "
+    remediation="Console (not possible in place): Snapshots > Copy snapshot with a KMS key, Restore snapshot. CLI: "
     "aws rds copy-db-cluster-snapshot --source-db-cluster-snapshot-identifier <snap> "
     "--target-db-cluster-snapshot-identifier <snap>-enc --kms-key-id <key>; aws rds "
-    "restore-db-cluster-from-snapshot --db-cluster-identifier <id>-enc --snapshot-identifier <snap>-enc --engine <engine>",
+    "restore-db-cluster-from-snapshot --db-cluster-identifier <id>-enc --snapshot-identifier <snap>-enc "
+    "--engine <engine>",
     prowler_check="rds_cluster_storage_encrypted",
 )  # fmt: skip
 def cluster_storage_encrypted(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
@@ -163,7 +164,8 @@ def snapshot_public(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     "rds.snapshot_encrypted", resource_type="db_snapshot", category="security", severity="medium",
     title="DB snapshot is not encrypted",
     rationale="An unencrypted snapshot is a full copy of the data that anyone it is shared with can read.",
-    remediation="Copy the snapshot with a KMS key and delete the unencrypted one. CLI: aws rds copy-db-snapshot "
+    remediation="Console: Snapshots > select > Actions > Copy snapshot, Enable encryption; then delete the original. "
+    "CLI: aws rds copy-db-snapshot "
     "--source-db-snapshot-identifier <id> --target-db-snapshot-identifier <id>-enc --kms-key-id <key> "
     "(cluster snapshots: aws rds copy-db-cluster-snapshot)",
     prowler_check="rds_snapshots_encrypted",
@@ -313,9 +315,9 @@ def cluster_iam_auth(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     "rds.default_master_username", resource_type="db_instance", category="security", severity="low",
     title="DB instance uses a default master user name",
     rationale="A well-known administrator name (admin, postgres) leaves attackers only the password to guess.",
-    remediation="The master user name cannot be changed: create a new admin user, move privileges, or restore "
-    "into a new instance with another name. CLI: aws rds restore-db-instance-from-db-snapshot ... (then "
-    "aws rds create-db-instance --master-username <name> for new instances)",
+    remediation="Console (the name cannot be changed): Restore snapshot into a new instance with another master "
+    "user name, or create a separate admin user and stop using the master. CLI: aws rds "
+    "restore-db-instance-from-db-snapshot --db-instance-identifier <new> --db-snapshot-identifier <snap>",
     prowler_check="rds_instance_default_admin",
     notes="Standalone instances; Aurora's master user is the cluster's.",
 )  # fmt: skip
@@ -329,8 +331,8 @@ def default_master_username(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     "rds.cluster_default_master_username", resource_type="db_cluster", category="security", severity="low",
     title="DB cluster uses a default master user name",
     rationale="A well-known administrator name (admin, postgres) leaves attackers only the password to guess.",
-    remediation="The master user name cannot be changed: create a separate admin user and stop using the master, "
-    "or restore into a new cluster. CLI: aws rds restore-db-cluster-from-snapshot --db-cluster-identifier <new> "
+    remediation="Console (the name cannot be changed): create a separate admin user and stop using the master, or "
+    "restore into a new cluster. CLI: aws rds restore-db-cluster-from-snapshot --db-cluster-identifier <new> "
     "--snapshot-identifier <snap> --engine <engine>",
     prowler_check="rds_cluster_default_admin",
 )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from awsinv_mcp.analysis.catalogue import AnalysisContext, Evidence, Hit, RULES, resource_rule
+from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, Evidence, Hit, resource_rule
 from awsinv_mcp.models.findings import raise_severity
 from awsinv_mcp.models.inventory import S3Bucket, Snapshot
 

@@ -81,6 +81,7 @@ def check(
     params: Mapping[str, Any] | None = None,
     *,
     style: ParamStyle = "pyformat",
+    row_limit: int | None = None,
 ) -> CheckedSQL:
     """Check `sql` for `dialect` (postgresql, mysql, mariadb, sqlite) and return what to execute."""
     if not isinstance(sql, str) or not sql.strip():
@@ -100,7 +101,7 @@ def check(
         return _show(head, dialect, params, style)
     if word == "PRAGMA":
         return _pragma(head, dialect, params)
-    rendered = _query(sql, dialect, params, style)
+    rendered = _query(sql, dialect, params, style, row_limit)
     return CheckedSQL("query", rendered, params)
 
 
@@ -134,14 +135,29 @@ def _parse_one(sql: str, dialect: str) -> Any:
     return statements[0]
 
 
-def _query(sql: str, dialect: str, params: dict[str, Any], style: ParamStyle) -> str:
+def _query(sql: str, dialect: str, params: dict[str, Any], style: ParamStyle, row_limit: int | None = None) -> str:
     from sqlglot import exp
 
     tree = _parse_one(sql, dialect)
     if not isinstance(tree, exp.Query | exp.Values):
         raise refuse(f"a {type(tree).__name__.upper()} statement is not a plain query")
     _check_tree(tree, dialect)
+    if row_limit and isinstance(tree, exp.Query):
+        tree = _apply_limit(tree, row_limit)
     return _render(tree, dialect, params, style)
+
+
+def _apply_limit(tree: Any, row_limit: int) -> Any:
+    """Add LIMIT row_limit when the query has none or a larger literal one (the server then stops early)."""
+    from sqlglot import exp
+
+    current = tree.args.get("limit")
+    if current is None:
+        return tree.limit(row_limit, copy=False)
+    value = current.expression if isinstance(current, exp.Limit) else None
+    if isinstance(value, exp.Literal) and str(value.this).isdigit() and int(value.this) > row_limit:
+        current.set("expression", exp.Literal.number(row_limit))
+    return tree
 
 
 def _check_tree(tree: Any, dialect: str) -> None:

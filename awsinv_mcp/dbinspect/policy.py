@@ -9,8 +9,14 @@ huge values from a small input (repeat, lpad/rpad, space, zeroblob, randomblob, 
 
 from __future__ import annotations
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 ALLOWED_NODES = frozenset(
-    """
+    _words(
+        """
     Select Union Intersect Except Values Subquery From Join Where Group Having Order Ordered Limit Offset Fetch
     LimitOptions Column Identifier Literal Star Alias Aliases TableAlias Table CTE With Window WindowSpec Filter
     WithinGroup Distinct Lateral Tuple Paren Null Boolean Placeholder Var DataType DataTypeParam Interval
@@ -18,21 +24,26 @@ ALLOWED_NODES = frozenset(
     Add Sub Mul Div IntDiv Mod EQ NEQ GT GTE LT LTE NullSafeEQ NullSafeNEQ And Or Xor DPipe BitwiseAnd
     BitwiseOr BitwiseXor BitwiseLeftShift BitwiseRightShift Collate Escape Cube Rollup GroupingSets
     IgnoreNulls RespectNulls AtTimeZone Overlaps SessionParameter Show Kwarg JSONColumnDef JSONSchema
-    ColumnDef Pseudocolumn ArrayContainsAll ArrayOverlaps ArrayContains JSONBContains Operator RegexpILike JSONPath ObjectIdentifier
-    """.split()
+    ColumnDef Pseudocolumn ArrayContainsAll ArrayOverlaps ArrayContains JSONBContains Operator RegexpILike
+    JSONPath ObjectIdentifier
+    """
+    )
 )
 
-_COMMON = """
+_COMMON = _words(
+    """
 abs avg ceil ceiling coalesce count floor greatest least length lower upper max min nullif round sum trim ltrim
 rtrim substr substring replace concat mod power sqrt exp ln log sign row_number rank dense_rank percent_rank
 cume_dist ntile lag lead first_value last_value nth_value stddev stddev_pop stddev_samp variance var_pop var_samp
 current_date current_time current_timestamp cast char_length character_length reverse left right
-""".split()
+"""
+)
 
 FUNCTIONS: dict[str, frozenset[str]] = {
     "postgresql": frozenset(
         _COMMON
-        + """
+        + _words(
+            """
         now date_trunc date_part age to_char to_date to_timestamp to_number make_date make_time make_timestamp
         make_interval justify_days justify_hours justify_interval isfinite clock_timestamp statement_timestamp
         transaction_timestamp timezone localtime localtimestamp string_agg array_agg array_length array_to_string
@@ -55,11 +66,13 @@ FUNCTIONS: dict[str, frozenset[str]] = {
         to_regtype date num_nonnulls num_nulls row corr covar_pop covar_samp regr_slope regr_intercept
         regr_r2 regr_count trunc div cbrt degrees radians pi sin cos tan atan atan2 log10 any_value
         array_fill string_to_table ascii chr position overlay lcm gcd factorial
-        """.split()
+        """
+        )
     ),
     "mysql": frozenset(
         _COMMON
-        + """
+        + _words(
+            """
         now curdate curtime sysdate utc_timestamp utc_date date_format str_to_date date_add date_sub adddate
         subdate datediff timestampdiff timestampadd year month day dayofweek dayofmonth dayofyear hour minute
         second week weekday weekofyear quarter monthname dayname unix_timestamp from_unixtime last_day
@@ -72,11 +85,13 @@ FUNCTIONS: dict[str, frozenset[str]] = {
         any_value std bit_and bit_or bit_xor strcmp soundex ascii ord char bin oct elt mid octet_length
         log2 log10 pi sin cos tan atan atan2 degrees radians pow lower upper last_value timestamp
         extract position std stddev_pop
-        """.split()
+        """
+        )
     ),
     "sqlite": frozenset(
         _COMMON
-        + """
+        + _words(
+            """
         char date time datetime julianday strftime unixepoch glob hex ifnull iif instr like likelihood
         likely unlikely quote random replace typeof unicode group_concat string_agg total json json_extract
         json_array json_object json_each json_tree json_type json_valid json_group_array json_group_object
@@ -84,19 +99,32 @@ FUNCTIONS: dict[str, frozenset[str]] = {
         pragma_table_info pragma_table_xinfo pragma_index_list pragma_index_info pragma_index_xinfo
         pragma_foreign_key_list pragma_table_list pragma_database_list concat_ws pow log2 log10 pi sin cos tan
         atan atan2 degrees radians trunc octet_length unhex
-        """.split()
+        """
+        )
     ),
 }
 FUNCTIONS["mariadb"] = FUNCTIONS["mysql"]
 
 ALLOWED_PRAGMAS = frozenset(
-    """
+    _words(
+        """
     table_info table_xinfo table_list index_list index_info index_xinfo foreign_key_list foreign_key_check
     integrity_check quick_check page_count page_size freelist_count database_list collation_list function_list
     compile_options user_version schema_version application_id encoding journal_mode auto_vacuum foreign_keys
     data_version max_page_count
-    """.split()
+    """
+    )
 )
+
+PRAGMAS_WITH_ARGUMENT = frozenset(
+    _words(
+        """
+    table_info table_xinfo table_list index_list index_info index_xinfo foreign_key_list foreign_key_check
+    integrity_check quick_check
+    """
+    )
+)
+"""PRAGMAs whose argument names a table or index (the others would take it as an assignment)."""
 
 SENSITIVE_TABLES: dict[str, frozenset[str]] = {
     "postgresql": frozenset({"pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject"}),

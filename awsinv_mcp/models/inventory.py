@@ -255,6 +255,19 @@ class ReservedDBInstance:
     state: str = "active"
 
 
+@dataclass(frozen=True, slots=True)
+class LifecycleOverride:
+    """RDS's own support dates for one engine major (describe-db-major-engine-versions, aws mode only).
+
+    They override `resources/engine_lifecycle.json` for that engine and major; None = RDS did not say.
+    """
+
+    engine: str  # mysql, postgres, mariadb, aurora-mysql, aurora-postgresql
+    major: str  # e.g. "8.0", "13"
+    end_of_standard_support: date | None = None
+    end_of_extended_support: date | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """One collection of the whole estate. Immutable; indexes are built lazily on first use.
@@ -276,6 +289,7 @@ class Snapshot:
     subnets: tuple[Subnet, ...] = ()
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
+    lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
 
     @cached_property
     def account_aliases(self) -> dict[str, str]:

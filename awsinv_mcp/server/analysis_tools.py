@@ -1,9 +1,189 @@
-"""Placeholder: filled in by its issue."""
+"""Analysis tools: assess_security, analyze_performance, analyze_engines, get_findings; resource inventory://findings.
+
+Each tool makes one call into `awsinv_mcp.analysis` (findings are computed once per snapshot and cached)
+and shapes the answer: compact rows, each rule's title and remediation once per page.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
+from pydantic import Field
 
+from awsinv_mcp.analysis import report as R
+from awsinv_mcp.analysis.all_rules import RULES
+from awsinv_mcp.models import analysis as M
+from awsinv_mcp.models import answers as A
+from awsinv_mcp.models.findings import Finding, FindingOut
+from awsinv_mcp.server.args import Account, Application, Cursor, Engine, Environment, Limit, Region, Team
 from awsinv_mcp.server.services import Services
+from awsinv_mcp.server.tooling import tool
+
+Severity = Annotated[str | None, Field(description="comma list; 'high+' = high or worse")]
+Rule = Annotated[str | None, Field(description="rule id(s) or globs, comma list, e.g. rds.*encrypted*")]
+Resource = Annotated[str | None, Field(description="resource id (substring) or ARN")]
+ResourceType = Annotated[
+    str | None, Field(description="db_instance, db_cluster, db_snapshot, s3_bucket, ec2_instance, ...")
+]
+AsOf = Annotated[date | None, Field(description="analyse as of this date (default today)")]
+MatchAll = Annotated[bool, Field(description="only resources failing every rule pattern (AND)")]
+View = Annotated[Literal["findings", "resources"], Field(description="rows per finding, or per resource")]
+Detail = Annotated[bool, Field(description="full findings (arn, title, remediation) in rows")]
+GroupBy = Annotated[
+    Literal["engine", "version", "region", "account", "environment", "team", "application"],
+    Field(description="dimension to group by"),
+]
+
+
+def finding_row(f: Finding) -> M.FindingRow:
+    return M.FindingRow.model_construct(
+        rule=f.rule, category=f.category, severity=f.severity, resource_type=f.resource_type,
+        resource_id=f.resource_id, account=f.account, region=f.region, environment=f.environment, team=f.team,
+        application=f.application, evidence=f.evidence, monthly_savings_usd=f.monthly_savings_usd,
+    )  # fmt: skip
+
+
+def resource_row(group: object) -> M.ResourceRow:
+    findings: tuple[Finding, ...] = group.findings  # type: ignore[attr-defined]
+    rtype, account, region, rid = group.key.split(":", 3)  # type: ignore[attr-defined]
+    members = sorted({f.resource_id for f in findings if f.resource_type != rtype}) or None
+    savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
+    first = findings[0]
+    return M.ResourceRow(
+        resource_type=rtype, resource_id=rid, account=account, region=region, environment=first.environment,
+        team=first.team, severity=group.severity, rules=list(dict.fromkeys(f.rule for f in findings)),  # type: ignore[attr-defined]
+        members=members, monthly_savings_usd=round(savings, 2) if savings else None,
+    )  # fmt: skip
+
+
+def rule_infos(findings: list[Finding]) -> dict[str, M.RuleInfo]:
+    infos = {}
+    for f in findings:
+        if f.rule not in infos:
+            r = RULES.get(f.rule)
+            infos[f.rule] = M.RuleInfo(title=r.title if r else f.title, category=f.category,
+                                       remediation=r.remediation if r else f.remediation,
+                                       prowler_check=r.prowler_check if r else f.prowler_check)  # fmt: skip
+    return infos
 
 
 def register(mcp: MCPServer, services: Services) -> None:
-    """Register this module's tools."""
+    """Register the analysis tools and the inventory://findings resource."""
+
+    def findings_answer(
+        query: R.FindingQuery,
+        *,
+        view: str,
+        detail: bool,
+        limit: int,
+        cursor: str | None,
+        as_of: date | None,
+        answer: type[M.FindingsPage] = M.FindingsPage,
+        **extra: object,
+    ):
+        snap = services.inventory.get()
+        ctx = R.context(services.settings.production_values, as_of)
+        rep = services.lazy("findings", R.FindingsCache).report(snap, ctx)
+        shown = R.view_findings(snap, rep, query, view=view, limit=limit, cursor=cursor)
+        page = shown.page
+        if view == "resources":
+            items: list = [resource_row(g) for g in page.items]
+            rules: dict[str, M.RuleInfo] = {}
+        else:
+            items = [FindingOut.of(f) for f in page.items] if detail else [finding_row(f) for f in page.items]
+            rules = {} if detail else rule_infos(page.items)
+        meta = A.meta(snap)
+        if rep.failed_rules:
+            meta["warnings"] = [
+                *meta["warnings"],
+                A.WarningOut(  # type: ignore[list-item]
+                    scope="analysis", message=f"rules failed and were skipped: {', '.join(rep.failed_rules)}"
+                ),
+            ]
+        return answer(
+            as_of=ctx.as_of, summary=M.FindingsSummary(**vars(shown.summary)), items=items, rules=rules,
+            total=page.total, next_cursor=page.next_cursor, truncated=page.truncated, **meta, **extra,
+        )  # fmt: skip
+
+    def review(
+        category: str, q: R.FindingQuery, *, as_of: date | None, limit: int, cursor: str | None
+    ) -> M.ReviewAnswer:
+        scope = R.evaluated(services.inventory.get(), category)
+        return findings_answer(
+            q,
+            view="findings",
+            detail=False,
+            limit=limit,
+            cursor=cursor,
+            as_of=as_of,
+            answer=M.ReviewAnswer,
+            evaluated=scope,
+            rules_checked=R.rule_count(category),
+        )
+
+    @tool(mcp, title="Security assessment")
+    def assess_security(
+        severity: Severity = None, rule: Rule = None, resource_type: ResourceType = None,
+        environment: Environment = None, team: Team = None, application: Application = None,
+        account: Account = None, region: Region = None, resource: Resource = None, as_of: AsOf = None,
+        limit: Limit = 10, cursor: Cursor = None,
+    ) -> M.ReviewAnswer:  # fmt: skip
+        """Security findings (RDS/Aurora, snapshots, S3, EC2 DB hosts): totals by severity and rule, most severe
+        first, with evidence; each rule's remediation (console + CLI) and Prowler check once in `rules`."""
+        q = R.FindingQuery("security", severity, rule, resource, resource_type, team, environment, application,
+                           account, region)  # fmt: skip
+        return review("security", q, as_of=as_of, limit=limit, cursor=cursor)
+
+    @tool(mcp, title="Performance analysis")
+    def analyze_performance(
+        severity: Severity = None, rule: Rule = None, environment: Environment = None, team: Team = None,
+        application: Application = None, account: Account = None, region: Region = None,
+        resource: Resource = None, limit: Limit = 10, cursor: Cursor = None,
+    ) -> M.ReviewAnswer:  # fmt: skip
+        """Performance findings on DB instances: burstable in production, gp2 burst credits, IOPS near the
+        storage limit, storage nearly full, high CPU (size up), previous-generation classes, Performance
+        Insights off. Totals plus the most severe first."""
+        q = R.FindingQuery("performance", severity, rule, resource, None, team, environment, application,
+                           account, region)  # fmt: skip
+        return review("performance", q, as_of=None, limit=limit, cursor=cursor)
+
+    @tool(mcp, title="All findings")
+    def get_findings(
+        category: Annotated[str | None, Field(description="security, version, cost, performance (comma list)")] = None,
+        severity: Severity = None, rule: Rule = None, resource: Resource = None, resource_type: ResourceType = None,
+        team: Team = None, environment: Environment = None, application: Application = None,
+        account: Account = None, region: Region = None, match_all: MatchAll = False, view: View = "findings",
+        detail: Detail = False, as_of: AsOf = None, limit: Limit = 20, cursor: Cursor = None,
+    ) -> M.FindingsPage:  # fmt: skip
+        """Every finding of every rule, filtered and paged, with totals by severity and category and the total
+        monthly saving. E.g. production DBs unencrypted and public: environment=production,
+        rule='*storage_encrypted,rds.internet_exposed', match_all=true, view=resources."""
+        q = R.FindingQuery(category, severity, rule, resource, resource_type, team, environment, application,
+                           account, region, match_all)  # fmt: skip
+        return findings_answer(q, view=view, detail=detail, limit=limit, cursor=cursor, as_of=as_of)
+
+    @tool(mcp, title="Engine distribution")
+    def analyze_engines(
+        group_by: GroupBy = "engine", engine: Engine = None, region: Region = None, account: Account = None,
+        environment: Environment = None, team: Team = None, application: Application = None,
+        limit: Limit = 15, cursor: Cursor = None,
+    ) -> M.EnginesAnswer:  # fmt: skip
+        """Distribution of DB engines, versions, instance classes and storage, grouped by engine, version,
+        region, account, environment, team or application (largest groups first)."""
+        snap = services.inventory.get()
+        total, page = R.engine_groups(snap, group_by, engine, region, account, environment, team, application,
+                                      limit=limit, cursor=cursor)  # fmt: skip
+        return M.EnginesAnswer(
+            group_by=group_by, totals=M.EngineGroup(**total.as_dict()),
+            items=[M.EngineGroup(**g.as_dict()) for g in page.items], total=page.total,
+            next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(snap),
+        )  # fmt: skip
+
+    @mcp.resource("inventory://findings", name="findings", mime_type="application/json",
+                  description="Totals of all findings by severity, category, rule (rows: get_findings)")  # fmt: skip
+    def findings_resource() -> str:
+        answer = findings_answer(R.FindingQuery(), view="findings", detail=False, limit=5, cursor=None, as_of=None)
+        return json.dumps(answer.model_dump(mode="json"), separators=(",", ":"), default=str)

@@ -32,10 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from awsinv_mcp.config import Settings
+from awsinv_mcp.redact import redact
+
 if TYPE_CHECKING:
     from mcp import Client
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_MODEL = Settings.model_fields["model"].default  # AWSINV_MODEL overrides it in the CLI
 MAX_OUTPUT_TOKENS = 4096
 MAX_RETRIES = 4
 MAX_RETRY_WAIT_S = 60.0
@@ -107,10 +110,10 @@ class AgentResult:
     stop_reason: str = "end_turn"  # end_turn, max_iterations, token_budget, refusal, max_tokens, ...
 
     def to_json(self) -> dict[str, Any]:
-        """The answer, the tool calls and the usage as a JSON-ready dict (no messages)."""
+        """The answer, the tool calls (arguments redacted) and the usage as a JSON-ready dict (no messages)."""
         return {
             "answer": self.answer,
-            "tool_calls": [asdict(c) for c in self.tool_calls],
+            "tool_calls": [{**asdict(c), "arguments": redact(c.arguments)} for c in self.tool_calls],
             "usage": asdict(self.usage),
             "stop_reason": self.stop_reason,
         }
@@ -119,15 +122,24 @@ class AgentResult:
 EventFn = Callable[[dict[str, Any]], Any]
 
 
+def require_api_key() -> None:
+    """Raise `MissingApiKey` unless ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) is set; imports nothing."""
+    if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
+        raise MissingApiKey()
+
+
 def anthropic_client_from_env(**kwargs: Any) -> Any:
     """An `AsyncAnthropic` from ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) and ANTHROPIC_BASE_URL.
 
-    Raises `MissingApiKey` when neither credential variable is set. The SDK's own retries are off:
+    Raises `MissingApiKey` when neither credential variable is set, `ChatError` when anthropic is not
+    installed. The SDK's own retries are off:
     `run_agent` retries 429/529 itself (and reports each retry as an event).
     """
-    if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
-        raise MissingApiKey()
-    from anthropic import AsyncAnthropic
+    require_api_key()
+    try:
+        from anthropic import AsyncAnthropic
+    except ImportError:
+        raise ChatError("the anthropic package is not installed: pip install 'awsinv-mcp[chat]'") from None
 
     kwargs.setdefault("max_retries", 0)
     return AsyncAnthropic(**kwargs)
@@ -275,7 +287,9 @@ async def stream_turn(client: Any, request: dict[str, Any], on_event: EventFn | 
             await _emit(on_event, {"type": "retry", "status": status, "wait_s": round(wait, 3), "attempt": attempt})
             await anyio.sleep(wait)
         except anthropic.APIConnectionError as exc:
-            raise ApiRefused(f"Cannot reach the Anthropic API ({exc}); check the network and ANTHROPIC_BASE_URL.") from exc
+            raise ApiRefused(
+                f"Cannot reach the Anthropic API ({exc}); check the network and ANTHROPIC_BASE_URL."
+            ) from exc
 
 
 async def run_agent(

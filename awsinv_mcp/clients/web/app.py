@@ -182,7 +182,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             target = await _enter_target(stack, settings, mcp_target, url, token)
-            app.state.bridge = await stack.enter_async_context(ToolBridge(target))
+            label = url or ("the in-process server" if mcp_target is None else None)
+            app.state.bridge = await stack.enter_async_context(ToolBridge(target, label=label))
             yield
 
     routes = [

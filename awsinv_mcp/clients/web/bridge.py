@@ -11,6 +11,7 @@ import json
 import logging
 from contextlib import AsyncExitStack
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from mcp import Client
@@ -31,7 +32,10 @@ class ToolFailure(Exception):
 
 
 def _error_status(message: str) -> int:
+    """404 for unknown names, 502 for a tool that crashed (the server's fault), else 400."""
     lowered = message.lower()
+    if "failed unexpectedly" in lowered:
+        return 502
     if lowered.startswith(("unknown ", "no ")) or "not found" in lowered or "does not exist" in lowered:
         return 404
     return 400
@@ -88,6 +92,13 @@ def structured(result: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"result": data}
 
 
+def _leaf_messages(exc: BaseException) -> str:
+    """The messages of the innermost exceptions of an exception group (anyio task groups nest them)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_leaf_messages(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
 def error_text(result: Any) -> str:
     text = " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
     return text or "the tool reported an error without a message"
@@ -96,8 +107,9 @@ def error_text(result: Any) -> str:
 class ToolBridge:
     """An open `mcp.Client` plus cached tool schemas. Use as an async context manager."""
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, *, label: str | None = None) -> None:
         self._target = target
+        self._label = label
         self._stack: AsyncExitStack | None = None
         self._client: Client | None = None
         self._schemas: dict[str, dict[str, Any]] | None = None
@@ -105,8 +117,22 @@ class ToolBridge:
 
     async def __aenter__(self) -> ToolBridge:
         self._stack = AsyncExitStack()
-        self._client = await self._stack.enter_async_context(Client(self._target, cache=None))
+        try:
+            self._client = await self._stack.enter_async_context(Client(self._target, cache=None))
+        except Exception as exc:
+            await self._stack.aclose()
+            message = f"could not open an MCP session with {self.describe()}: {_leaf_messages(exc)}"
+            log.error("%s", message)
+            raise ConnectionError(message) from None
         return self
+
+    def describe(self) -> str:
+        """The target without credentials (for messages)."""
+        where = self._label if self._label is not None else self._target
+        if isinstance(where, str) and "://" in where:
+            parts = urlsplit(where)
+            return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+        return where if isinstance(where, str) else "the MCP server"
 
     async def __aexit__(self, *exc: object) -> None:
         if self._stack is not None:

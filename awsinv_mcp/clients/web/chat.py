@@ -117,6 +117,8 @@ async def answer(bridge: ToolBridge, body: Any, *, model: str) -> dict[str, Any]
         )
     except ChatFailure:
         raise
+    except loop_module.ChatError as exc:  # the loop's own user-facing messages (API refused, budget spent)
+        raise ChatFailure(502, str(exc)) from None
     except Exception as exc:
         log.warning("chat turn failed: %s", type(exc).__name__)
         raise ChatFailure(502, f"the model API call failed ({type(exc).__name__}): {str(exc)[:300]}") from None

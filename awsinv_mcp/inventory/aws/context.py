@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.aws.errors import Kind, Where, describe
+from awsinv_mcp.inventory.aws.errors import Kind, Where, describe, error_code
 from awsinv_mcp.inventory.aws.fanout import ClientFactory
 from awsinv_mcp.models.inventory import Warning
 
@@ -90,10 +90,9 @@ class Results:
                 out.append(Warning(scope=first.where.scope, message=first.message))
                 continue
             joined = ", ".join(regions)
-            where = Where(first.where.account, first.where.alias, joined, first.where.service, first.where.profile)
             message = first.message.replace(f"region {first.where.region}", f"regions {joined}")
-            out.append(Warning(scope=f"{first.where.account}/{','.join(regions)}/{first.where.service}", message=message))
-            del where
+            scope = "/".join(p for p in (first.where.account, ",".join(regions), first.where.service) if p)
+            out.append(Warning(scope=scope, message=message))
         return sorted(out, key=lambda w: (w.scope, w.message))
 
 
@@ -141,10 +140,10 @@ class Scope:
         self.results.fault(Fault(self.where, action, kind, message))
         return kind
 
-    def fetch(self, action: str, fn: Callable[[], T], default: T, *, tolerate: Callable[[str | None], bool] = None) -> T:  # type: ignore[assignment]
+    def fetch(
+        self, action: str, fn: Callable[[], T], default: T, *, tolerate: Callable[[str | None], bool] | None = None
+    ) -> T:
         """`fn()`, or `default` with a fault recorded; `tolerate(error_code)` True means an expected answer."""
-        from awsinv_mcp.inventory.aws.errors import error_code
-
         self.results.called(action)
         try:
             return fn()

@@ -111,7 +111,7 @@ class Where:
 
     @property
     def scope(self) -> str:
-        parts = [self.account or "accounts"]
+        parts = [self.account or (f"profile {self.profile}" if self.profile else "caller")]
         if self.region:
             parts.append(self.region)
         if self.service:
@@ -121,7 +121,10 @@ class Where:
     @property
     def label(self) -> str:
         """'account 123456789012 (prod), region eu-west-1' for messages."""
-        name = f"account {self.account}" if self.account else "the caller's account"
+        if self.account:
+            name = f"account {self.account}"
+        else:
+            name = f"the account of profile {self.profile}" if self.profile else "the caller's account"
         if self.alias:
             name += f" ({self.alias})"
         return f"{name}, region {self.region}" if self.region else name

@@ -179,25 +179,49 @@ class ClientFactory:
             self.hook(client, account, region)
 
 
-class FanOut:
-    """A thread pool that runs tasks which may spawn more tasks; `wait()` returns when all are done."""
+Unit = tuple[str, str]
+"""(account, region) a task belongs to; region is 'setup' or 's3' for per-account tasks."""
 
-    def __init__(self, max_workers: int, on_error: Callable[[tuple[str, str], Exception], None] | None = None) -> None:
+
+class FanOut:
+    """A thread pool running tasks that may spawn more tasks; `wait()` returns when all are done.
+
+    Tasks are labelled with a unit; `on_unit_done(unit)` fires when the last task of a unit has finished
+    (spawn a unit's tasks together with `spawn_all`, or from inside a running task of the same unit).
+    """
+
+    def __init__(
+        self,
+        max_workers: int,
+        *,
+        on_error: Callable[[Unit, Exception], None] | None = None,
+        on_unit_done: Callable[[Unit], None] | None = None,
+    ) -> None:
         self._on_error = on_error
+        self._on_unit_done = on_unit_done
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="awsinv-aws")
         self._pending = 0
+        self._units: dict[Unit, int] = {}
         self._done = threading.Condition()
 
-    def spawn(self, unit: tuple[str, str], fn: Callable[..., None], *args: Any) -> None:
-        """Run `fn(*args)` on the pool; `unit` labels the task's account and region."""
-        with self._done:
-            self._pending += 1
-        self._pool.submit(self._run, unit, fn, args)
+    def spawn(self, unit: Unit, fn: Callable[[], None]) -> None:
+        """Run `fn()` on the pool as part of `unit`."""
+        self.spawn_all(unit, [fn])
 
-    def _run(self, unit: tuple[str, str], fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+    def spawn_all(self, unit: Unit, fns: list[Callable[[], None]]) -> None:
+        """Run every `fn()` on the pool as part of `unit` (the unit counts all of them before any starts)."""
+        if not fns:
+            return
+        with self._done:
+            self._pending += len(fns)
+            self._units[unit] = self._units.get(unit, 0) + len(fns)
+        for fn in fns:
+            self._pool.submit(self._run, unit, fn)
+
+    def _run(self, unit: Unit, fn: Callable[[], None]) -> None:
         _unit.value = unit
         try:
-            fn(*args)
+            fn()
         except Exception as exc:  # tasks report their own failures; this is the last line of defence
             log.exception("collection task %s failed", getattr(fn, "__name__", fn))
             if self._on_error is not None:
@@ -205,11 +229,20 @@ class FanOut:
         finally:
             _unit.value = None
             with self._done:
+                self._units[unit] -= 1
+                unit_done = self._units[unit] == 0
+            if unit_done and self._on_unit_done is not None:
+                try:
+                    self._on_unit_done(unit)
+                except Exception:
+                    log.exception("progress callback failed")
+            with self._done:
                 self._pending -= 1
                 if self._pending == 0:
                     self._done.notify_all()
 
     def wait(self) -> None:
+        """Block until every task (including spawned ones) has finished, then stop the pool."""
         with self._done:
             while self._pending:
                 self._done.wait()

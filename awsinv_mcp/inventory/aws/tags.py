@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.tags import canonical_environment
 
 
 def tag_dict(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -32,7 +33,7 @@ def labels(tags: Mapping[str, str], settings: Settings) -> dict[str, str | None]
     """environment (lower-cased), team and application from the tag keys configured in `settings`."""
     env = tag_value(tags, settings.env_tag_key)
     return {
-        "environment": env.lower() if env else None,
+        "environment": canonical_environment(env, settings.production_values),
         "team": tag_value(tags, settings.team_tag_key),
         "application": tag_value(tags, settings.application_tag_key),
     }

@@ -164,9 +164,9 @@ APPLICATION_ENGINE_HINTS = {"erp": "oracle-ee", "invoicing": "oracle-se2", "crm"
 # Unsafe or wasteful settings: probability per environment (production, staging, development).
 RISK_RATES: dict[str, tuple[float, float, float]] = {
     "unencrypted": (0.03, 0.06, 0.12),
-    "single_az": (0.06, 0.75, 0.92),  # only production single-AZ is a finding
+    "single_az": (0.08, 0.75, 0.92),  # only production single-AZ is a finding
     "no_backup": (0.01, 0.03, 0.10),  # retention 0
-    "short_backup": (0.05, 0.40, 0.60),  # retention 1-6
+    "short_backup": (0.07, 0.40, 0.60),  # retention 1-6
     "no_deletion_protection": (0.08, 0.35, 0.45),
     "default_master": (0.05, 0.10, 0.20),
     "no_iam_auth": (0.20, 0.30, 0.45),

@@ -4,8 +4,8 @@ The estate is built unit by unit (a standalone instance, or an Aurora cluster wi
 exactly `scale` DB instances exist. The first units cycle through every engine so a small estate still
 shows them all, and three early units carry the network exposures that are otherwise rare.
 Aurora members mirror their cluster's encryption, backups, deletion protection, IAM auth, master user,
-port, copy-tags and Multi-AZ flag; like the RDS API they report storage type `aurora` (or `aurora-iopt1`)
-and `allocated_gb` 1.
+port, log exports and copy-tags; like the RDS API they report `multi_az` False (the cluster's `multi_az` says whether
+its members span zones), storage type `aurora` (or `aurora-iopt1`) and `allocated_gb` 1.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.classes import class_pick, instance_classes
-from awsinv_mcp.inventory.synthetic.draw import Pick, days_ago
+from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of
 from awsinv_mcp.inventory.synthetic.network import DbAccess, Network, RegionNetwork, SubnetTier
 from awsinv_mcp.inventory.synthetic.organisation import Labels, Organisation, Team
 from awsinv_mcp.inventory.synthetic.utilisation import NO_DATA, draw_utilisation, load_profile
@@ -134,7 +134,7 @@ class DatabaseFactory:
         port = cat.DEFAULT_PORTS[family]
         if "default_port" not in risks:
             customs = cat.CUSTOM_PORTS[family]
-            port = customs[rng.randrange(len(customs))]
+            port = one_of(rng, customs)
         access: DbAccess = "internal"
         tier: SubnetTier = "db"
         if exposure in ("exposed", "open_sg_private"):
@@ -172,22 +172,22 @@ class DatabaseFactory:
     def _master_username(self, s: UnitDraw) -> str:
         if "default_master" in s.risks:
             names = cat.DEFAULT_MASTER_USERNAMES[s.family]
-            return names[self.rng.randrange(len(names))]
+            return one_of(self.rng, names)
         stem = s.app.replace("-", "_")
-        return (f"{stem}_admin", f"dba_{stem}", f"{stem}_owner", "dbadmin")[self.rng.randrange(4)]
+        return one_of(self.rng, (f"{stem}_admin", f"dba_{stem}", f"{stem}_owner", "dbadmin"))
 
     def _backup_days(self, s: UnitDraw, minimum: int = 0) -> int:
         if "no_backup" in s.risks:
             return minimum
         if "short_backup" in s.risks:
-            return self.rng.randint(max(1, minimum), 6)
+            return max(1, minimum) + below(self.rng, 7 - max(1, minimum))
         return RETENTION(self.rng)
 
     def _log_exports(self, engine_or_family: str, s: UnitDraw) -> tuple[str, ...]:
         if "no_log_exports" in s.risks:
             return ()
         kinds = cat.LOG_TYPES[engine_or_family]
-        return kinds[: self.rng.randint(1, len(kinds))]
+        return kinds[: 1 + below(self.rng, len(kinds))]
 
     def _lifecycle(self, s: UnitDraw) -> str | None:
         if s.engine not in cat.LIFECYCLE_SUPPORT_ENGINES:
@@ -247,7 +247,7 @@ class DatabaseFactory:
             instance_class=instance_class,
             status="stopped" if stopped else "available",
             cluster=cluster.identifier if cluster else None,
-            multi_az=cluster.multi_az if cluster else s.engine not in SINGLE_AZ_ENGINES and "single_az" not in risks,
+            multi_az=cluster is None and s.engine not in SINGLE_AZ_ENGINES and "single_az" not in risks,
             storage_encrypted=s.kms_key is not None,
             kms_key_id=s.kms_key,
             publicly_accessible=s.exposure in ("exposed", "public_closed_sg", "public_private_subnet"),
@@ -263,12 +263,12 @@ class DatabaseFactory:
             master_username=cluster.master_username if cluster else self._master_username(s),
             monitoring_interval=0 if "no_enhanced_monitoring" in risks else MONITORING(rng),
             performance_insights="no_performance_insights" not in risks,
-            log_exports=() if cluster else self._log_exports(s.family, s),
+            log_exports=cluster.log_exports if cluster else self._log_exports(s.family, s),
             copy_tags_to_snapshot=cluster.copy_tags_to_snapshot if cluster else "no_copy_tags" not in risks,
             port=s.port,
             ca_certificate=ca,
             ca_certificate_valid_till=ca_valid,
-            license_model=licences[rng.randrange(len(licences))],
+            license_model=one_of(rng, licences),
             security_groups=s.security_groups,
             subnet_ids=s.subnet_ids,
             vpc_id=s.net.vpc_id,
@@ -296,12 +296,12 @@ class DatabaseFactory:
                     iops, throughput = (16000, 1000) if rng.random() < 0.5 else (20000, 750)
                 else:
                     iops, throughput = 12000, 500
-        max_allocated = allocated * (2, 3, 5)[rng.randrange(3)] if rng.random() < 0.5 else None
+        max_allocated = allocated * one_of(rng, (2, 3, 5)) if rng.random() < 0.5 else None
         return kind, allocated, max_allocated, iops, throughput
 
     def _standalone(self, s: UnitDraw) -> DBInstance:
         identifier = self._identifier(f"{s.app}-{cat.ENGINE_ABBREVIATIONS[s.engine]}-{cat.ENV_ABBREVIATIONS[s.env]}")
-        az = f"{s.region}{'abc'[self.rng.randrange(3)]}"
+        az = f"{s.region}{one_of(self.rng, 'abc')}"
         return self._instance(s, identifier, class_pick(s.engine, s.env)(self.rng), az, storage=self._storage(s))
 
     def _cluster(self, s: UnitDraw, count: int) -> tuple[DBCluster, list[DBInstance]]:
@@ -341,7 +341,7 @@ class DatabaseFactory:
             engine_lifecycle_support=self._lifecycle(s),
         )
         writer_class = class_pick(s.engine, s.env)(rng)
-        start = rng.randrange(3)
+        start = below(rng, 3)
         members = [
             self._instance(
                 s,

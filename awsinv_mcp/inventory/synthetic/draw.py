@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Generic, TypeVar
@@ -15,23 +16,33 @@ T = TypeVar("T")
 class Pick(Generic[T]):
     """A weighted choice, precomputed once and drawn in O(log n) with one `rng.random()` call."""
 
-    __slots__ = ("_cum", "_items", "_total")
+    __slots__ = ("_bounds", "_items")
 
     def __init__(self, weighted: Iterable[tuple[T, float]]) -> None:
         pairs = [(item, weight) for item, weight in weighted if weight > 0]
         if not pairs:
             raise ValueError("Pick needs at least one item with a positive weight")
         self._items = tuple(item for item, _ in pairs)
-        self._cum = list(accumulate(weight for _, weight in pairs))
-        self._total = self._cum[-1]
+        cum = list(accumulate(weight for _, weight in pairs))
+        # upper bounds in [0, 1); the last is infinite so rounding can never index past the end
+        self._bounds = [c / cum[-1] for c in cum[:-1]] + [math.inf]
 
     def __call__(self, rng: random.Random) -> T:
-        index = bisect_right(self._cum, rng.random() * self._total)
-        return self._items[min(index, len(self._items) - 1)]
+        return self._items[bisect_right(self._bounds, rng.random())]
 
     @property
     def items(self) -> tuple[T, ...]:
         return self._items
+
+
+def one_of(rng: random.Random, options: Sequence[T]) -> T:
+    """A uniform choice; several times faster than `rng.choice` (bias below 2**-40, irrelevant here)."""
+    return options[int(rng.random() * len(options))]
+
+
+def below(rng: random.Random, n: int) -> int:
+    """A uniform integer in [0, n), the fast way (see `one_of`)."""
+    return int(rng.random() * n)
 
 
 def hex_id(rng: random.Random, prefix: str, digits: int = 17) -> str:
@@ -47,7 +58,7 @@ def key_uuid(rng: random.Random) -> str:
 
 def days_ago(rng: random.Random, base: datetime, low: int, high: int) -> datetime:
     """A time between `high` and `low` whole days before `base` (minute resolution)."""
-    return base - timedelta(days=rng.randint(low, high), minutes=rng.randrange(1440))
+    return base - timedelta(days=low + int(rng.random() * (high - low + 1)), minutes=int(rng.random() * 1440))
 
 
 def stream(seed: int, name: str) -> random.Random:

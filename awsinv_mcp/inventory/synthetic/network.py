@@ -53,8 +53,7 @@ class Network:
         vpc = hex_id(rng, "vpc")
         subnets: dict[SubnetTier, tuple[Subnet, ...]] = {
             tier: tuple(
-                Subnet(hex_id(rng, "subnet"), account, region, vpc, tier == "public", f"{region}{az}")
-                for az in "abc"
+                Subnet(hex_id(rng, "subnet"), account, region, vpc, tier == "public", f"{region}{az}") for az in "abc"
             )
             for tier in ("public", "app", "db")
         }

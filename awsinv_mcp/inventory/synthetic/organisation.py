@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.synthetic import catalogue as cat
-from awsinv_mcp.inventory.synthetic.draw import Pick, stream
+from awsinv_mcp.inventory.synthetic.draw import Pick, one_of, stream
+from awsinv_mcp.inventory.tags import canonical_environment
 from awsinv_mcp.models.inventory import Account
 
 
@@ -55,9 +56,9 @@ class Organisation:
         tags = {self.env_key: value, self.app_key: app, "CostCenter": team.cost_center}
         if not untagged_team:
             tags[self.team_key] = team.name
-            tags["Owner"] = team.owners[rng.randrange(len(team.owners))]
+            tags["Owner"] = one_of(rng, team.owners)
         tags.update(extra)
-        return Labels(tags, value.lower(), None if untagged_team else team.name, app)
+        return Labels(tags, canonical_environment(value), None if untagged_team else team.name, app)
 
 
 def _account_id(rng: random.Random) -> str:

@@ -1,1 +1,804 @@
+// awsinv-mcp web page: Overview, Resources and AI Chat over the REST API of awsinv_mcp.clients.web.
+// No framework and no build step. Every piece of server, data or model text reaches the page through
+// textContent or DOM nodes built here; nothing is ever assigned to innerHTML.
+"use strict";
 
+(() => {
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const PAGE_SIZE = 25;
+  const SEVERITIES = ["critical", "high", "medium", "low", "info"];
+  const SUPPORT = [
+    ["standard", "Standard support"],
+    ["ending_soon", "Ending soon"],
+    ["extended_support", "Extended Support"],
+    ["end_of_support", "End of support"],
+  ];
+  const PALETTE = ["#2563eb", "#0d9488", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#dc2626",
+    "#4f46e5", "#ca8a04", "#64748b"];
+
+  // ---------- small helpers ----------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value !== null && value !== undefined) node.setAttribute(key, String(value));
+    }
+    for (const child of children.flat()) {
+      if (child) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const $ = (id) => document.getElementById(id);
+  const clear = (node) => { while (node.firstChild) node.removeChild(node.firstChild); return node; };
+  const nf = new Intl.NumberFormat("en-US");
+  const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+  const usdShort = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", notation: "compact",
+    maximumFractionDigits: 1 });
+  const label = (key) => String(key).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  const colorFor = (i) => PALETTE[i % PALETTE.length];
+
+  class ApiError extends Error {
+    constructor(status, message, fix) { super(message); this.status = status; this.fix = fix; }
+  }
+
+  async function api(path, params, options) {
+    const url = new URL(path, window.location.origin);
+    for (const [key, value] of Object.entries(params || {})) {
+      if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
+    }
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" },
+        ...(options || {}) });
+    } catch (err) {
+      throw new ApiError(0, "the web server did not answer (is awsinv-mcp web still running?)");
+    }
+    let body = null;
+    try { body = await response.json(); } catch (err) { body = null; }
+    if (!response.ok) {
+      const message = (body && body.error) || `HTTP ${response.status}`;
+      throw new ApiError(response.status, message, body && body.fix);
+    }
+    return body;
+  }
+
+  function errorBox(err, what) {
+    const box = el("div", { class: "error-box", role: "status" },
+      el("strong", { text: `${what} unavailable` }), el("span", { text: err.message || String(err) }));
+    if (err.fix) box.append(el("span", { class: "fix", text: err.fix }));
+    return box;
+  }
+
+  function monthLabel(iso) {
+    const d = new Date(`${String(iso).slice(0, 10)}T00:00:00Z`);
+    if (Number.isNaN(d.getTime())) return String(iso);
+    return d.toLocaleDateString("en-US", { month: "short", year: "2-digit", timeZone: "UTC" });
+  }
+
+  // ---------- state ----------
+  const state = {
+    summary: null,
+    schema: null,
+    resource: "databases",
+    filters: {},
+    sort: null,
+    cursors: [null],
+    pageIndex: 0,
+    loaded: { overview: false, resources: false, chat: false },
+    history: [],
+    busy: false,
+  };
+
+  const summaryPromise = () => {
+    if (!state.summaryRequest) {
+      state.summaryRequest = api("/api/v1/inventory/summary").then((s) => { state.summary = s; return s; });
+      state.summaryRequest.catch(() => { state.summaryRequest = null; });
+    }
+    return state.summaryRequest;
+  };
+  const schemaPromise = () => {
+    if (!state.schemaRequest) {
+      state.schemaRequest = api("/api/v1/schema").then((s) => { state.schema = s; return s; });
+      state.schemaRequest.catch(() => { state.schemaRequest = null; });
+    }
+    return state.schemaRequest;
+  };
+
+  // ---------- tabs ----------
+  const TABS = ["overview", "resources", "chat"];
+
+  function showTab(name) {
+    if (!TABS.includes(name)) name = "overview";
+    for (const tab of TABS) {
+      $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+      $(`panel-${tab}`).hidden = tab !== name;
+    }
+    if (window.location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+    if (!state.loaded[name]) {
+      state.loaded[name] = true;
+      ({ overview: loadOverview, resources: initResources, chat: initChat })[name]();
+    }
+  }
+
+  // ---------- source banner ----------
+  function showSource(summary) {
+    const pill = $("source-pill");
+    const synthetic = summary.source === "synthetic";
+    pill.textContent = synthetic ? "Demo data · synthetic estate" : "Live AWS data";
+    pill.className = `source-pill ${synthetic ? "is-demo" : "is-live"}`;
+    $("demo-banner").hidden = !synthetic;
+    const warnings = summary.warnings || [];
+    const banner = $("warnings-banner");
+    clear(banner);
+    banner.hidden = warnings.length === 0;
+    if (warnings.length) {
+      banner.append(el("strong", { text: `${warnings.length} part(s) of the collection failed. ` }));
+      banner.append(warnings.slice(0, 3).map((w) => `${w.scope}: ${w.message}`).join(" · "));
+    }
+  }
+
+  // ---------- overview cards ----------
+  function card(id, title, build) {
+    const body = el("div", { class: "card-body" }, el("div", { class: "skeleton" }));
+    const node = el("article", { class: "card", id: `card-${id}`, "data-testid": `card-${id}` },
+      el("h3", { class: "card-title", text: title }), body);
+    $("cards").append(node);
+    return {
+      node,
+      set(...children) { clear(body).append(...children); },
+      fail(err) { clear(body).append(errorBox(err, title)); node.classList.add("card-failed"); },
+      build,
+    };
+  }
+
+  const bigNumber = (value, testid, sub) => [
+    el("div", { class: "big-number", "data-testid": testid, "data-value": value.raw, text: value.text }),
+    sub ? el("div", { class: "card-sub", text: sub }) : null,
+  ];
+
+  function chips(entries, testidPrefix, classPrefix) {
+    return el("div", { class: "chips" }, entries.map(([key, text, count]) =>
+      el("span", { class: `chip ${classPrefix}-${key}`, "data-testid": `${testidPrefix}-${key}`,
+        "data-value": count }, el("b", { text: nf.format(count) }), ` ${text}`)));
+  }
+
+  function latestCost(costs) {
+    const periods = costs.periods || [];
+    if (!periods.length) return null;
+    const sumAt = (i) => (costs.items || []).reduce((acc, it) => acc + (Number((it.amounts || [])[i]) || 0), 0);
+    const last = periods.length - 1;
+    return { period: periods[last], amount: sumAt(last), previous: last > 0 ? sumAt(last - 1) : null };
+  }
+
+  // Aggregates may sit at the top level of an answer or in its `summary` object.
+  const aggregate = (answer, key) => (answer[key] !== undefined ? answer[key]
+    : answer.summary && answer.summary[key] !== undefined ? answer.summary[key] : undefined);
+
+  function savingsTotal(answer) {
+    for (const key of ["total_monthly_savings_usd", "monthly_savings_usd", "total_savings_usd"]) {
+      const value = aggregate(answer, key);
+      if (typeof value === "number") return value;
+    }
+    return (answer.items || []).reduce((acc, it) => acc + (Number(it.monthly_savings_usd) || 0), 0);
+  }
+
+  function statusCounts(answer) {
+    const direct = aggregate(answer, "by_status");
+    if (direct && typeof direct === "object") return { counts: direct, partial: false };
+    const counts = {};
+    for (const it of answer.items || []) counts[it.status] = (counts[it.status] || 0) + 1;
+    return { counts, partial: Boolean(answer.next_cursor) };
+  }
+
+  async function loadOverview() {
+    clear($("cards"));
+    const cDb = card("db-instances", "Databases by engine");
+    const cCost = card("monthly-cost", "Monthly cost");
+    const cSave = card("savings", "Estimated savings");
+    const cFind = card("findings", "Findings by severity");
+    const cVer = card("versions", "Versions by support status");
+    const cSrc = card("source", "Data source");
+
+    const costs = api("/api/v1/inventory/costs", { group_by: "TAG:Team", granularity: "MONTHLY" });
+    const savings = api("/api/v1/inventory/savings", { limit: 1 });
+    const findings = api("/api/v1/inventory/findings", { limit: 1 });
+    // by_status when the tool reports it; otherwise count the rows of one large page
+    const versions = api("/api/v1/inventory/versions", { limit: 1 }).then((v) => (aggregate(v, "by_status")
+      || !v.next_cursor ? v : api("/api/v1/inventory/versions", { limit: 500 })));
+
+    summaryPromise().then((s) => {
+      showSource(s);
+      const engines = Object.entries(s.by_engine || {}).sort((a, b) => b[1] - a[1]);
+      cDb.set(...bigNumber({ raw: s.db_instances, text: nf.format(s.db_instances) }, "db-instances-total",
+        `${engines.length} engines · ${(s.accounts || []).length} accounts · ${(s.regions || []).length} regions`),
+      el("ul", { class: "mini-list" }, engines.slice(0, 4).map(([k, v], i) => el("li", {},
+        el("i", { class: "dot", "data-color": i }), el("span", { text: k }),
+        el("b", { "data-testid": `engine-count-${k}`, text: nf.format(v) })))));
+      for (const dot of cDb.node.querySelectorAll(".dot")) dot.style.background = colorFor(Number(dot.dataset.color));
+      const when = new Date(s.collected_at);
+      cSrc.set(
+        el("div", { class: `source-badge ${s.source === "synthetic" ? "is-demo" : "is-live"}`,
+          "data-testid": "source-value", text: s.source === "synthetic" ? "Synthetic demo estate" : "AWS" }),
+        el("div", { class: "card-sub", text: `Collected ${Number.isNaN(when.getTime()) ? s.collected_at
+          : when.toLocaleString()}` }),
+        el("div", { class: "card-sub", text: `${nf.format(s.ec2_instances)} EC2 · ${nf.format(s.s3_buckets)} S3 · ` +
+          `${nf.format(s.db_clusters)} clusters · ${(s.warnings || []).length} warnings` }));
+      chartEngines(engines);
+    }).catch((err) => { cDb.fail(err); cSrc.fail(err); $("source-pill").textContent = "server unavailable";
+      clear($("chart-engines")).append(errorBox(err, "Engines")); });
+
+    costs.then((c) => {
+      const latest = latestCost(c);
+      if (!latest) { cCost.set(el("div", { class: "card-sub", text: "No cost data in the period." })); return; }
+      const change = latest.previous ? ((latest.amount - latest.previous) / latest.previous) * 100 : null;
+      cCost.set(...bigNumber({ raw: latest.amount.toFixed(2), text: usd.format(latest.amount) }, "monthly-cost-value",
+        `${monthLabel(latest.period)}${change === null ? "" : ` · ${change >= 0 ? "▲" : "▼"} ${Math.abs(change)
+          .toFixed(1)}% vs previous month`}`));
+      state.monthlyCost = latest.amount;
+      chartCosts(c);
+    }).catch((err) => { cCost.fail(err); clear($("chart-costs")).append(errorBox(err, "Costs")); });
+
+    Promise.allSettled([savings, costs]).then(([s]) => {
+      if (s.status === "rejected") { cSave.fail(s.reason); return; }
+      const total = savingsTotal(s.value);
+      const share = state.monthlyCost ? ` · ${((total / state.monthlyCost) * 100).toFixed(1)}% of monthly spend` : "";
+      cSave.set(...bigNumber({ raw: total.toFixed(2), text: `${usd.format(total)}/mo` }, "savings-value",
+        `${nf.format(s.value.total || 0)} opportunities${share}`));
+    });
+
+    findings.then((f) => {
+      const by = aggregate(f, "by_severity") || {};
+      const entries = SEVERITIES.map((sev) => [sev, sev, Number(by[sev] || 0)]);
+      cFind.set(...bigNumber({ raw: f.total, text: nf.format(f.total) }, "findings-total", "open findings"),
+        chips(entries, "severity", "sev"));
+    }).catch((err) => cFind.fail(err));
+
+    versions.then((v) => {
+      const { counts, partial } = statusCounts(v);
+      const entries = SUPPORT.map(([key, text]) => [key, text, Number(counts[key] || 0)]);
+      const atRisk = entries.slice(1).reduce((acc, e) => acc + e[2], 0);
+      cVer.set(...bigNumber({ raw: atRisk, text: nf.format(atRisk) }, "versions-at-risk",
+        `outside standard support or ending soon${partial ? " (first page)" : ""}`),
+      chips(entries, "support", "sup"));
+      chartVersions(entries);
+    }).catch((err) => { cVer.fail(err); clear($("chart-versions")).append(errorBox(err, "Versions")); });
+  }
+
+  // ---------- charts (inline SVG) ----------
+  function chartEngines(engines) {
+    const box = clear($("chart-engines"));
+    if (!engines.length) { box.append(el("p", { class: "muted", text: "No DB instances." })); return; }
+    const rows = engines.slice(0, 10);
+    const max = Math.max(...rows.map((r) => r[1]));
+    const rowH = 26;
+    const width = 460;
+    const labelW = 130;
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, class: "bar-chart", role: "img",
+      "aria-label": "DB instances by engine" });
+    rows.forEach(([name, count], i) => {
+      const y = i * rowH + 2;
+      const w = Math.max(2, ((width - labelW - 50) * count) / max);
+      chart.append(
+        svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, name),
+        svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
+          svg("title", {}, `${name}: ${count}`)),
+        svg("text", { x: labelW + w + 6, y: y + 16, class: "value-label", "data-testid": `chart-engine-${name}` },
+          nf.format(count)));
+    });
+    box.append(chart);
+  }
+
+  function chartVersions(entries) {
+    const box = clear($("chart-versions"));
+    const total = entries.reduce((acc, e) => acc + e[2], 0);
+    if (!total) { box.append(el("p", { class: "muted", text: "No version data." })); return; }
+    const colors = { standard: "#16a34a", ending_soon: "#f59e0b", extended_support: "#ea580c",
+      end_of_support: "#dc2626" };
+    const r = 60;
+    const c = 2 * Math.PI * r;
+    const chart = svg("svg", { viewBox: "0 0 160 160", class: "donut", role: "img",
+      "aria-label": "Versions by support status" });
+    let offset = 0;
+    for (const [key, text, count] of entries) {
+      if (!count) continue;
+      const len = (count / total) * c;
+      chart.append(svg("circle", { cx: 80, cy: 80, r, fill: "none", stroke: colors[key], "stroke-width": 26,
+        "stroke-dasharray": `${len} ${c - len}`, "stroke-dashoffset": -offset, transform: "rotate(-90 80 80)" },
+      svg("title", {}, `${text}: ${count}`)));
+      offset += len;
+    }
+    chart.append(svg("text", { x: 80, y: 78, "text-anchor": "middle", class: "donut-total" }, nf.format(total)),
+      svg("text", { x: 80, y: 96, "text-anchor": "middle", class: "axis-label" }, "resources"));
+    const legend = el("ul", { class: "legend" }, entries.map(([key, text, count]) => {
+      const sw = el("i", { class: "swatch" });
+      sw.style.background = colors[key];
+      return el("li", {}, sw, el("span", { text }), el("b", { text: `${nf.format(count)} · ${
+        ((count / total) * 100).toFixed(0)}%` }));
+    }));
+    box.append(el("div", { class: "donut-wrap" }, chart, legend));
+  }
+
+  function groupName(group) {
+    const values = Object.values(group || {}).map((v) => {
+      const s = String(v);
+      const i = s.indexOf("$");
+      return i >= 0 ? s.slice(i + 1) || "(untagged)" : s;
+    });
+    return values.join(" / ") || "All";
+  }
+
+  function chartCosts(costs) {
+    const box = clear($("chart-costs"));
+    const periods = costs.periods || [];
+    let series = (costs.items || []).map((it) => ({ name: groupName(it.group), amounts: it.amounts || [],
+      total: Number(it.total) || (it.amounts || []).reduce((a, b) => a + (Number(b) || 0), 0) }));
+    if (!periods.length || !series.length) { box.append(el("p", { class: "muted", text: "No cost data." })); return; }
+    series.sort((a, b) => b.total - a.total);
+    if (series.length > 8) {
+      const rest = series.slice(7);
+      series = series.slice(0, 7).concat([{ name: "Other", total: 0,
+        amounts: periods.map((_, i) => rest.reduce((acc, s) => acc + (Number(s.amounts[i]) || 0), 0)) }]);
+    }
+    const totals = periods.map((_, i) => series.reduce((acc, s) => acc + (Number(s.amounts[i]) || 0), 0));
+    const max = Math.max(...totals, 1);
+    const W = 900; const H = 260; const left = 64; const bottom = 28; const top = 10;
+    const plotH = H - bottom - top;
+    const step = (W - left - 10) / periods.length;
+    const barW = Math.min(56, step * 0.62);
+    const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "column-chart", role: "img",
+      "aria-label": "Monthly cost by team" });
+    for (let g = 0; g <= 4; g += 1) {
+      const v = (max * g) / 4;
+      const y = top + plotH - (plotH * g) / 4;
+      chart.append(svg("line", { x1: left, x2: W - 6, y1: y, y2: y, class: "grid" }),
+        svg("text", { x: left - 8, y: y + 4, "text-anchor": "end", class: "axis-label" }, usdShort.format(v)));
+    }
+    periods.forEach((period, i) => {
+      const x = left + i * step + (step - barW) / 2;
+      let y = top + plotH;
+      series.forEach((s, k) => {
+        const amount = Number(s.amounts[i]) || 0;
+        const h = (plotH * amount) / max;
+        y -= h;
+        chart.append(svg("rect", { x, y, width: barW, height: Math.max(h, 0), fill: colorFor(k) },
+          svg("title", {}, `${s.name} · ${monthLabel(period)}: ${usd.format(amount)}`)));
+      });
+      chart.append(svg("text", { x: x + barW / 2, y: H - 8, "text-anchor": "middle", class: "axis-label" },
+        monthLabel(period)));
+    });
+    const legend = el("ul", { class: "legend legend-row" }, series.map((s, k) => {
+      const sw = el("i", { class: "swatch" });
+      sw.style.background = colorFor(k);
+      return el("li", {}, sw, el("span", { text: s.name }));
+    }));
+    box.append(chart, legend);
+  }
+
+  // ---------- resources ----------
+  const RESOURCES = {
+    databases: { title: "DB instances", key: "identifier", detail: true,
+      columns: ["identifier", "engine", "engine_version", "instance_class", "status", "environment", "team",
+        "region", "account", "storage_encrypted", "publicly_accessible", "multi_az", "allocated_gb"] },
+    clusters: { title: "Clusters", key: "identifier",
+      columns: ["identifier", "engine", "engine_version", "engine_mode", "status", "environment", "team", "region",
+        "members", "storage_encrypted", "deletion_protection"] },
+    ec2: { title: "EC2 instances", key: "identifier",
+      columns: ["identifier", "name", "instance_type", "state", "environment", "team", "region", "public_ip",
+        "imds_v2_required", "database_host"] },
+    buckets: { title: "S3 buckets", key: "name",
+      columns: ["name", "region", "account", "purpose", "encrypted", "public_access_block", "public", "versioning"] },
+  };
+  const SUMMARY_OPTIONS = { engine: "by_engine", environment: "by_environment", team: "by_team",
+    region: "by_region", status: "by_status" };
+  const FILTER_ORDER = ["q", "engine", "environment", "team", "region", "account", "status", "state", "application"];
+  const HEAD_LABELS = { storage_encrypted: "Encrypted", publicly_accessible: "Public", multi_az: "Multi-AZ",
+    allocated_gb: "Storage (GB)", engine_version: "Version", instance_class: "Class", imds_v2_required: "IMDSv2",
+    database_host: "DB host", public_access_block: "Public access block", deletion_protection: "Del. protection",
+    public_ip: "Public IP", instance_type: "Type", engine_mode: "Mode", iops: "IOPS", iam_auth: "IAM auth",
+    arn: "ARN", backup_retention_days: "Backup retention (days)" };
+
+  async function initResources() {
+    const tabs = $("subtabs");
+    for (const [name, spec] of Object.entries(RESOURCES)) {
+      tabs.append(el("button", { type: "button", role: "tab", class: "subtab", "data-resource": name,
+        "data-testid": `subtab-${name}`, "aria-selected": String(name === state.resource),
+        onclick: () => selectResource(name) }, spec.title));
+    }
+    $("prev-page").addEventListener("click", () => turnPage(-1));
+    $("next-page").addEventListener("click", () => turnPage(1));
+    $("filters").addEventListener("submit", (ev) => ev.preventDefault());
+    await Promise.allSettled([schemaPromise(), summaryPromise()]);
+    selectResource(state.resource);
+  }
+
+  function selectResource(name) {
+    state.resource = name;
+    state.filters = {};
+    state.sort = null;
+    state.cursors = [null];
+    state.pageIndex = 0;
+    for (const b of $("subtabs").children) b.setAttribute("aria-selected", String(b.dataset.resource === name));
+    $("detail").hidden = true;
+    buildFilters();
+    loadTable();
+  }
+
+  function routeInfo() {
+    const routes = (state.schema && state.schema.routes) || {};
+    return routes[state.resource] || { available: true, parameters: {} };
+  }
+
+  function buildFilters() {
+    const form = clear($("filters"));
+    const params = routeInfo().parameters || {};
+    let timer = null;
+    const onChange = (name, value) => {
+      state.filters[name] = value;
+      state.cursors = [null];
+      state.pageIndex = 0;
+      loadTable();
+    };
+    for (const name of FILTER_ORDER) {
+      const param = params[name];
+      if (!param) continue;
+      if (name === "q") {
+        form.append(el("label", { class: "filter filter-search" }, el("span", { text: "Search" }),
+          el("input", { type: "search", name: "q", "data-testid": "filter-q", placeholder: "identifier, name, tag…",
+            oninput: (ev) => { clearTimeout(timer); timer = setTimeout(() => onChange("q", ev.target.value), 250); }
+          })));
+        continue;
+      }
+      const fromSummary = state.summary && SUMMARY_OPTIONS[name] ? Object.keys(state.summary[SUMMARY_OPTIONS[name]]
+        || {}) : [];
+      const options = (param.enum && param.enum.length ? param.enum : fromSummary).filter((v) => v !== "any");
+      const control = options.length
+        ? el("select", { name, "data-testid": `filter-${name}`, onchange: (ev) => onChange(name, ev.target.value) },
+          el("option", { value: "", text: "All" }), options.sort().map((v) => el("option", { value: v, text: v })))
+        : el("input", { type: "text", name, "data-testid": `filter-${name}`, placeholder: "any",
+          onchange: (ev) => onChange(name, ev.target.value) });
+      form.append(el("label", { class: "filter" }, el("span", { text: label(name) }), control));
+    }
+  }
+
+  function cell(value) {
+    if (value === true) return el("span", { class: "flag flag-yes", text: "Yes" });
+    if (value === false) return el("span", { class: "flag flag-no", text: "No" });
+    if (value === null || value === undefined || value === "") return el("span", { class: "muted", text: "—" });
+    if (Array.isArray(value)) return document.createTextNode(value.length > 3 ? `${value.slice(0, 3).join(", ")} +${
+      value.length - 3}` : value.join(", "));
+    if (typeof value === "object") return document.createTextNode(JSON.stringify(value));
+    if (typeof value === "number") return document.createTextNode(nf.format(value));
+    return document.createTextNode(String(value));
+  }
+
+  async function loadTable() {
+    const spec = RESOURCES[state.resource];
+    const info = routeInfo();
+    const table = $("table");
+    const canSort = Boolean(info.parameters && info.parameters.sort);
+    const request = { ...state.filters, limit: PAGE_SIZE, cursor: state.cursors[state.pageIndex],
+      sort: canSort ? state.sort : null };
+    const token = Symbol("load");
+    state.tableToken = token;
+    table.classList.add("loading");
+    let page;
+    try {
+      page = await api(`/api/v1/inventory/${state.resource}`, request);
+    } catch (err) {
+      if (state.tableToken !== token) return;
+      table.classList.remove("loading");
+      clear(table).append(el("tbody", {}, el("tr", {}, el("td", {}, errorBox(err, spec.title)))));
+      $("pager-info").textContent = "";
+      $("next-page").disabled = true;
+      $("prev-page").disabled = state.pageIndex === 0;
+      return;
+    }
+    if (state.tableToken !== token) return;
+    table.classList.remove("loading");
+    const items = page.items || [];
+    const columns = spec.columns.filter((c) => items.length === 0 || c in items[0]);
+    const head = el("tr", {}, columns.map((c) => {
+      const active = state.sort && state.sort.replace(/^-/, "") === c;
+      const arrow = active ? (state.sort.startsWith("-") ? " ▼" : " ▲") : "";
+      return el("th", { scope: "col", class: canSort ? "sortable" : null, "data-col": c,
+        "aria-sort": active ? (state.sort.startsWith("-") ? "descending" : "ascending") : null,
+        onclick: canSort ? () => { state.sort = state.sort === c ? `-${c}` : c; state.cursors = [null];
+          state.pageIndex = 0; loadTable(); } : null }, (HEAD_LABELS[c] || label(c)) + arrow);
+    }));
+    const body = el("tbody", {}, items.map((row) => el("tr", {
+      class: spec.detail ? "clickable" : null, "data-id": row[spec.key], tabindex: spec.detail ? 0 : null,
+      onclick: spec.detail ? () => openDetail(row) : null,
+      onkeydown: spec.detail ? (ev) => { if (ev.key === "Enter") openDetail(row); } : null,
+    }, columns.map((c) => el("td", { "data-col": c }, cell(row[c]))))));
+    if (!items.length) body.append(el("tr", {}, el("td", { colspan: columns.length, class: "muted",
+      text: "No matches." })));
+    clear(table).append(el("thead", {}, head), body);
+    const start = state.pageIndex * PAGE_SIZE;
+    $("pager-info").textContent = items.length
+      ? `${nf.format(start + 1)}–${nf.format(start + items.length)} of ${nf.format(page.total)}`
+      : `0 of ${nf.format(page.total || 0)}`;
+    $("pager-info").dataset.total = page.total;
+    state.cursors[state.pageIndex + 1] = page.next_cursor;
+    $("next-page").disabled = !page.next_cursor;
+    $("prev-page").disabled = state.pageIndex === 0;
+  }
+
+  function turnPage(delta) {
+    const next = state.pageIndex + delta;
+    if (next < 0 || (delta > 0 && !state.cursors[next])) return;
+    state.pageIndex = next;
+    loadTable();
+  }
+
+  const DETAIL_FIELDS = ["arn", "account", "region", "engine", "engine_version", "instance_class", "status",
+    "environment", "team", "application", "cluster", "multi_az", "storage_encrypted", "publicly_accessible",
+    "internet_exposed", "storage_type", "allocated_gb", "iops", "backup_retention_days", "deletion_protection",
+    "iam_auth", "performance_insights", "engine_lifecycle_support", "created_at"];
+
+  const findingParams = () => (state.schema && state.schema.routes && state.schema.routes.findings
+    && state.schema.routes.findings.parameters) || {};
+
+  async function openDetail(row) {
+    const panel = $("detail");
+    panel.hidden = false;
+    for (const tr of $("table").querySelectorAll("tr.selected")) tr.classList.remove("selected");
+    const tr = [...$("table").querySelectorAll("tr[data-id]")].find((r) => r.dataset.id === row.identifier);
+    if (tr) tr.classList.add("selected");
+    clear(panel).append(
+      el("div", { class: "detail-head" }, el("h3", { text: row.identifier, "data-testid": "detail-title" }),
+        el("button", { type: "button", class: "btn btn-ghost", "aria-label": "Close", text: "✕",
+          onclick: () => { panel.hidden = true; } })),
+      el("div", { class: "skeleton" }));
+    const id = row.arn || row.identifier;
+    const [detail, findings] = await Promise.allSettled([
+      api(`/api/v1/inventory/databases/${encodeURIComponent(id)}`),
+      api("/api/v1/inventory/findings", { resource: row.identifier, limit: 50,
+        detail: "detail" in findingParams() ? "true" : null }),
+    ]);
+    if (panel.querySelector("h3").textContent !== row.identifier) return;
+    panel.querySelector(".skeleton").remove();
+    const inst = detail.status === "fulfilled" ? detail.value.instance || detail.value : row;
+    if (detail.status === "rejected") panel.append(errorBox(detail.reason, "Details"));
+    const dl = el("dl", { class: "kv" });
+    for (const key of DETAIL_FIELDS) {
+      if (!(key in inst)) continue;
+      dl.append(el("dt", { text: HEAD_LABELS[key] || label(key) }), el("dd", {}, cell(inst[key])));
+    }
+    if (inst.tags && Object.keys(inst.tags).length) {
+      dl.append(el("dt", { text: "Tags" }), el("dd", {}, el("div", { class: "tags" },
+        Object.entries(inst.tags).map(([k, v]) => el("span", { class: "tag", text: `${k}=${v}` })))));
+    }
+    panel.append(dl);
+    const section = el("section", { class: "detail-findings", "data-testid": "detail-findings" });
+    if (findings.status === "rejected") section.append(errorBox(findings.reason, "Findings"));
+    else {
+      const items = findings.value.items || [];
+      const rules = findings.value.rules || {};
+      section.append(el("h4", { text: `Findings (${findings.value.total ?? items.length})` }));
+      if (!items.length) section.append(el("p", { class: "muted", text: "No findings for this database." }));
+      for (const row of items) {
+        const f = { ...(rules[row.rule] || {}), ...row };
+        section.append(el("div", { class: "finding" },
+          el("div", { class: "finding-head" }, el("span", { class: `chip sev-${f.severity}`, text: f.severity }),
+            el("strong", { text: f.title })),
+          el("div", { class: "finding-meta", text: `${f.rule} · ${f.category}${f.monthly_savings_usd ? ` · saves ${
+            usd.format(f.monthly_savings_usd)}/mo` : ""}` }),
+          f.remediation ? el("div", { class: "finding-fix", text: f.remediation }) : null));
+      }
+    }
+    panel.append(section);
+  }
+
+  // ---------- safe Markdown ----------
+  function safeHref(url) {
+    try {
+      const u = new URL(url, window.location.origin);
+      return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+    } catch (err) { return null; }
+  }
+
+  function inline(text) {
+    const out = [];
+    const re = /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      if (m.index > last) out.push(document.createTextNode(text.slice(last, m.index)));
+      const tok = m[0];
+      if (m[1]) out.push(el("code", { text: tok.slice(1, -1) }));
+      else if (m[2]) out.push(el("strong", {}, inline(tok.slice(2, -2))));
+      else if (m[3]) out.push(el("em", {}, inline(tok.slice(1, -1))));
+      else {
+        const close = tok.indexOf("](");
+        const href = safeHref(tok.slice(close + 2, -1));
+        const textPart = tok.slice(1, close);
+        out.push(href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, inline(textPart))
+          : document.createTextNode(textPart));
+      }
+      last = m.index + tok.length;
+    }
+    if (last < text.length) out.push(document.createTextNode(text.slice(last)));
+    return out;
+  }
+
+  const splitRow = (line) => line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim());
+
+  function markdown(source) {
+    const root = el("div", { class: "md" });
+    const lines = String(source || "").replace(/\r\n?/g, "\n").split("\n");
+    let i = 0;
+    while (i < lines.length) {
+      const line = lines[i];
+      if (/^\s*$/.test(line)) { i += 1; continue; }
+      const fence = line.match(/^\s*```/);
+      if (fence) {
+        const code = [];
+        i += 1;
+        while (i < lines.length && !/^\s*```/.test(lines[i])) { code.push(lines[i]); i += 1; }
+        i += 1;
+        root.append(el("pre", {}, el("code", { text: code.join("\n") })));
+        continue;
+      }
+      const heading = line.match(/^(#{1,6})\s+(.*)$/);
+      if (heading) {
+        root.append(el(`h${Math.min(heading[1].length + 2, 6)}`, {}, inline(heading[2])));
+        i += 1;
+        continue;
+      }
+      if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(line)) { root.append(el("hr")); i += 1; continue; }
+      if (/^\s*\|.*\|\s*$/.test(line) && i + 1 < lines.length && /^\s*\|?\s*:?-{2,}/.test(lines[i + 1])) {
+        const header = splitRow(line);
+        i += 2;
+        const rows = [];
+        while (i < lines.length && /^\s*\|.*\|\s*$/.test(lines[i])) { rows.push(splitRow(lines[i])); i += 1; }
+        root.append(el("div", { class: "md-table" }, el("table", {},
+          el("thead", {}, el("tr", {}, header.map((h) => el("th", {}, inline(h))))),
+          el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", {}, inline(c)))))))));
+        continue;
+      }
+      if (/^\s*>/.test(line)) {
+        const quote = [];
+        while (i < lines.length && /^\s*>/.test(lines[i])) { quote.push(lines[i].replace(/^\s*>\s?/, "")); i += 1; }
+        root.append(el("blockquote", {}, inline(quote.join(" "))));
+        continue;
+      }
+      const bullet = /^\s*[-*+]\s+/;
+      const numbered = /^\s*\d+[.)]\s+/;
+      if (bullet.test(line) || numbered.test(line)) {
+        const ordered = numbered.test(line);
+        const pattern = ordered ? numbered : bullet;
+        const list = el(ordered ? "ol" : "ul");
+        while (i < lines.length && pattern.test(lines[i])) {
+          let item = lines[i].replace(pattern, "");
+          i += 1;
+          while (i < lines.length && /^\s{2,}\S/.test(lines[i]) && !pattern.test(lines[i])) {
+            item += ` ${lines[i].trim()}`;
+            i += 1;
+          }
+          list.append(el("li", {}, inline(item)));
+        }
+        root.append(list);
+        continue;
+      }
+      const para = [line.trim()];
+      i += 1;
+      while (i < lines.length && lines[i].trim() && !/^(#{1,6}\s|\s*```|\s*[-*+]\s|\s*\d+[.)]\s|\s*>|\s*\|)/
+        .test(lines[i])) { para.push(lines[i].trim()); i += 1; }
+      root.append(el("p", {}, inline(para.join(" "))));
+    }
+    return root;
+  }
+
+  // ---------- chat ----------
+  async function initChat() {
+    const input = $("chat-input");
+    $("chat-form").addEventListener("submit", (ev) => { ev.preventDefault(); send(); });
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); }
+    });
+    $("chat-reset").addEventListener("click", () => {
+      state.history = [];
+      for (const node of [...$("messages").children]) if (node.id !== "empty-chat") node.remove();
+      $("empty-chat").hidden = false;
+    });
+    const cards = $("prompt-cards");
+    cards.append(el("div", { class: "skeleton" }));
+    api("/api/v1/prompts").then((res) => {
+      clear(cards);
+      const items = res.items || [];
+      if (!items.length) cards.append(el("p", { class: "muted", text: "The server offers no prompts." }));
+      for (const p of items) {
+        cards.append(el("button", { type: "button", class: "demo-card", "data-testid": `demo-${p.name}`,
+          onclick: () => { input.value = p.text; input.focus(); input.setSelectionRange(0, 0);
+            input.scrollTop = 0; } },
+        el("strong", { text: p.title }), el("span", { text: p.description })));
+      }
+    }).catch((err) => clear(cards).append(errorBox(err, "Demo queries")));
+    api("/api/v1/chat/status").then((s) => { if (!s.ready) showNotice(s.error, s.fix); }).catch(() => {});
+  }
+
+  function showNotice(message, fix) {
+    const notice = clear($("chat-notice"));
+    notice.hidden = false;
+    notice.append(el("strong", { text: message }));
+    if (fix) notice.append(el("div", { class: "fix", text: fix }));
+  }
+
+  function addMessage(role, ...children) {
+    $("empty-chat").hidden = true;
+    const node = el("div", { class: `msg msg-${role}`, "data-role": role },
+      el("div", { class: "msg-role", text: role === "user" ? "You" : "Assistant" }), ...children);
+    $("messages").append(node);
+    node.scrollIntoView({ block: "end" });
+    return node;
+  }
+
+  function toolCallView(call) {
+    let args = "";
+    try { args = JSON.stringify(call.arguments || {}, null, 2); } catch (err) { args = String(call.arguments); }
+    return el("details", { class: `tool-call${call.is_error ? " is-error" : ""}`, "data-testid": "tool-call" },
+      el("summary", {}, el("span", { class: "tool-name", text: call.name }),
+        el("span", { class: "tool-ms", text: `${nf.format(Math.round(call.duration_ms || 0))} ms` }),
+        call.is_error ? el("span", { class: "chip sev-high", text: "error" }) : null),
+      el("pre", {}, el("code", { text: args })));
+  }
+
+  async function send() {
+    const input = $("chat-input");
+    const query = input.value.trim();
+    if (!query || state.busy) return;
+    state.busy = true;
+    $("chat-send").disabled = true;
+    input.value = "";
+    addMessage("user", el("div", { class: "msg-text", text: query }));
+    const pending = addMessage("assistant", el("div", { class: "typing", text: "Working — calling tools…" }));
+    try {
+      const res = await api("/infrastructure-ai", null, { method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ query, history: state.history }) });
+      pending.querySelector(".typing").remove();
+      const calls = res.tool_calls || [];
+      if (calls.length) {
+        pending.append(el("div", { class: "tool-calls" }, calls.map(toolCallView)));
+      }
+      pending.append(el("div", { class: "answer", "data-testid": "answer" }, markdown(res.answer)));
+      state.history.push({ role: "user", content: query }, { role: "assistant", content: res.answer || "" });
+      $("chat-notice").hidden = true;
+    } catch (err) {
+      pending.remove();
+      input.value = query;
+      showNotice(err.message, err.fix);
+    } finally {
+      state.busy = false;
+      $("chat-send").disabled = false;
+    }
+  }
+
+  // ---------- start ----------
+  function start() {
+    for (const tab of TABS) $(`tab-${tab}`).addEventListener("click", () => showTab(tab));
+    window.addEventListener("hashchange", () => showTab(window.location.hash.slice(1)));
+    summaryPromise().then(showSource).catch(() => {});
+    showTab(window.location.hash.slice(1) || "overview");
+  }
+
+  window.awsinvMarkdown = markdown; // exposed for the browser test of the renderer
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

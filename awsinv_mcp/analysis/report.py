@@ -1,0 +1,322 @@
+"""Run every rule once per snapshot and context, cache the findings, and filter / summarise them.
+
+`FindingsCache.report(snapshot, ctx)` computes the report once (the snapshot object and the context key
+are the cache key) and keeps the few most recent. `FindingQuery` holds the get_findings filters;
+`select` applies them and `summarize` totals the matches. A rule that raises is reported as a warning,
+never as a failed answer.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from awsinv_mcp.analysis.all_rules import RULES
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, finding_sort_key
+from awsinv_mcp.analysis.engines import GROUP_BY, Distribution, distribution
+from awsinv_mcp.errors import UserError
+from awsinv_mcp.inventory import query as Q
+from awsinv_mcp.models.findings import CATEGORIES, SEVERITIES, SEVERITY_ORDER, Finding
+from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.paging import DEFAULT_LIMIT, Page, check_limit, fingerprint, paginate
+
+log = logging.getLogger("awsinv_mcp.analysis")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every finding of every rule for one snapshot and context, most severe first."""
+
+    ctx: AnalysisContext
+    findings: tuple[Finding, ...]
+    failed_rules: tuple[str, ...] = ()
+    elapsed_s: float = 0.0
+
+
+def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | None = None) -> Report:
+    """Evaluate `rules` (default: the whole catalogue) over `snapshot`; deterministic order."""
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    failed: list[str] = []
+    for r in rules if rules is not None else RULES.values():
+        try:
+            findings.extend(r.check(snapshot, ctx))
+        except Exception:  # one broken rule must not hide every other finding
+            log.exception("rule %s failed", r.id)
+            failed.append(r.id)
+    findings.sort(key=finding_sort_key)
+    return Report(ctx, tuple(findings), tuple(failed), time.perf_counter() - started)
+
+
+class FindingsCache:
+    """The reports of the most recent (snapshot, context) pairs; one computation at a time."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._reports: OrderedDict[tuple[object, ...], Report] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def report(self, snapshot: Snapshot, ctx: AnalysisContext) -> Report:
+        key = (snapshot, *ctx.cache_key())  # Snapshot hashes by identity
+        with self._lock:
+            found = self._reports.get(key)
+            if found is None:
+                found = run_all(snapshot, ctx)
+                self._reports[key] = found
+                while len(self._reports) > self._size:
+                    self._reports.popitem(last=False)
+            else:
+                self._reports.move_to_end(key)
+            return found
+
+
+# --- filters -----------------------------------------------------------------------------------------------
+
+
+def _words(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else value
+    return [p.strip().lower() for p in parts if p and p.strip()]
+
+
+def rule_patterns(value: str | Sequence[str] | None) -> list[frozenset[str]]:
+    """The rule ids each comma-separated pattern selects. A pattern is a rule id or glob (`rds.*encrypted*`),
+    or alternatives joined by `|`; a pattern selecting no rule is a UserError."""
+    selected = []
+    for pattern in _words(value):
+        ids = frozenset(rid for rid in RULES for alt in pattern.split("|") if fnmatch.fnmatchcase(rid, alt.strip()))
+        if not ids:
+            raise UserError(f"no rule matches {pattern!r}; rule ids look like rds.storage_encrypted (globs allowed: "
+                            "rds.*encrypted*; '|' for alternatives); docs/rules.md lists them all")  # fmt: skip
+        selected.append(ids)
+    return selected
+
+
+def severity_set(value: str | None) -> frozenset[str] | None:
+    """Comma list of severities; `high+` means high or more severe."""
+    chosen: set[str] = set()
+    for word in _words(value):
+        at_least = word.endswith("+")
+        name = word.rstrip("+")
+        if name not in SEVERITY_ORDER:
+            raise UserError(f"unknown severity {name!r}; use {', '.join(SEVERITIES)} (suffix + for 'or worse')")
+        chosen.update(s for s in SEVERITIES if s == name or (at_least and SEVERITY_ORDER[s] <= SEVERITY_ORDER[name]))
+    return frozenset(chosen) or None
+
+
+def resource_key(f: Finding) -> str:
+    """The resource a finding belongs to; Aurora members belong to their cluster."""
+    return f.group or f"{f.resource_type}:{f.account}:{f.region}:{f.resource_id}"
+
+
+@dataclass(frozen=True)
+class FindingQuery:
+    """get_findings filters; comma lists mean 'any of'. `match_all` keeps resources failing every rule pattern."""
+
+    category: str | None = None
+    severity: str | None = None
+    rule: str | Sequence[str] | None = None
+    resource: str | None = None
+    resource_type: str | None = None
+    team: str | None = None
+    environment: str | None = None
+    application: str | None = None
+    account: str | None = None
+    region: str | None = None
+    match_all: bool = False
+
+    def key(self) -> tuple[object, ...]:
+        rule = self.rule if isinstance(self.rule, str) or self.rule is None else tuple(self.rule)
+        return (self.category, self.severity, rule, self.resource, self.resource_type, self.team, self.environment,
+                self.application, self.account, self.region, self.match_all)  # fmt: skip
+
+
+def environment_matcher(ctx: AnalysisContext, value: str | None) -> Callable[[str | None], bool] | None:
+    """Environment filter; any production value (production, prod, prd) selects every production environment."""
+    words = _words(value)
+    if not words:
+        return None
+    production = any(ctx.is_production(w) for w in words)
+    exact = frozenset(words)
+    return lambda env: env is not None and (env.lower() in exact or (production and ctx.is_production(env)))
+
+
+def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> list[Callable[[Finding], bool]]:
+    checks = Q.predicates(snapshot, Q.Filters(None, q.region, q.account, None, q.team, q.application),
+                          engine_attr=None, text_fields=lambda f: ())  # fmt: skip
+    env = environment_matcher(ctx, q.environment)
+    if env is not None:
+        checks.append(lambda f: env(f.environment))
+    categories = _words(q.category)
+    for c in categories:
+        if c not in CATEGORIES:
+            raise UserError(f"unknown category {c!r}; use {', '.join(CATEGORIES)}")
+    if categories:
+        wanted = frozenset(categories)
+        checks.append(lambda f: f.category in wanted)
+    severities = severity_set(q.severity)
+    if severities:
+        checks.append(lambda f: f.severity in severities)
+    types = frozenset(_words(q.resource_type))
+    if types:
+        checks.append(lambda f: f.resource_type in types)
+    if q.resource and q.resource.strip():
+        needle = q.resource.strip().lower()
+        if needle.startswith("arn:"):
+            checks.append(lambda f: (f.arn or "").lower() == needle)
+        else:
+            checks.append(lambda f: needle in f.resource_id.lower() or needle in (f.group or "").lower())
+    patterns = rule_patterns(q.rule)
+    if patterns and not q.match_all:
+        matching = frozenset().union(*patterns)
+        checks.append(lambda f: f.rule in matching)
+    return checks
+
+
+def select(snapshot: Snapshot, report: Report, q: FindingQuery) -> list[Finding]:
+    """The report's findings matching `q`, in report order."""
+    checks = _predicates(snapshot, report.ctx, q)
+    found = [f for f in report.findings if all(c(f) for c in checks)] if checks else list(report.findings)
+    per_pattern = rule_patterns(q.rule)
+    if not (q.match_all and per_pattern):
+        return found
+    matched: dict[str, set[int]] = {}
+    for f in found:
+        for i, ids in enumerate(per_pattern):
+            if f.rule in ids:
+                matched.setdefault(resource_key(f), set()).add(i)
+    keep = {k for k, hits in matched.items() if len(hits) == len(per_pattern)}
+    union = frozenset().union(*per_pattern)
+    return [f for f in found if f.rule in union and resource_key(f) in keep]
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    resources: int
+    by_severity: dict[str, int]
+    by_category: dict[str, int]
+    top_rules: dict[str, int]
+    monthly_savings_usd: float
+
+
+def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
+    by_severity = Counter(f.severity for f in findings)
+    by_category = Counter(f.category for f in findings)
+    savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
+    return Summary(
+        total=len(findings), resources=len({resource_key(f) for f in findings}),
+        by_severity={s: by_severity[s] for s in SEVERITIES if by_severity[s]},
+        by_category={c: by_category[c] for c in CATEGORIES if by_category[c]},
+        top_rules=dict(Counter(f.rule for f in findings).most_common(top)), monthly_savings_usd=round(savings, 2),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResourceGroup:
+    """One resource (a cluster with its members) and its findings, for view=resources."""
+
+    key: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def severity(self) -> str:
+        return min((f.severity for f in self.findings), key=SEVERITY_ORDER.__getitem__)
+
+
+def by_resource(findings: Sequence[Finding]) -> list[ResourceGroup]:
+    """Findings grouped per resource, in the order of each resource's most severe finding."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(resource_key(f), []).append(f)
+    return [ResourceGroup(k, tuple(v)) for k, v in groups.items()]
+
+
+# --- one call per tool -------------------------------------------------------------------------------------
+
+
+def context(production_values: Iterable[str], as_of: date | None = None) -> AnalysisContext:
+    """The analysis context for today (UTC) or `as_of`, with the configured production environment values."""
+    return AnalysisContext(as_of=as_of or datetime.now(UTC).date(),
+                           production_values=tuple(v.lower() for v in production_values))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FindingsView:
+    """What a findings answer shows: totals over every match and one page (findings or resource groups)."""
+
+    summary: Summary
+    page: Page
+
+
+def view_findings(
+    snapshot: Snapshot,
+    report: Report,
+    q: FindingQuery,
+    *,
+    view: str = "findings",
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> FindingsView:
+    """Filter, summarise and page the report's findings (`view` = findings or resources)."""
+    check_limit(limit)
+    matches = select(snapshot, report, q)
+    rows: Sequence[object] = by_resource(matches) if view == "resources" else matches
+    query = fingerprint("findings", q.key(), view, id(snapshot), report.ctx.cache_key())
+    return FindingsView(summarize(matches), paginate(rows, limit=limit, cursor=cursor, query=query))
+
+
+TYPE_COUNTS: dict[str, Callable[[Snapshot], int]] = {
+    "db_instance": lambda s: len(s.db_instances),
+    "db_cluster": lambda s: len(s.db_clusters),
+    "db_snapshot": lambda s: sum(1 for x in s.db_snapshots if x.kind == "instance"),
+    "db_cluster_snapshot": lambda s: sum(1 for x in s.db_snapshots if x.kind == "cluster"),
+    "s3_bucket": lambda s: len(s.s3_buckets),
+    "ec2_instance": lambda s: len(s.ec2_instances),
+    "ebs_volume": lambda s: len(s.volumes),
+}
+
+
+def category_rules(category: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.category == category]
+
+
+def rule_count(category: str) -> int:
+    return len(category_rules(category))
+
+
+def evaluated(snapshot: Snapshot, category: str) -> dict[str, int]:
+    """Resources the category's rules examine, by type."""
+    types = sorted({t for r in category_rules(category) for t in r.resource_types if t in TYPE_COUNTS})
+    return {t: TYPE_COUNTS[t](snapshot) for t in types}
+
+
+def engine_groups(
+    snapshot: Snapshot,
+    group_by: str,
+    engine: str | None = None,
+    region: str | None = None,
+    account: str | None = None,
+    environment: str | None = None,
+    team: str | None = None,
+    application: str | None = None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> tuple[Distribution, Page]:
+    """analyze_engines: the filtered fleet's distribution and one page of groups."""
+    if group_by not in GROUP_BY:
+        raise UserError(f"group_by must be one of {', '.join(GROUP_BY)}")
+    f = Q.Filters(engine, region, account, environment, team, application)
+    instances = Q.select(snapshot.db_instances, Q.predicates(snapshot, f))
+    clusters = Q.select(snapshot.db_clusters, Q.predicates(snapshot, f))
+    total, groups = distribution(instances, clusters, group_by)
+    query = fingerprint("engines", group_by, f, id(snapshot))
+    return total, paginate(groups, limit=limit, cursor=cursor, query=query)

@@ -1,0 +1,89 @@
+"""Catalog operations over any dialect: schemas, a paged table list, one table's description, the whole schema.
+
+The per-dialect modules load a whole schema in a few round trips; it is cached for a short time
+(`engines.CATALOG_TTL`), so list_tables followed by describe_table of each table costs one load.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from awsinv_mcp.dbinspect.engines import Database, cached_catalog
+from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
+from awsinv_mcp.models.database import SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage
+from awsinv_mcp.paging import fingerprint, paginate
+
+
+def dialect_module(dialect: str) -> ModuleType:
+    if dialect == "postgresql":
+        from awsinv_mcp.dbinspect import catalog_postgres as module
+    elif dialect in ("mysql", "mariadb"):
+        from awsinv_mcp.dbinspect import catalog_mysql as module
+    else:
+        from awsinv_mcp.dbinspect import catalog_sqlite as module
+    return module
+
+
+def _call(db: Database, fn_name: str, *args: Any) -> Any:
+    with db.connection() as conn:
+        module = dialect_module(db.dialect)
+        try:
+            return getattr(module, fn_name)(conn, *args)
+        except UserError:
+            raise
+        except Exception as exc:
+            raise UpstreamError(f"reading the catalog of {db.name!r} failed: {db._brief(exc)}") from None
+
+
+def schemas(db: Database) -> list[SchemaRow]:
+    return _call(db, "list_schemas")
+
+
+def resolve_schema(db: Database, schema: str | None) -> str:
+    return schema or _call(db, "default_schema")
+
+
+def schema_catalog(db: Database, schema: str | None, *, refresh: bool = False) -> SchemaCatalog:
+    """The whole schema (cached briefly); raises NotFoundError for a schema that does not exist."""
+    name = resolve_schema(db, schema)
+    catalog = cached_catalog(db, name, lambda: _call(db, "load_schema", name), refresh=refresh)
+    if not catalog.tables and name not in {s.name for s in schemas(db)}:
+        raise NotFoundError(f"schema {name!r} does not exist in {db.name!r}; call list_schemas for the valid names")
+    return catalog
+
+
+def list_schemas(db: Database, *, limit: int, cursor: str | None) -> SchemaPage:
+    rows = schemas(db)
+    page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("schemas", db.name))
+    return SchemaPage(
+        database=db.name, items=page.items, total=page.total, next_cursor=page.next_cursor, truncated=page.truncated
+    )
+
+
+def list_tables(db: Database, schema: str | None, *, name: str | None, limit: int, cursor: str | None) -> TablePage:
+    catalog = schema_catalog(db, schema)
+    needle = (name or "").lower()
+    rows = [t.row() for t in catalog.tables.values() if needle in t.name.lower()]
+    page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("tables", db.name, catalog.schema_name, needle))
+    return TablePage(
+        database=db.name,
+        schema=catalog.schema_name,
+        items=page.items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        truncated=page.truncated,
+    )
+
+
+def describe_table(db: Database, schema: str | None, table: str) -> TableDetail:
+    catalog = schema_catalog(db, schema)
+    detail = catalog.tables.get(table)
+    if detail is None:  # created since the catalog was cached?
+        catalog = schema_catalog(db, catalog.schema_name, refresh=True)
+        detail = catalog.tables.get(table)
+    if detail is None:
+        close = [n for n in catalog.tables if n.lower() == table.lower()]
+        hint = f" (did you mean {close[0]!r}?)" if close else "; call list_tables for the valid names"
+        raise NotFoundError(f"no table or view {table!r} in schema {catalog.schema_name!r} of {db.name!r}{hint}")
+    return detail.model_copy(update={"database": db.name})

@@ -1,0 +1,215 @@
+"""SQLAlchemy 2 engines per named connection, built lazily, pooled, read-only at the session level too.
+
+Every session starts read-only before the guard and the per-call transaction add their layers:
+PostgreSQL `default_transaction_read_only=on` and no auto-prepared statements; MySQL/MariaDB
+`SET SESSION TRANSACTION READ ONLY` on connect; SQLite opened with a `mode=ro` URI, `PRAGMA query_only`,
+no ATTACH (limit 0) and no extension loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.dbinspect.connections import ConnectionSpec, Resolved, load_specs, redact, resolve_aws
+from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
+
+log = logging.getLogger("awsinv_mcp.dbinspect")
+
+CATALOG_TTL = 30.0
+
+
+class Database:
+    """One named connection: its spec, engine (built on first use) and per-schema catalog cache."""
+
+    def __init__(self, spec: ConnectionSpec, settings: Settings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self._engine: Any = None
+        self._resolved: Resolved | None = None
+        self._lock = threading.Lock()
+        self.catalog_cache: dict[str, tuple[float, Any]] = {}
+        self.server_version: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def timeout(self) -> float:
+        return float(self.spec.options.get("query_timeout", self.settings.query_timeout))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        extra = self._resolved.secrets if self._resolved else ()
+        return self.spec.secrets + extra
+
+    @property
+    def dialect(self) -> str:
+        """postgresql, mysql, mariadb or sqlite (mysql vs mariadb is known after the first connection)."""
+        engine = self._engine
+        if engine is not None and self.spec.dialect != "sqlite" and getattr(engine.dialect, "is_mariadb", False):
+            return "mariadb"
+        return self._resolved.dialect if self._resolved else self.spec.dialect
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+    def engine(self) -> Any:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._build()
+        return self._engine
+
+    def _build(self) -> Any:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import QueuePool
+
+        spec, opts = self.spec, self.spec.options
+        if spec.dialect == "sqlite":
+            path = spec.sqlite_path or ":memory:"
+            self._resolved = Resolved("sqlite://", "sqlite", ())
+            return create_engine(
+                "sqlite://", creator=lambda: _sqlite_connect(path), poolclass=QueuePool, pool_size=2, max_overflow=3
+            )
+        resolved = resolve_aws(spec) if spec.aws else Resolved(spec.url or "", spec.dialect, ())
+        self._resolved = resolved
+        connect_timeout = int(opts.get("connect_timeout", 5))
+        args: dict[str, Any] = dict(resolved.connect_args)
+        sslmode = opts.get("sslmode") or ("require" if spec.aws and spec.aws.iam_auth else None)
+        ca = opts.get("ca_bundle")
+        if resolved.dialect == "postgresql":
+            args |= {
+                "connect_timeout": connect_timeout,
+                "application_name": "awsinv-mcp",
+                "options": "-c default_transaction_read_only=on",
+                "prepare_threshold": None,
+            }
+            if sslmode:
+                args["sslmode"] = sslmode
+            if ca:
+                args["sslrootcert"] = ca
+        else:
+            args |= {
+                "connect_timeout": connect_timeout,
+                "read_timeout": int(self.timeout) + 10,
+                "write_timeout": int(self.timeout) + 10,
+                "init_command": "SET SESSION TRANSACTION READ ONLY",
+                "charset": "utf8mb4",
+            }
+            if (sslmode and sslmode != "disable") or ca:
+                verify = sslmode in ("verify-ca", "verify-full")
+                args["ssl"] = {"ca": ca} if ca else {}
+                args["ssl_verify_cert"] = verify or bool(ca)
+                args["ssl_verify_identity"] = sslmode == "verify-full"
+        engine = create_engine(
+            resolved.url,
+            connect_args=args,
+            pool_size=int(opts.get("pool_size", 2)),
+            max_overflow=3,
+            pool_pre_ping=True,
+            pool_recycle=600 if resolved.token_provider else 1800,
+        )
+        if resolved.token_provider is not None:
+            provider = resolved.token_provider
+
+            @event.listens_for(engine, "do_connect")
+            def _iam_token(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+                cparams["password"] = provider()
+
+        return engine
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A pooled DB-API connection; discarded (not returned to the pool) when the block fails."""
+        try:
+            raw = self.engine().raw_connection()
+        except UserError:
+            raise
+        except Exception as exc:
+            raise UpstreamError(
+                f"database {self.name!r} is unreachable or refused the login: {self._brief(exc)}. "
+                "Check that the server is running and the configured credentials."
+            ) from None
+        if self.server_version is None:
+            self.server_version = _server_version(self.engine())
+        try:
+            yield raw.driver_connection
+        except BaseException:
+            with contextlib.suppress(Exception):
+                raw.invalidate()
+            raise
+        else:
+            raw.close()
+
+    def _brief(self, exc: BaseException) -> str:
+        orig = getattr(exc, "orig", None) or exc
+        lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
+        text = lines[0] if lines else type(orig).__name__
+        return self.redact(text)[:300]
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _server_version(engine: Any) -> str | None:
+    info = getattr(engine.dialect, "server_version_info", None)
+    return ".".join(str(p) for p in info) if info else None
+
+
+def _sqlite_connect(path: str) -> Any:
+    import sqlite3
+
+    if path == ":memory:":
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+    else:
+        from pathlib import Path
+
+        uri = Path(path).as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2)
+    conn.execute("PRAGMA query_only = ON")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    if hasattr(conn, "enable_load_extension"):  # absent when Python is built without extension loading
+        conn.enable_load_extension(False)
+    return conn
+
+
+class DatabaseRegistry:
+    """All configured databases of one server; engines are created on first use of each name."""
+
+    def __init__(self, settings: Settings, specs: dict[str, ConnectionSpec] | None = None) -> None:
+        self.settings = settings
+        specs = load_specs(settings) if specs is None else specs
+        self._dbs = {name: Database(spec, settings) for name, spec in sorted(specs.items())}
+
+    def names(self) -> list[str]:
+        return list(self._dbs)
+
+    def get(self, name: str) -> Database:
+        try:
+            return self._dbs[name]
+        except KeyError:
+            known = ", ".join(self._dbs) or "none are configured (set AWSINV_DATABASES or [databases.NAME])"
+            raise NotFoundError(f"unknown database {name!r}; configured databases: {known}") from None
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+
+
+def cached_catalog(db: Database, schema: str, loader: Any, *, refresh: bool = False) -> Any:
+    """The schema catalog from the cache (fresh for CATALOG_TTL seconds) or `loader()`."""
+    now = time.monotonic()
+    hit = db.catalog_cache.get(schema)
+    if hit and not refresh and now - hit[0] < CATALOG_TTL:
+        return hit[1]
+    value = loader()
+    db.catalog_cache[schema] = (now, value)
+    return value

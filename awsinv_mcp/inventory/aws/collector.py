@@ -1,0 +1,260 @@
+"""The AWS collection: accounts x regions fanned out on one bounded pool, assembled into one Snapshot.
+
+Task graph (every box runs on the pool of `settings.max_concurrency` workers):
+
+    caller identity -> setup(account): alias, regions -> per region: compute (EC2), databases (RDS +
+    CloudWatch), instance snapshots, cluster snapshots, reserved DB instances
+                                                      -> per account: S3 listing -> bucket batches
+    profiles / role ARNs / Organizations members -> assume or identify -> setup(account) -> ...
+
+A failing account, region or call becomes a warning; everything else is collected. Progress is reported
+once per finished account x region (and once per account for S3).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.aws import ec2, rds, s3
+from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
+from awsinv_mcp.inventory.aws.errors import Where
+from awsinv_mcp.inventory.aws.fanout import ClientFactory, ClientHook, FanOut, RateLimits, Unit
+from awsinv_mcp.inventory.aws.regions import account_regions
+from awsinv_mcp.inventory.aws.sessions import (
+    SessionMaker,
+    account_alias,
+    caller_target,
+    identify,
+    org_members,
+    partition_of,
+    role_account,
+)
+from awsinv_mcp.inventory.aws.tags import account_environment
+from awsinv_mcp.models.inventory import Account, DBSnapshot, Snapshot
+
+log = logging.getLogger("awsinv_mcp.inventory.aws")
+
+ProgressFn = Callable[[int, int, str], None]
+
+REGION_TASKS: tuple[tuple[str, Callable[[Scope], None]], ...] = (
+    ("ec2", ec2.collect_compute),
+    ("rds", rds.collect_databases),
+    ("rds", lambda scope: rds.collect_snapshots(scope, "instance")),
+    ("rds", lambda scope: rds.collect_snapshots(scope, "cluster")),
+    ("rds", rds.collect_reserved),
+)
+
+
+class Progress:
+    """Counts finished account x region units and reports them (done never decreases, total may grow)."""
+
+    def __init__(self, progress: ProgressFn | None, names: dict[str, str]) -> None:
+        self._progress = progress
+        self._names = names
+        self._lock = threading.Lock()
+        self.done = 0
+        self.total = 0
+
+    def expect(self, units: int) -> None:
+        with self._lock:
+            self.total += units
+
+    def finished(self, unit: Unit) -> None:
+        account, region = unit
+        if region == "setup":
+            return
+        with self._lock:
+            self.done += 1
+            done, total = self.done, self.total
+        if self._progress is not None:
+            name = self._names.get(account, account)
+            what = "S3 buckets" if region == "s3" else region
+            self._progress(done, total, f"collected {name} {what}")
+
+
+class Collection:
+    """One run of the AWS collection (build, `run()`, read `snapshot()`)."""
+
+    def __init__(self, settings: Settings, progress: ProgressFn | None = None, hook: ClientHook | None = None) -> None:
+        self.settings = settings
+        self.results = Results()
+        self.clients = ClientFactory(RateLimits(), hook)
+        self.maker = SessionMaker()
+        self._names: dict[str, str] = {}
+        self.progress = Progress(progress, self._names)
+        self.pool = FanOut(settings.max_concurrency, on_error=self._task_failed, on_unit_done=self.progress.finished)
+        self.targets: list[Target] = []
+        self.regions: set[str] = set()
+        self._claimed: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def scope(self, target: Target, region: str | None, service: str) -> Scope:
+        return Scope(target, region, service, settings=self.settings, clients=self.clients, results=self.results)
+
+    def claim(self, account: str) -> bool:
+        """True the first time `account` is seen: every account is collected once."""
+        with self._lock:
+            if account in self._claimed:
+                return False
+            self._claimed.add(account)
+            return True
+
+    def _task_failed(self, unit: Unit, exc: Exception) -> None:
+        account, region = unit
+        where = Where(account, None, None if region in ("setup", "s3") else region, "collector")
+        message = f"collecting {account} {region} stopped on an unexpected {type(exc).__name__}: {exc}"
+        self.results.fault(Fault(where, f"task {region}", "error", message))
+
+    # -- accounts -----------------------------------------------------------------------------------
+    def run(self) -> None:
+        caller = caller_target(self.maker)
+        identity = identify(self.scope(caller, None, "sts"))
+        if identity is not None:
+            caller.id = identity["Account"]
+            caller.partition = partition_of(identity.get("Arn", ""))
+            self.claim(caller.id)
+            self.pool.spawn((caller.id, "setup"), lambda: self.setup(caller))
+        for profile in self.settings.profiles:
+            self.pool.spawn((f"profile {profile}", "setup"), lambda p=profile: self.from_profile(p))
+        if identity is not None:
+            for arn in self.settings.role_arns:
+                self.from_role_arn(caller, arn)
+            if self.settings.org_role:
+                self.pool.spawn((caller.id, "setup"), lambda: self.from_organization(caller))
+        self.pool.wait()
+
+    def from_profile(self, profile: str) -> None:
+        target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)
+        identity = identify(self.scope(target, None, "sts"))
+        if identity is None:
+            return
+        target.id = identity["Account"]
+        target.partition = partition_of(identity.get("Arn", ""))
+        if self.claim(target.id):
+            self.setup(target)
+
+    def from_role_arn(self, caller: Target, arn: str) -> None:
+        account = role_account(arn)
+        if account is None:
+            where = Where(caller.id, None, None, "sts")
+            message = f"AWSINV_ROLE_ARNS entry {arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
+            self.results.fault(Fault(where, "sts:AssumeRole", "error", message))
+            return
+        if self.claim(account):
+            self.pool.spawn((account, "setup"), lambda: self.assume(caller, account, arn, f"role {arn}"))
+
+    def from_organization(self, caller: Target) -> None:
+        members = org_members(self.scope(caller, None, "organizations"))
+        role = self.settings.org_role or ""
+        for member in members:
+            account = member["Id"]
+            if self.claim(account):
+                arn = f"arn:{caller.partition}:iam::{account}:role/{role}"
+                name = member.get("Name")
+                self.pool.spawn(
+                    (account, "setup"), lambda a=account, r=arn, n=name: self.assume(caller, a, r, "organizations", n)
+                )
+
+    def assume(self, caller: Target, account: str, arn: str, origin: str, name: str | None = None) -> None:
+        target = Target(id=account, session=caller.session, origin=origin, name=name, partition=caller.partition)
+        scope = self.scope(target, None, "sts")
+        sts = self.clients.get(caller.session, caller.id, "sts", caller.home_region)
+        session = scope.fetch(
+            "sts:AssumeRole",
+            lambda: self.maker.assumed(sts, arn, self.settings, caller.session.region_name),
+            None,
+        )
+        if session is not None:
+            target.session = session
+            self.setup(target)
+
+    # -- per account --------------------------------------------------------------------------------
+    def setup(self, target: Target) -> None:
+        """Alias and regions of one account, then its region tasks and its S3 task."""
+        account_scope = self.scope(target, None, "account")
+        target.alias = account_alias(account_scope)
+        target.environment = account_environment(target.alias or target.name, self.settings)
+        display = target.alias or target.name
+        self._names[target.id] = f"{target.id} ({display})" if display else target.id
+        regions = account_regions(self.scope(target, None, "ec2"))
+        with self._lock:
+            self.targets.append(target)
+            self.regions.update(regions)
+        self.progress.expect(len(regions) + 1)
+        for region in regions:
+            tasks = [self._region_task(target, region, service, fn) for service, fn in REGION_TASKS]
+            self.pool.spawn_all((target.id, region), tasks)
+        s3_scope = self.scope(target, None, "s3")
+        self.pool.spawn((target.id, "s3"), lambda: s3.collect_buckets(s3_scope, self._spawner((target.id, "s3"))))
+
+    def _region_task(
+        self, target: Target, region: str, service: str, fn: Callable[[Scope], None]
+    ) -> Callable[[], None]:
+        scope = self.scope(target, region, service)
+        return lambda: fn(scope)
+
+    def _spawner(self, unit: Unit) -> Callable[[Callable[[], None]], None]:
+        return lambda fn: self.pool.spawn(unit, fn)
+
+    # -- result -------------------------------------------------------------------------------------
+    def snapshot(self, collected_at: datetime | None = None) -> Snapshot:
+        records = self.results.records
+        accounts = tuple(
+            sorted(
+                (Account(id=t.id, alias=t.alias or t.name, environment=t.environment) for t in self.targets),
+                key=lambda a: a.id,
+            )
+        )
+
+        def ordered(kind: str, key: Callable[[Any], Any]) -> tuple[Any, ...]:
+            return tuple(sorted(records.get(kind, ()), key=key))
+
+        def by_id(r: Any) -> tuple[str, str, str]:
+            return (r.account, r.region, getattr(r, "identifier", None) or getattr(r, "id", None) or r.name)
+
+        instances = ordered("db_instances", by_id)
+        clusters = ordered("db_clusters", by_id)
+        return Snapshot(
+            source="aws",
+            collected_at=collected_at or datetime.now(UTC),
+            accounts=accounts,
+            regions=tuple(sorted(self.regions)),
+            warnings=tuple(self.results.warnings()),
+            db_instances=instances,
+            db_clusters=clusters,
+            db_snapshots=tuple(inherit_labels(ordered("db_snapshots", by_id), instances + clusters)),
+            ec2_instances=ordered("ec2_instances", by_id),
+            volumes=ordered("volumes", by_id),
+            security_groups=ordered("security_groups", by_id),
+            subnets=ordered("subnets", by_id),
+            s3_buckets=ordered("s3_buckets", by_id),
+            reserved_db_instances=ordered("reserved_db_instances", by_id),
+        )
+
+
+def inherit_labels(snapshots: tuple[DBSnapshot, ...], sources: tuple[Any, ...]) -> list[DBSnapshot]:
+    """Untagged snapshots take environment/team/application from their DB instance or cluster."""
+    labels = {(s.account, s.region, s.identifier): s for s in sources}
+    out = []
+    for snap in snapshots:
+        source = labels.get((snap.account, snap.region, snap.source_id))
+        if source is not None and not (snap.environment or snap.team or snap.application):
+            snap = dataclasses.replace(
+                snap, environment=source.environment, team=source.team, application=source.application
+            )
+        out.append(snap)
+    return out
+
+
+def collect(settings: Settings, progress: ProgressFn | None = None, *, hook: ClientHook | None = None) -> Snapshot:
+    """Collect every configured account x region into one Snapshot (see the module docstring)."""
+    collection = Collection(settings, progress, hook)
+    collection.run()
+    return collection.snapshot()

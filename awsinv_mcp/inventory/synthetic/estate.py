@@ -1,0 +1,71 @@
+"""`generate`: the whole synthetic estate as one immutable Snapshot."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.synthetic import catalogue as cat
+from awsinv_mcp.inventory.synthetic.buckets import build_buckets
+from awsinv_mcp.inventory.synthetic.compute import ComputeFactory
+from awsinv_mcp.inventory.synthetic.databases import DatabaseFactory
+from awsinv_mcp.inventory.synthetic.draw import stream
+from awsinv_mcp.inventory.synthetic.network import Network
+from awsinv_mcp.inventory.synthetic.organisation import build_organisation
+from awsinv_mcp.inventory.synthetic.reserved import build_reserved
+from awsinv_mcp.inventory.synthetic.snapshots import build_snapshots
+from awsinv_mcp.models.inventory import Snapshot
+
+
+def midnight_utc(now: datetime) -> datetime:
+    """Midnight UTC of `now`'s date (naive `now` counts as UTC): the anchor of every synthetic date."""
+    utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, tzinfo=UTC)
+
+
+def generate(seed: int, scale: int, now: datetime, settings: Settings | None = None) -> Snapshot:
+    """A deterministic estate of exactly `scale` DB instances (Aurora members included).
+
+    The same `seed` and `scale` on the same UTC date give identical records; `collected_at` is `now`.
+    `settings` only supplies the tag keys (Environment, Team, Application by default).
+    """
+    if scale < 1:
+        raise ValueError("scale must be at least 1 DB instance")
+    # The records are acyclic: pausing the cyclic collector saves a third of the time at 100k instances.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(seed, scale, now, settings)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(seed: int, scale: int, now: datetime, settings: Settings | None) -> Snapshot:
+    base = midnight_utc(now)
+    org = build_organisation(seed, settings)
+    network = Network(seed)
+    instances, clusters = DatabaseFactory(stream(seed, "databases"), org, network, base).build(scale)
+    snapshots = build_snapshots(stream(seed, "snapshots"), org, instances, clusters, base)
+    reserved = build_reserved(stream(seed, "reserved"), instances, org.account_by_env["production"].id, base)
+    ec2, volumes = ComputeFactory(stream(seed, "compute"), org, network, base).build(max(3, scale // 3))
+    buckets = build_buckets(stream(seed, "buckets"), org, base, max(10, scale // 5))
+    subnets = network.subnets()
+    used = {s.region for s in subnets}
+    return Snapshot(
+        source="synthetic",
+        collected_at=now,
+        accounts=org.accounts,
+        regions=tuple(r for r in cat.REGIONS if r in used),
+        warnings=(),
+        db_instances=tuple(instances),
+        db_clusters=tuple(clusters),
+        db_snapshots=tuple(snapshots),
+        ec2_instances=tuple(ec2),
+        volumes=tuple(volumes),
+        security_groups=network.security_groups(),
+        subnets=subnets,
+        s3_buckets=tuple(buckets),
+        reserved_db_instances=tuple(reserved),
+    )
