@@ -59,7 +59,7 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
     from awsinv_mcp.server.app import build_server
 
     if args.transport == "stdio":
-        build_server(settings).run("stdio")
+        build_server(settings, lazy=True).run("stdio")
         return 0
     from awsinv_mcp.server.http import is_loopback
 
@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
 
     from awsinv_mcp.server.http import build_http_app
 
-    app = build_http_app(build_server(settings), host=args.host, port=args.port, token=token)
+    app = build_http_app(build_server(settings, lazy=True), host=args.host, port=args.port, token=token)
     url = f"http://{args.host}:{args.port}/mcp"
     print(f"awsinv-mcp {__version__} serving MCP over streamable HTTP at {url}", file=sys.stderr)
     print(f"  source: {settings.source}; health: http://{args.host}:{args.port}/healthz", file=sys.stderr)

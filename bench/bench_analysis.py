@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import operator
-import statistics
 import sys
 import time
 from dataclasses import fields
@@ -57,14 +56,14 @@ def plain_pass(snap: Snapshot) -> int:
 
 
 def timed(fn: Any, rounds: int) -> float:
-    """Median wall time of `rounds` calls, garbage collected before each."""
+    """Best wall time of `rounds` calls (the least disturbed by other load), garbage collected before each."""
     times = []
     for _ in range(rounds):
         gc.collect()
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return min(times)
 
 
 def size(result: Any) -> int:

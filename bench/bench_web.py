@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from awsinv_mcp.clients.web.app import create_app  # noqa: E402
-from awsinv_mcp.config import Settings  # noqa: E402
-from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.test_web_stub import ServedApp  # noqa: E402
+from awsinv_mcp.clients.web.app import create_app
+from awsinv_mcp.config import Settings
+from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_web_stub import ServedApp
 
 CARDS_DONE = """() => [...document.querySelectorAll('#cards .card-body')].every(b => !b.querySelector('.skeleton'))"""
 
@@ -142,7 +142,8 @@ def main() -> int:
         a, b = results[0], results[-1]
         print(
             f"ratio {b['scale']:,} vs {a['scale']:,}: first card {b['first_ms'] / a['first_ms']:.2f}x, "
-            f"all cards {b['done_ms'] / a['done_ms']:.2f}x, Resources first page {b['resources_ms'] / a['resources_ms']:.2f}x, "
+            f"all cards {b['done_ms'] / a['done_ms']:.2f}x, "
+            f"Resources first page {b['resources_ms'] / a['resources_ms']:.2f}x, "
             f"table page bytes {b['page_bytes'] / max(a['page_bytes'], 1):.2f}x"
         )
     return 0

@@ -55,7 +55,10 @@ def _build(boto3) -> dict[str, str]:
     )
     for name in ("ledger-1", "ledger-2"):
         rds.create_db_instance(
-            DBInstanceIdentifier=name, Engine="aurora-postgresql", DBInstanceClass="db.r6g.large", DBClusterIdentifier="ledger"
+            DBInstanceIdentifier=name,
+            Engine="aurora-postgresql",
+            DBInstanceClass="db.r6g.large",
+            DBClusterIdentifier="ledger",
         )
     rds.create_db_snapshot(DBInstanceIdentifier="orders-db", DBSnapshotIdentifier="orders-public")
     rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="orders-public", AttributeName="restore", ValuesToAdd=["all"])
@@ -72,7 +75,14 @@ def _build(boto3) -> dict[str, str]:
             {"MetricName": "CPUUtilization", "Dimensions": dims, "Timestamp": now - timedelta(days=d), "Value": v}
             for d, v in ((1, 10.0), (3, 30.0), (5, 80.0))
         ]
-        + [{"MetricName": "FreeStorageSpace", "Dimensions": dims, "Timestamp": now - timedelta(days=2), "Value": 5 * 1024**3}],
+        + [
+            {
+                "MetricName": "FreeStorageSpace",
+                "Dimensions": dims,
+                "Timestamp": now - timedelta(days=2),
+                "Value": 5 * 1024**3,
+            }
+        ],
     )
 
     ec2 = boto3.client("ec2", region_name="eu-west-1")
@@ -105,11 +115,15 @@ def _build(boto3) -> dict[str, str]:
     s3.create_bucket(Bucket="orders-backups")
     s3.put_bucket_encryption(
         Bucket="orders-backups",
-        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
     )
     s3.put_public_access_block(
         Bucket="orders-backups",
-        PublicAccessBlockConfiguration={k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
+        PublicAccessBlockConfiguration={
+            k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        },
     )
     s3.put_bucket_versioning(Bucket="orders-backups", VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_tagging(Bucket="orders-backups", Tagging={"TagSet": [{"Key": "Environment", "Value": "PROD"}]})
@@ -117,7 +131,14 @@ def _build(boto3) -> dict[str, str]:
     s3_eu.create_bucket(Bucket="web-static-site", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::web-static-site/*"}],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::web-static-site/*",
+            }
+        ],
     }
     s3_eu.put_bucket_policy(Bucket="web-static-site", Policy=json.dumps(policy))
     s3.create_bucket(Bucket="elsewhere-exports")  # us-east-1 too; ap-south-1 would be filtered
@@ -222,7 +243,7 @@ def test_s3_buckets(collected) -> None:
     backups = buckets["orders-backups"]
     assert (backups.region, backups.encrypted, backups.encryption) == ("us-east-1", True, "aws:kms")
     assert backups.public_access_block and not backups.public
-    assert backups.versioning == "Enabled" and backups.purpose == "backups" and backups.environment == "prod"
+    assert backups.versioning == "Enabled" and backups.purpose == "backups" and backups.environment == "production"
     site = buckets["web-static-site"]
     assert site.region == "eu-west-1" and site.public and not site.public_access_block
     assert not site.encrypted and site.encryption is None and site.versioning == "Disabled"
@@ -250,6 +271,8 @@ def test_iam_policy_lists_exactly_the_actions_called(collected) -> None:
         "organizations:ListAccountsForParent",
         "organizations:ListOrganizationalUnitsForParent",
         "sts:AssumeRole",
+        "rds-db:connect",
+        "secretsmanager:GetSecretValue",
     }
     assert allowed - actions <= extras, sorted(allowed - actions - extras)
 

@@ -74,6 +74,7 @@ class Rule:
     status: int = 400
     times: int | None = None  # how many requests to fault (None: all)
     delay: float = 0.0
+    exception: Callable[[], Exception] | None = None  # raise this instead of answering (network faults)
     hits: int = 0
 
 
@@ -101,7 +102,8 @@ class Faults:
                     (
                         r
                         for r in self.rules
-                        if (r.times is None or r.hits < r.times) and r.match(service, operation, account, region, request)
+                        if (r.times is None or r.hits < r.times)
+                        and r.match(service, operation, account, region, request)
                     ),
                     None,
                 )
@@ -111,6 +113,8 @@ class Faults:
                 return None
             if rule.delay:
                 time.sleep(rule.delay)
+            if rule.exception is not None:
+                raise rule.exception()
             return error_response(service, rule.code, status=rule.status) if rule.code else None
 
         client.meta.events.register_first("before-send", before_send)
@@ -126,6 +130,25 @@ def op(service: str, operation: str, region: str | None = None, account: str | N
         return s == service and o == operation and region in (None, r) and account in (None, a)
 
     return match
+
+
+@pytest.fixture
+def aws() -> Iterator[Any]:
+    """moto in-process with fake credentials; yields the boto3 module."""
+    with moto_env():
+        import boto3
+        from moto import mock_aws
+
+        with mock_aws():
+            yield boto3
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retry backoff of 10 ms instead of up to 20 s (the attempt count stays as configured)."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.01)
 
 
 def db_instance(rds: Any, identifier: str, engine: str = "postgres", **kwargs: Any) -> None:

@@ -29,8 +29,13 @@ def aws_service(client=None, **settings) -> CostService:
     return CostService(s, InventoryStore(s), explorer=CostExplorer(s, client=client), clock=lambda: NOW)
 
 
-def month(start: str, end: str, groups: list[tuple[list[str], float]] | None = None, total: float = 0.0,
-          estimated: bool = False) -> dict:
+def month(
+    start: str,
+    end: str,
+    groups: list[tuple[list[str], float]] | None = None,
+    total: float = 0.0,
+    estimated: bool = False,
+) -> dict:
     entry = {"TimePeriod": {"Start": start, "End": end}, "Estimated": estimated, "Total": {}, "Groups": []}
     if groups is None:
         entry["Total"] = {"UnblendedCost": {"Amount": str(total), "Unit": "USD"}}
@@ -42,8 +47,14 @@ def month(start: str, end: str, groups: list[tuple[list[str], float]] | None = N
     return entry
 
 
-SIX = [("2026-05-01", "2026-06-01"), ("2026-06-01", "2026-07-01"), ("2026-07-01", "2026-08-01"),
-       ("2026-08-01", "2026-09-01"), ("2026-09-01", "2026-10-01"), ("2026-10-01", "2026-11-01")]
+SIX = [
+    ("2026-05-01", "2026-06-01"),
+    ("2026-06-01", "2026-07-01"),
+    ("2026-07-01", "2026-08-01"),
+    ("2026-08-01", "2026-09-01"),
+    ("2026-09-01", "2026-10-01"),
+    ("2026-10-01", "2026-11-01"),
+]
 
 
 def test_moto_injected_results_and_cache_counts_requests() -> None:
@@ -151,10 +162,18 @@ def test_forecast_shape_and_interval() -> None:
     body = {
         "Total": {"Amount": "3000.0", "Unit": "USD"},
         "ForecastResultsByTime": [
-            {"TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"}, "MeanValue": "500",
-             "PredictionIntervalLowerBound": "450", "PredictionIntervalUpperBound": "560"},
-            {"TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"}, "MeanValue": "2500",
-             "PredictionIntervalLowerBound": "2200", "PredictionIntervalUpperBound": "2900"},
+            {
+                "TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"},
+                "MeanValue": "500",
+                "PredictionIntervalLowerBound": "450",
+                "PredictionIntervalUpperBound": "560",
+            },
+            {
+                "TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"},
+                "MeanValue": "2500",
+                "PredictionIntervalLowerBound": "2200",
+                "PredictionIntervalUpperBound": "2900",
+            },
         ],
     }
     expected = {
@@ -183,19 +202,34 @@ def test_forecast_rejects_the_past() -> None:
 
 def test_trend_aws_one_usage_request_plus_one_forecast() -> None:
     svc, stub = stubbed()
-    months12 = [(f"{y}-{m:02d}-01", f"{y + (m == 12)}-{m % 12 + 1:02d}-01")
-                for y, m in [(2025, 11), (2025, 12)] + [(2026, k) for k in range(1, 11)]]
-    results = [month(s, e, [(["Team$payments"], 100 + 10 * i), (["Team$search"], 50)]) for i, (s, e) in
-               enumerate(months12)]
+    months12 = [
+        (f"{y}-{m:02d}-01", f"{y + (m == 12)}-{m % 12 + 1:02d}-01")
+        for y, m in [(2025, 11), (2025, 12)] + [(2026, k) for k in range(1, 11)]
+    ]
+    results = [
+        month(s, e, [(["Team$payments"], 100 + 10 * i), (["Team$search"], 50)]) for i, (s, e) in enumerate(months12)
+    ]
     results.append(month("2026-11-01", "2026-11-25", [(["Team$payments"], 190), (["Team$search"], 40)], estimated=True))
     stub.add_response("get_cost_and_usage", {"ResultsByTime": results})
     stub.add_response(
         "get_cost_forecast",
-        {"Total": {"Amount": "500", "Unit": "USD"}, "ForecastResultsByTime": [
-            {"TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"}, "MeanValue": "60",
-             "PredictionIntervalLowerBound": "50", "PredictionIntervalUpperBound": "70"},
-            {"TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"}, "MeanValue": "330",
-             "PredictionIntervalLowerBound": "300", "PredictionIntervalUpperBound": "360"}]},
+        {
+            "Total": {"Amount": "500", "Unit": "USD"},
+            "ForecastResultsByTime": [
+                {
+                    "TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"},
+                    "MeanValue": "60",
+                    "PredictionIntervalLowerBound": "50",
+                    "PredictionIntervalUpperBound": "70",
+                },
+                {
+                    "TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"},
+                    "MeanValue": "330",
+                    "PredictionIntervalLowerBound": "300",
+                    "PredictionIntervalUpperBound": "360",
+                },
+            ],
+        },
     )
     with stub:
         t = svc.trend(months=12, group_by="Team")

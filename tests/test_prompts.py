@@ -29,7 +29,7 @@ EXPECTED = {
     "database_security_audit": ["get_inventory_summary", "assess_security", "get_findings"],
     "version_compliance_report": ["check_version_compliance", "analyze_engines"],
     "cost_optimization_review": ["get_cost_summary", "get_cost_trend", "find_cost_savings", "get_cost_forecast"],
-    "performance_review": ["analyze_performance", "list_db_instances", "get_db_instance"],
+    "performance_review": ["analyze_performance", "get_db_instance"],
     "team_database_overview": ["list_db_instances", "list_db_clusters", "check_version_compliance", "get_findings"],
     "inspect_database": ["list_databases", "database_health", "list_schemas", "list_tables", "describe_table"],
 }

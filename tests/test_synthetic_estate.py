@@ -12,6 +12,7 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.data import load_json
 from awsinv_mcp.inventory.synthetic import ENGINE_VERSIONS, generate
 from awsinv_mcp.inventory.synthetic.estate import midnight_utc
+from awsinv_mcp.inventory.tags import canonical_environment
 from awsinv_mcp.models.inventory import Snapshot
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -81,7 +82,8 @@ def test_organisation(estate: Snapshot) -> None:
     assert 15 <= len({d.application for d in estate.db_instances}) <= 24
     for db in estate.db_instances:
         assert {"Environment", "Application", "CostCenter"} <= db.tags.keys()
-        assert db.environment == db.tags["Environment"].lower()
+        assert db.environment == canonical_environment(db.tags["Environment"])
+        assert db.environment in ("production", "staging", "development")
         assert db.team == db.tags.get("Team") and db.application == db.tags["Application"]
     spellings = {d.tags["Environment"] for d in estate.db_instances}
     assert {"Production", "prod"} <= spellings and len(spellings) >= 6
@@ -92,7 +94,7 @@ def test_tag_keys_come_from_settings() -> None:
     snap = generate(seed=42, scale=20, now=NOW, settings=settings)
     db = snap.db_instances[0]
     assert "env" in db.tags and "app" in db.tags and "Environment" not in db.tags
-    assert db.environment == db.tags["env"].lower() and db.application == db.tags["app"]
+    assert db.environment == canonical_environment(db.tags["env"]) and db.application == db.tags["app"]
     assert all(e.team == e.tags.get("owner-team") for e in snap.ec2_instances)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from awsinv_mcp.inventory.synthetic import generate
-from awsinv_mcp.models.inventory import DBInstance, Snapshot
+from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 DEFAULT_MASTERS = {"admin", "root", "postgres", "sa", "master"}
@@ -52,7 +52,9 @@ def exposed(snap: Snapshot, db: DBInstance) -> bool:
     """Public flag, a subnet routed to the internet, and a group open to the world on the DB port."""
     subnets, groups = snap.subnets_by_id, snap.security_groups_by_id
     public_subnet = any(subnets[(db.account, db.region, s)].public for s in db.subnet_ids)
-    open_group = any(groups[(db.account, db.region, g)].open_ports_to_internet(db.port or 0) for g in db.security_groups)
+    open_group = any(
+        groups[(db.account, db.region, g)].open_ports_to_internet(db.port or 0) for g in db.security_groups
+    )
     return db.publicly_accessible and public_subnet and open_group
 
 
@@ -172,10 +174,11 @@ def test_ec2_instances_and_volumes(estate: Snapshot) -> None:
     assert hosts and all(e.database_engine for e in hosts) and len(hosts) < len(ec2) / 4
     assert any(e.tags.get("Role") == "database" for e in hosts)
     groups = estate.security_groups_by_id
-    assert any(
-        e.public_ip and any(r.open_to_internet for g in e.security_groups for r in groups[(e.account, e.region, g)].ingress)
-        for e in hosts
-    )  # fmt: skip
+
+    def open_port(e: EC2Instance) -> bool:
+        return any(r.open_to_internet for g in e.security_groups for r in groups[(e.account, e.region, g)].ingress)
+
+    assert any(e.public_ip and open_port(e) for e in hosts)
     volumes = estate.volumes
     assert {"gp2", "gp3"} <= {v.volume_type for v in volumes}
     assert any(not v.encrypted for v in volumes) and sum(v.encrypted for v in volumes) > len(volumes) / 2

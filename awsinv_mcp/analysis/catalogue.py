@@ -15,6 +15,7 @@ returns findings in a stable order.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,8 @@ from typing import Any
 
 from awsinv_mcp.models.findings import SEVERITY_ORDER, Category, Finding, Severity
 from awsinv_mcp.models.inventory import Snapshot
+
+log = logging.getLogger("awsinv_mcp.analysis")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,17 @@ RESOURCE_SOURCES: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class PerResource:
+    """How a @resource_rule runs: its per-record function and the records it reads."""
+
+    fn: ResourceCheck
+    resource_type: str
+    collection: str
+    id_attr: str
+    production_only: bool
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     category: Category
@@ -69,6 +83,7 @@ class Rule:
     prowler_check: str | None = None
     production_only: bool = False
     notes: str | None = None  # scope details for docs/rules.md (what is skipped and why)
+    per_resource: PerResource | None = None  # set by @resource_rule: lets the engine fuse loops per collection
 
     def finding(
         self,
@@ -108,6 +123,7 @@ def rule(
     prowler_check: str | None = None,
     production_only: bool = False,
     notes: str | None = None,
+    per_resource: PerResource | None = None,
 ) -> Callable[[Check], Check]:
     """Register `check` in the catalogue under `id` (ids are unique)."""
 
@@ -115,7 +131,7 @@ def rule(
         if id in RULES:
             raise ValueError(f"duplicate rule id {id}")
         RULES[id] = Rule(id, category, severity, title, rationale, resource_types, remediation, check,
-                         prowler_check, production_only, notes)  # fmt: skip
+                         prowler_check, production_only, notes, per_resource)  # fmt: skip
         return check
 
     return decorator
@@ -134,43 +150,77 @@ def member_group(record: Any) -> str | None:
     return f"db_cluster:{record.account}:{record.region}:{cluster}" if cluster else None
 
 
+def hit_finding(r: Rule, record: Any, hit: Evidence | tuple[Evidence, Severity]) -> Finding:
+    """The finding of a @resource_rule's hit on a Tagged `record` (the hot path: no getattr defaults)."""
+    source = r.per_resource
+    assert source is not None
+    evidence, severity = hit if type(hit) is tuple else (hit, r.severity)
+    return Finding(
+        rule=r.id, category=r.category, severity=severity, title=r.title,
+        resource_type=resource_type_of(record, source.resource_type), resource_id=getattr(record, source.id_attr),
+        account=record.account, region=record.region, remediation=r.remediation, arn=record.arn or None,
+        environment=record.environment, team=record.team, application=record.application, evidence=evidence,
+        prowler_check=r.prowler_check, group=member_group(record),
+    )  # fmt: skip
+
+
 def resource_rule(id: str, *, resource_type: str, **meta: Any) -> Callable[[ResourceCheck], ResourceCheck]:
     """Register a per-resource rule: `check(resource, ctx, snapshot)` runs once per record of `resource_type`
     (production records only when `production_only=True`)."""
     collection, id_attr = RESOURCE_SOURCES[resource_type]
     types = ("db_snapshot", "db_cluster_snapshot") if resource_type == "db_snapshot" else (resource_type,)
-    production_only = bool(meta.get("production_only"))
 
     def decorator(fn: ResourceCheck) -> ResourceCheck:
         def check(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
-            this = RULES[id]
-            rule_id, category, default, title, remediation = this.id, this.category, this.severity, this.title, \
-                this.remediation  # fmt: skip
-            prowler, is_prod = this.prowler_check, ctx.is_production
-            found: list[Finding] = []
-            append = found.append
-            for record in getattr(snapshot, collection):
-                if production_only and not is_prod(record.environment):
-                    continue
-                hit = fn(record, ctx, snapshot)
-                if hit is None:
-                    continue
-                evidence, severity = hit if type(hit) is tuple else (hit, default)
-                cluster = getattr(record, "cluster", None)
-                append(Finding(
-                    rule=rule_id, category=category, severity=severity, title=title,
-                    resource_type=resource_type_of(record, resource_type), resource_id=getattr(record, id_attr),
-                    account=record.account, region=record.region, remediation=remediation, arn=record.arn or None,
-                    environment=record.environment, team=record.team, application=record.application,
-                    evidence=evidence, prowler_check=prowler,
-                    group=member_group(record) if cluster else None,
-                ))  # fmt: skip
-            return found
+            return evaluate(snapshot, ctx, [RULES[id]])[0]
 
-        rule(id, resource_types=meta.pop("resource_types", types), **meta)(check)
+        source = PerResource(fn, resource_type, collection, id_attr, bool(meta.get("production_only")))
+        rule(id, resource_types=meta.pop("resource_types", types), per_resource=source, **meta)(check)
         return fn
 
     return decorator
+
+
+def evaluate(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule]) -> tuple[list[Finding], list[str]]:
+    """(findings, ids of rules that raised) of `rules`, unsorted. Per-resource rules over the same records
+    run in one pass per collection (each record is read once, while it is in cache); a rule that raises
+    is dropped with its findings and reported, so one broken rule never hides the others."""
+    found: dict[str, list[Finding]] = {}
+    failed: list[str] = []
+    by_collection: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.per_resource is not None:
+            by_collection.setdefault(r.per_resource.collection, []).append(r)
+            continue
+        try:
+            found[r.id] = list(r.check(snapshot, ctx))
+        except Exception:
+            log.exception("rule %s failed", r.id)
+            failed.append(r.id)
+    is_prod = ctx.is_production
+    for collection, group in by_collection.items():
+        live = [(r, r.per_resource.fn, r.per_resource.production_only, found.setdefault(r.id, []))  # type: ignore[union-attr]
+                for r in group]  # fmt: skip
+        for record in getattr(snapshot, collection):
+            production = is_prod(record.environment)
+            broken = False
+            for r, fn, production_only, out in live:
+                if production_only and not production:
+                    continue
+                try:
+                    hit = fn(record, ctx, snapshot)
+                except Exception:
+                    log.exception("rule %s failed on %s", r.id, getattr(record, r.per_resource.id_attr, "?"))  # type: ignore[union-attr]
+                    failed.append(r.id)
+                    broken = True
+                    continue
+                if hit is not None:
+                    out.append(hit_finding(r, record, hit))
+            if broken:  # drop the failed rules and their findings (rare path)
+                live = [e for e in live if e[0].id not in failed]
+                for rid in failed:
+                    found.pop(rid, None)
+    return [f for fs in found.values() for f in fs], failed
 
 
 def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str, str]:
@@ -180,8 +230,6 @@ def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str, str]:
 def run_rules(snapshot: Snapshot, ctx: AnalysisContext, *, rule_ids: Iterable[str] | None = None) -> list[Finding]:
     """Every finding of the selected rules (all by default), most severe first, deterministic order."""
     selected = [RULES[r] for r in rule_ids] if rule_ids is not None else list(RULES.values())
-    findings: list[Finding] = []
-    for r in selected:
-        findings.extend(r.check(snapshot, ctx))
+    findings, _ = evaluate(snapshot, ctx, selected)
     findings.sort(key=finding_sort_key)
     return findings

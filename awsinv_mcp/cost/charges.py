@@ -15,7 +15,7 @@ A resource the tables cannot price is skipped and counted (`Priced.unpriced`); n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -24,6 +24,8 @@ from awsinv_mcp import pricing
 from awsinv_mcp.cost.shape import EC2, EC2_OTHER, RDS, S3
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, Snapshot, Tagged
 
+ES_LABELS = {"postgres": "PostgreSQL", "mysql": "MySQL", "aurora-postgresql": "AuroraPostgreSQL",
+             "aurora-mysql": "AuroraMySQL"}  # fmt: skip
 Kind = Literal["compute", "storage", "iops", "backup", "support", "object"]
 Basis = Literal["hour", "month"]
 
@@ -121,9 +123,7 @@ def _cluster_storage(c: DBCluster) -> list[Charge]:
     return [Charge(usage, rate * c.allocated_gb, "month", "storage", c.identifier, _day(c.created_at))]
 
 
-def resource_charges(
-    snapshot: Snapshot, as_of: date, extended_support: ExtendedSupportFn | None = None
-) -> Priced:
+def resource_charges(snapshot: Snapshot, as_of: date, extended_support: ExtendedSupportFn | None = None) -> Priced:
     """Every priced resource of `snapshot` (see module docstring)."""
     out = Priced()
     clusters = snapshot.clusters_by_key
@@ -151,10 +151,12 @@ def resource_charges(
             Charge(u, pricing.snapshot_gb_month(s.region, a) * s.allocated_gb, "month", "backup", s.identifier,
                    _day(s.created_at))])  # fmt: skip
     if extended_support is not None:
-        for resource, monthly, since in extended_support(snapshot, as_of):
-            engine = resource.engine.replace("aurora-", "Aurora").replace("postgres", "PostgreSQL").replace(
-                "mysql", "MySQL")
-            major = resource.engine_version.split(".")[0]
+        for resource, monthly, charged_from in extended_support(snapshot, as_of):
+            created = _day(resource.created_at)
+            since = max(d for d in (charged_from, created) if d) if (charged_from or created) else None
+            engine = ES_LABELS.get(resource.engine, resource.engine)
+            parts = resource.engine_version.split(".")
+            major = ".".join(parts[:2]) if "MySQL" in engine else parts[0]
             out.items.append((resource, RDS, [
                 Charge(f"ExtendedSupport:{engine}{major}", monthly / pricing.HOURS_PER_MONTH, "hour", "support",
                        resource.identifier, since)]))  # fmt: skip

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.cost.charges import Charge, Kind, resource_charges
+from awsinv_mcp.cost.charges import Charge, ExtendedSupportFn, Kind, resource_charges
 from awsinv_mcp.cost.shape import (
     UNTAGGED,
     CostFilter,
@@ -71,38 +71,39 @@ class Line:
     application: str | None
     environment: str | None
     tags: Mapping[str, str]
-    resource: str
     charge: Charge
 
 
 class CostModel:
     """Cost lines of one snapshot and their amounts for any cost query."""
 
-    def __init__(self, snapshot: Snapshot, settings: Settings) -> None:
+    def __init__(
+        self, snapshot: Snapshot, settings: Settings, extended_support: ExtendedSupportFn | None = None
+    ) -> None:
         self.snapshot = snapshot
         self.settings = settings
         self.as_of = snapshot.collected_at.date()
         self.reference = add_months(month_start(self.as_of), -1)
-        self.lines: list[Line] = list(self._lines())
+        priced = resource_charges(snapshot, self.as_of, extended_support)
+        self.unpriced = dict(priced.unpriced)
+        self.lines: list[Line] = [
+            Line(
+                service=service,
+                usage_type=usage_type(owner.region, charge.usage),
+                account=owner.account,
+                region=owner.region,
+                team=owner.team,
+                application=owner.application,
+                environment=owner.environment,
+                tags=owner.tags,
+                charge=charge,
+            )
+            for owner, service, charges in priced.items
+            for charge in charges
+        ]
         self._noise: dict[tuple[str, str, str, date], float] = {}
         s = settings
         self._fields = {s.team_tag_key: "team", s.application_tag_key: "application", s.env_tag_key: "environment"}
-
-    def _lines(self) -> Iterator[Line]:
-        for resource, service, charges in resource_charges(self.snapshot, self.as_of):
-            for charge in charges:
-                yield Line(
-                    service=service,
-                    usage_type=usage_type(resource.region, charge.usage),
-                    account=resource.account,
-                    region=resource.region,
-                    team=resource.team,
-                    application=resource.application,
-                    environment=resource.environment,
-                    tags=resource.tags,
-                    resource=charge.resource,
-                    charge=charge,
-                )
 
     # ---- factors --------------------------------------------------------------------------------
 
@@ -122,11 +123,11 @@ class CostModel:
             value = self._noise[key] = 1 + amplitude * (2 * uniform - 1)
         return value
 
-    def factor(self, charge: Charge, account: str, region: str, day: date) -> float:
-        """Growth and noise of `charge` in `day`'s month."""
+    def factor(self, kind: Kind, account: str, region: str, day: date) -> float:
+        """Growth and noise of a charge of `kind` in `day`'s month (1 in the reference month)."""
         month = month_start(day)
-        growth = (1 + GROWTH[charge.kind]) ** -self.months_back(month)
-        return growth * self.noise(charge.kind, account, region, month)
+        growth = (1 + GROWTH[kind]) ** -self.months_back(month)
+        return growth * self.noise(kind, account, region, month)
 
     # ---- queries --------------------------------------------------------------------------------
 
@@ -169,19 +170,19 @@ class CostModel:
                 continue
             c = line.charge
             since = c.since if c.since and c.since > query.start else None
+            until = c.until if c.until and c.until < query.end else None
             group = tuple(self.group_value(k, line) for k in query.group_by)
-            rates[(group, c.kind, c.basis, since, line.account, line.region)] += c.rate
+            rates[(group, c.kind, c.basis, since, until, line.account, line.region)] += c.rate
         amounts: dict[tuple[str, ...], list[float]] = {}
-        for (group, kind, basis, since, account, region), rate in rates.items():
+        for (group, kind, basis, since, until, account, region), rate in rates.items():
             series = amounts.setdefault(group, [0.0] * len(starts))
-            probe = Charge(usage="", rate=rate, basis=basis, kind=kind)
             for i, (ps, pe) in enumerate(bounds):
-                first, last = max(ps, since or ps), min(pe, self.as_of)
+                first, last = max(ps, since or ps), min(pe, until or pe, self.as_of)
                 days = (last - first).days
                 if days <= 0:
                     continue
                 unit = 24 * days if basis == "hour" else days / days_in_month(ps)
-                series[i] += rate * unit * self.factor(probe, account, region, ps)
+                series[i] += rate * unit * self.factor(kind, account, region, ps)
         if not amounts and not query.group_by:
             amounts[()] = [0.0] * len(starts)
         return Rows([p.isoformat() for p in starts], amounts)

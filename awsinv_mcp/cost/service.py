@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.cost.charges import ExtendedSupportFn
 from awsinv_mcp.cost.explorer import CostExplorer
 from awsinv_mcp.cost.shape import (
     COST_METRICS,
@@ -89,8 +90,10 @@ class CostService:
         *,
         explorer: CostExplorer | None = None,
         clock: Callable[[], datetime] | None = None,
+        extended_support: ExtendedSupportFn | None = None,
     ) -> None:
         self.settings = settings
+        self.extended_support = extended_support
         self.inventory = inventory
         self.explorer = explorer or CostExplorer(settings)
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -118,7 +121,7 @@ class CostService:
         snapshot = self.inventory.get()
         key = (id(snapshot), snapshot.collected_at)
         if self._model_key != key:
-            self._model = CostModel(snapshot, self.settings)
+            self._model = CostModel(snapshot, self.settings, self.extended_support)
             self._model_key = key
         return self._model
 
@@ -131,7 +134,12 @@ class CostService:
         if query.metric not in COST_METRICS:
             raise UserError(f"the synthetic estate models costs only; use metric one of {', '.join(COST_METRICS)}")
         model = self.model()
-        return Collected(model.rows(query), "synthetic", model.snapshot.collected_at)
+        warnings = [
+            WarningOut(scope=f"cost/{kind}", message=f"{n} {kind} resources have no price in the bundled tables "
+                       "(unknown class, type or region) and are left out")
+            for kind, n in sorted(model.unpriced.items())
+        ]  # fmt: skip
+        return Collected(model.rows(query), "synthetic", model.snapshot.collected_at, 0, warnings)
 
     def _filter(self, filters: Filters) -> CostFilter:
         return make_filter(
@@ -270,8 +278,9 @@ class CostService:
             forecast_rest=_r(rest[0]),
         )
         nxt = (
-            ForecastPoint(period=next_month.isoformat(), mean=_r(following[0]), lower=_r(following[1]),
-                          upper=_r(following[2]))
+            ForecastPoint(
+                period=next_month.isoformat(), mean=_r(following[0]), lower=_r(following[1]), upper=_r(following[2])
+            )
             if following
             else None
         )
@@ -327,16 +336,21 @@ class CostService:
             by_time = fetched.result.get("ForecastResultsByTime", [])
             periods = [r["TimePeriod"]["Start"] for r in by_time]
             mean = [float(r["MeanValue"]) for r in by_time]
-            lower = [float(r["PredictionIntervalLowerBound"]) if "PredictionIntervalLowerBound" in r else None
-                     for r in by_time]
-            upper = [float(r["PredictionIntervalUpperBound"]) if "PredictionIntervalUpperBound" in r else None
-                     for r in by_time]
+            lower = [
+                float(r["PredictionIntervalLowerBound"]) if "PredictionIntervalLowerBound" in r else None
+                for r in by_time
+            ]
+            upper = [
+                float(r["PredictionIntervalUpperBound"]) if "PredictionIntervalUpperBound" in r else None
+                for r in by_time
+            ]
             unit = fetched.result.get("Total", {}).get("Unit", "USD")
             source: SourceKind = "aws"
             collected_at, requests = fetched.fetched_at, fetched.requests
         else:
-            periods, mean, lower, upper = self._synthetic_forecast(start_d, end_d, gran, query.metric, cost_filter,
-                                                                   level)
+            periods, mean, lower, upper = self._synthetic_forecast(
+                start_d, end_d, gran, query.metric, cost_filter, level
+            )
             unit, source, requests = "USD", "synthetic", 0
             collected_at = self.model().snapshot.collected_at
         known_lower = [v for v in lower if v is not None]

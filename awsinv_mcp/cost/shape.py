@@ -238,7 +238,12 @@ def make_query(
     if gran == "DAILY" and (end_d - start_d).days > max_daily_days:
         raise UserError(f"DAILY covers at most {max_daily_days} days per call; narrow start/end or use MONTHLY")
     return CostQuery(
-        start_d, end_d, gran, matched, parse_group_by(group_by, tag_keys), filter or CostFilter()  # type: ignore[arg-type]
+        start_d,
+        end_d,
+        gran,
+        matched,
+        parse_group_by(group_by, tag_keys),
+        filter or CostFilter(),  # type: ignore[arg-type]
     )
 
 

@@ -56,9 +56,7 @@ def top_movers(changes: Sequence[GroupChange], n: int = 5) -> list[GroupChange]:
     return sorted(moved, key=lambda c: (-abs(c.change), sorted(c.group.items())))[:n]
 
 
-def linear_forecast(
-    values: Sequence[float], horizon: int, level: int = 80
-) -> list[tuple[float, float, float]]:
+def linear_forecast(values: Sequence[float], horizon: int, level: int = 80) -> list[tuple[float, float, float]]:
     """(mean, lower, upper) for the `horizon` periods after `values`, by least squares on the index.
 
     The interval is the ordinary prediction interval of a simple linear regression (normal quantile

@@ -69,6 +69,7 @@ class Database:
 
     def _build(self) -> Any:
         from sqlalchemy import create_engine, event
+        from sqlalchemy.engine import make_url
         from sqlalchemy.pool import QueuePool
 
         spec, opts = self.spec, self.spec.options
@@ -84,11 +85,15 @@ class Database:
         args: dict[str, Any] = dict(resolved.connect_args)
         sslmode = opts.get("sslmode") or ("require" if spec.aws and spec.aws.iam_auth else None)
         ca = opts.get("ca_bundle")
+        url: Any = resolved.url
         if resolved.dialect == "postgresql":
+            url = make_url(url)
+            user_options = url.query.get("options", "")
+            url = url.difference_update_query(["options"])
             args |= {
                 "connect_timeout": connect_timeout,
                 "application_name": "awsinv-mcp",
-                "options": "-c default_transaction_read_only=on",
+                "options": f"{user_options} -c default_transaction_read_only=on".strip(),
                 "prepare_threshold": None,
             }
             if sslmode:
@@ -109,7 +114,7 @@ class Database:
                 args["ssl_verify_cert"] = verify or bool(ca)
                 args["ssl_verify_identity"] = sslmode == "verify-full"
         engine = create_engine(
-            resolved.url,
+            url,
             connect_args=args,
             pool_size=int(opts.get("pool_size", 2)),
             max_overflow=3,

@@ -274,6 +274,8 @@ def _explain(head: str, dialect: str, params: dict[str, Any], style: ParamStyle)
     elif dialect in ("mysql", "mariadb"):
         if head.split()[0].upper() == "ANALYZE":
             prefix, analyze = "ANALYZE", True
+            if rest.split(None, 1)[:1] and rest.split(None, 1)[0].upper() in ("TABLE", "LOCAL", "NO_WRITE_TO_BINLOG"):
+                raise refuse("ANALYZE TABLE is a maintenance statement")
         words = []
         while True:
             m = re.match(r"^(EXTENDED|PARTITIONS|ANALYZE|FORMAT\s*=\s*(?:JSON|TREE|TRADITIONAL))\b\s*", rest, re.I)

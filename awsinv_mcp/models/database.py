@@ -58,14 +58,14 @@ class TableRow(_Model):
     size_bytes: int | None = None
     comment: str | None = None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
 class TablePage(_Page):
     schema_name: str = Field(alias="schema", serialization_alias="schema")
     items: list[TableRow]
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
 class ColumnInfo(_Model):
@@ -111,7 +111,7 @@ class TableDetail(_Model):
     comment: str | None = None
     view_definition: str | None = None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     def row(self) -> TableRow:
         return TableRow(
@@ -180,4 +180,4 @@ class SchemaCatalog(_Model):
     schema_name: str = Field(alias="schema", serialization_alias="schema")
     tables: dict[str, TableDetail]
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)

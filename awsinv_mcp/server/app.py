@@ -36,8 +36,13 @@ TOOL_MODULES = (
 )
 
 
-def build_server(settings: Settings | None = None, *, store: InventoryStore | None = None) -> MCPServer:
-    """The whole server for `settings` (default: from the environment)."""
+def build_server(
+    settings: Settings | None = None, *, store: InventoryStore | None = None, lazy: bool = False
+) -> MCPServer:
+    """The whole server for `settings` (default: from the environment).
+
+    `lazy=True` (used by `awsinv-mcp serve`) defers building tool schemas; see `awsinv_mcp.server.lazy`.
+    """
     settings = settings or Settings()
     services = Services(settings, store)
     mcp = MCPServer(
@@ -46,6 +51,10 @@ def build_server(settings: Settings | None = None, *, store: InventoryStore | No
         version=__version__,
         instructions=INSTRUCTIONS,
     )
+    if lazy:
+        from awsinv_mcp.server.lazy import LazyTools
+
+        mcp.middleware.append(LazyTools(mcp).middleware())
     mcp.middleware.append(argument_guard(mcp))
     mcp.middleware.append(import_module("awsinv_mcp.server.audit").audit_middleware(settings))
     for name in TOOL_MODULES:

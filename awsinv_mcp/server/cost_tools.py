@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
@@ -10,6 +12,10 @@ from pydantic import Field
 from awsinv_mcp.models.costs import CostAnswer, CostForecastAnswer, CostTrendAnswer
 from awsinv_mcp.server.services import Services
 from awsinv_mcp.server.tooling import tool
+
+if TYPE_CHECKING:
+    from awsinv_mcp.cost.service import CostService, Filters
+    from awsinv_mcp.models.inventory import Snapshot
 
 GroupBy = Annotated[
     str | list[str] | None,
@@ -29,13 +35,29 @@ Top = Annotated[int, Field(ge=1, le=100, description="largest groups listed; the
 Level = Annotated[int, Field(ge=51, le=99, description="prediction interval level, percent")]
 
 
-def cost_service(services: Services):  # noqa: ANN201 - the cost layer is imported lazily
+def extended_support_charges(snapshot: Snapshot, as_of: date) -> Iterator[tuple[Any, float, date | None]]:
+    """The version-compliance analysis' Extended Support charges, for the synthetic cost model (which sits below
+    analysis): (instance or cluster, monthly USD, first day charged)."""
+    from awsinv_mcp.analysis import versions
+
+    calendar = versions.calendar_for(snapshot)
+    for row in versions.compliance_rows(snapshot, as_of):
+        if row.status != "extended_support" or not row.extended_support_monthly_usd:
+            continue
+        lc = calendar.lookup(row.engine, row.major)
+        since = None
+        if lc and lc.end_of_standard_support:
+            since = lc.extended_support_charges_start or lc.end_of_standard_support + timedelta(days=1)
+        yield row.record, row.extended_support_monthly_usd, since
+
+
+def cost_service(services: Services) -> CostService:
     """The server's CostService (Cost Explorer client, answer cache, synthetic model), built on first use."""
 
-    def build():  # noqa: ANN202
+    def build() -> CostService:
         from awsinv_mcp.cost.service import CostService
 
-        return CostService(services.settings, services.inventory)
+        return CostService(services.settings, services.inventory, extended_support=extended_support_charges)
 
     return services.lazy("cost", build)
 
@@ -43,7 +65,7 @@ def cost_service(services: Services):  # noqa: ANN201 - the cost layer is import
 def register(mcp: MCPServer, services: Services) -> None:
     """Register the cost tools."""
 
-    def filters(service: str | None, account: str | None, region: str | None, tag: str | None):  # noqa: ANN202
+    def filters(service: str | None, account: str | None, region: str | None, tag: str | None) -> Filters:
         from awsinv_mcp.cost.service import Filters
 
         return Filters(service=service, account=account, region=region, tag=tag)

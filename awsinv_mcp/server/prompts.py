@@ -141,8 +141,8 @@ Call, in this order:
 1. {_call("analyze_performance", *f)} - computed findings: burstable classes in production, gp2 burst-credit
    exhaustion, IOPS-to-storage ratios, storage nearly full, high CPU, previous-generation classes,
    Performance Insights off.
-2. {_call("list_db_instances", *f)} only if you need fields the findings lack (class, storage type, size).
-3. For the top findings, get_db_instance for the details of that instance.
+2. get_db_instance for the resources of the 3-5 most severe findings, only when you need fields the
+   findings lack (class, storage type and size, utilisation); do not page through the whole instance list.
 
 Present:
 - **Executive summary**: the databases most at risk of an incident, and why, in 3-5 sentences.

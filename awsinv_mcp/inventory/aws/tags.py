@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.tags import canonical_environment
+from awsinv_mcp.inventory.tags import ENVIRONMENT_WORDS, canonical_environment
 
 
 def tag_dict(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -30,7 +30,7 @@ def tag_value(tags: Mapping[str, str], key: str) -> str | None:
 
 
 def labels(tags: Mapping[str, str], settings: Settings) -> dict[str, str | None]:
-    """environment (lower-cased), team and application from the tag keys configured in `settings`."""
+    """environment (canonical: Prod -> production), team and application from the tag keys configured in `settings`."""
     env = tag_value(tags, settings.env_tag_key)
     return {
         "environment": canonical_environment(env, settings.production_values),
@@ -39,20 +39,10 @@ def labels(tags: Mapping[str, str], settings: Settings) -> dict[str, str | None]
     }
 
 
-ENVIRONMENT_WORDS = {
-    "production": ("production", "prod", "prd"),
-    "staging": ("staging", "stage", "stg"),
-    "development": ("development", "dev"),
-    "test": ("test", "qa", "uat"),
-    "sandbox": ("sandbox",),
-}
-
-
 def account_environment(name: str | None, settings: Settings) -> str | None:
     """The environment an account is dedicated to, guessed from words of its alias or name ('acme-prod')."""
-    if not name:
-        return None
-    words = set(name.lower().replace("_", "-").replace(".", "-").replace(" ", "-").split("-"))
-    if words & set(settings.production_values):
-        return "production"
-    return next((env for env, keys in ENVIRONMENT_WORDS.items() if words & set(keys)), None)
+    for word in (name or "").lower().replace("_", "-").replace(".", "-").replace(" ", "-").split("-"):
+        env = canonical_environment(word, settings.production_values)
+        if env in ENVIRONMENT_WORDS:
+            return env
+    return None

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.classes import class_pick, instance_classes
-from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of
+from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of, rates_pick
 from awsinv_mcp.inventory.synthetic.network import DbAccess, Network, RegionNetwork, SubnetTier
 from awsinv_mcp.inventory.synthetic.organisation import Labels, Organisation, Team
 from awsinv_mcp.inventory.synthetic.utilisation import NO_DATA, draw_utilisation, load_profile
@@ -40,6 +40,8 @@ RETENTION = Pick(((7, 50), (14, 25), (30, 15), (35, 10)))
 MONITORING = Pick(((60, 50), (30, 15), (15, 10), (5, 10), (1, 15)))
 CA_PICK = Pick(((name, date(*valid)), weight) for name, (valid, weight) in cat.CA_CERTIFICATES.items())
 OLD_CA = (cat.OLD_CA_CERTIFICATE[0], date(*cat.OLD_CA_CERTIFICATE[1]))
+RISKS = tuple(tuple((name, rates[i]) for name, rates in cat.RISK_RATES.items()) for i in range(len(cat.ENVIRONMENTS)))
+EXPOSURES = tuple(rates_pick(cat.EXPOSURE_RATES, i, "private") for i in range(len(cat.ENVIRONMENTS)))
 SHOWCASE_EXPOSURES = ("exposed", "public_private_subnet", "open_sg_private")
 NO_IAM_AUTH_ENGINES = ("oracle", "sqlserver")  # RDS IAM authentication is for MySQL, MariaDB, PostgreSQL
 SINGLE_AZ_ENGINES = frozenset({"sqlserver-ex", "sqlserver-web"})  # no Multi-AZ on these editions
@@ -104,15 +106,7 @@ class DatabaseFactory:
 
     def _risks(self, env_index: int) -> frozenset[str]:
         random_ = self.rng.random
-        return frozenset(name for name, rates in cat.RISK_RATES.items() if random_() < rates[env_index])
-
-    def _exposure(self, env_index: int) -> str:
-        roll = self.rng.random()
-        for name, rates in cat.EXPOSURE_RATES.items():
-            roll -= rates[env_index]
-            if roll < 0:
-                return name
-        return "private"
+        return frozenset([name for name, rate in RISKS[env_index] if random_() < rate])
 
     def _identifier(self, base: str) -> str:
         n = self.names.get(base, 0) + 1
@@ -130,7 +124,7 @@ class DatabaseFactory:
         region = org.regions[env](rng)
         net = self.network.region(account, region)
         risks = self._risks(env_index)
-        exposure = forced_exposure or self._exposure(env_index)
+        exposure = forced_exposure or EXPOSURES[env_index](rng)
         port = cat.DEFAULT_PORTS[family]
         if "default_port" not in risks:
             customs = cat.CUSTOM_PORTS[family]

@@ -35,6 +35,12 @@ class Pick(Generic[T]):
         return self._items
 
 
+def rates_pick(rates: dict[str, tuple[float, ...]], index: int, rest: str) -> Pick[str]:
+    """A pick among named outcomes with probabilities `rates[name][index]`; `rest` takes what is left."""
+    weighted = [(name, values[index]) for name, values in rates.items()]
+    return Pick([*weighted, (rest, 1.0 - sum(w for _, w in weighted))])
+
+
 def one_of(rng: random.Random, options: Sequence[T]) -> T:
     """A uniform choice; several times faster than `rng.choice` (bias below 2**-40, irrelevant here)."""
     return options[int(rng.random() * len(options))]

@@ -5,20 +5,19 @@ from __future__ import annotations
 import random
 
 from awsinv_mcp.inventory.synthetic import catalogue as cat
+from awsinv_mcp.inventory.synthetic.draw import rates_pick
 from awsinv_mcp.models.inventory import Utilisation
 
 NO_DATA = Utilisation(days=14)
 """A stopped instance publishes no metrics: every statistic is None."""
 
 
+LOAD_PROFILES = tuple(rates_pick(cat.LOAD_RATES, i, "normal") for i in range(len(cat.ENVIRONMENTS)))
+
+
 def load_profile(rng: random.Random, env_index: int) -> str:
     """idle, over_provisioned, hot or normal."""
-    roll = rng.random()
-    for name, rates in cat.LOAD_RATES.items():
-        roll -= rates[env_index]
-        if roll < 0:
-            return name
-    return "normal"
+    return LOAD_PROFILES[env_index](rng)
 
 
 def draw_utilisation(

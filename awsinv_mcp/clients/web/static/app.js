@@ -52,6 +52,14 @@
     maximumFractionDigits: 1 });
   const label = (key) => String(key).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
   const colorFor = (i) => PALETTE[i % PALETTE.length];
+  const plural = (n, one, many = `${one}s`) => `${nf.format(n)} ${n === 1 ? one : many}`;
+
+  function niceCeiling(value) {
+    if (value <= 0) return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value);
+    return step * power;
+  }
 
   class ApiError extends Error {
     constructor(status, message, fix) { super(message); this.status = status; this.fix = fix; }
@@ -168,7 +176,8 @@
   }
 
   const bigNumber = (value, testid, sub) => [
-    el("div", { class: "big-number", "data-testid": testid, "data-value": value.raw, text: value.text }),
+    el("div", { class: "big-number", "data-testid": testid, "data-value": value.raw }, value.text,
+      value.unit ? el("span", { class: "unit", text: value.unit }) : null),
     sub ? el("div", { class: "card-sub", text: sub }) : null,
   ];
 
@@ -226,7 +235,8 @@
       showSource(s);
       const engines = Object.entries(s.by_engine || {}).sort((a, b) => b[1] - a[1]);
       cDb.set(...bigNumber({ raw: s.db_instances, text: nf.format(s.db_instances) }, "db-instances-total",
-        `${engines.length} engines · ${(s.accounts || []).length} accounts · ${(s.regions || []).length} regions`),
+        `${plural(engines.length, "engine")} · ${plural((s.accounts || []).length, "account")} · ${
+          plural((s.regions || []).length, "region")}`),
       el("ul", { class: "mini-list" }, engines.slice(0, 4).map(([k, v], i) => el("li", {},
         el("i", { class: "dot", "data-color": i }), el("span", { text: k }),
         el("b", { "data-testid": `engine-count-${k}`, text: nf.format(v) })))));
@@ -258,8 +268,8 @@
       if (s.status === "rejected") { cSave.fail(s.reason); return; }
       const total = savingsTotal(s.value);
       const share = state.monthlyCost ? ` · ${((total / state.monthlyCost) * 100).toFixed(1)}% of monthly spend` : "";
-      cSave.set(...bigNumber({ raw: total.toFixed(2), text: `${usd.format(total)}/mo` }, "savings-value",
-        `${nf.format(s.value.total || 0)} opportunities${share}`));
+      cSave.set(...bigNumber({ raw: total.toFixed(2), text: usd.format(total), unit: "/mo" }, "savings-value",
+        `${plural(s.value.total || 0, "opportunity", "opportunities")}${share}`));
     });
 
     findings.then((f) => {
@@ -356,8 +366,8 @@
         amounts: periods.map((_, i) => rest.reduce((acc, s) => acc + (Number(s.amounts[i]) || 0), 0)) }]);
     }
     const totals = periods.map((_, i) => series.reduce((acc, s) => acc + (Number(s.amounts[i]) || 0), 0));
-    const max = Math.max(...totals, 1);
-    const W = 900; const H = 260; const left = 64; const bottom = 28; const top = 10;
+    const max = niceCeiling(Math.max(...totals));
+    const W = 1100; const H = 270; const left = 64; const bottom = 28; const top = 10;
     const plotH = H - bottom - top;
     const step = (W - left - 10) / periods.length;
     const barW = Math.min(56, step * 0.62);

@@ -1,0 +1,152 @@
+"""Faults in one region or API become specific warnings; the rest of the snapshot is complete.
+
+Faults are injected with a botocore `before-send` hook on the collector's own clients (moto in-process).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.aws import fanout
+from awsinv_mcp.inventory.aws.collector import collect
+from tests.test_aws_support import Faults, aws, db_instance, fast_retries, op  # noqa: F401 (fixtures)
+
+ACCOUNT = "123456789012"
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def _two_regions(boto3) -> None:
+    for region in REGIONS:
+        db_instance(boto3.client("rds", region_name=region), f"db-{region}")
+
+
+def _settings(**kwargs) -> Settings:
+    return Settings(source="aws", regions=kwargs.pop("regions", REGIONS), **kwargs)
+
+
+def _messages(snap) -> list[str]:
+    return [w.message for w in snap.warnings if "DescribeReservedDBInstances" not in w.message]
+
+
+def test_pagination_beyond_one_page_and_batched_metrics(aws) -> None:
+    rds = aws.client("rds", region_name="us-east-1")
+    for n in range(101):
+        db_instance(rds, f"db-{n:03d}")
+    faults = Faults()
+    snap = collect(_settings(regions=["us-east-1"]), hook=faults)
+    assert len(snap.db_instances) == 101
+    assert faults.count("rds", "DescribeDBInstances") == 2  # 100 + 1
+    assert faults.count("cloudwatch", "GetMetricData") == 2  # 808 queries, at most 500 per call
+    assert not _messages(snap)
+
+
+def test_throttling_is_answered_by_retries(aws, fast_retries) -> None:
+    _two_regions(aws)
+    faults = Faults()
+    faults.add(op("rds", "DescribeDBInstances", "eu-west-1"), "Throttling", times=2)
+    snap = collect(_settings(), hook=faults)
+    assert {d.identifier for d in snap.db_instances} == {"db-us-east-1", "db-eu-west-1"}
+    assert faults.count("rds", "DescribeDBInstances") == 4  # 1 + (2 throttled + 1) retries
+    assert not _messages(snap)
+
+
+def test_throttling_storm_is_bounded_and_reported(aws, fast_retries) -> None:
+    _two_regions(aws)
+    faults = Faults()
+    faults.add(op("rds", "DescribeDBInstances", "eu-west-1"), "Throttling")
+    snap = collect(_settings(), hook=faults)
+    assert [d.identifier for d in snap.db_instances] == ["db-us-east-1"]
+    calls = sum(n for (s, o, _, r), n in faults.requests.items() if (o, r) == ("DescribeDBInstances", "eu-west-1"))
+    assert calls == fanout.MAX_ATTEMPTS
+    (message,) = _messages(snap)
+    assert "rds:DescribeDBInstances was throttled in account 123456789012, region eu-west-1" in message
+    assert "AWSINV_MAX_CONCURRENCY" in message
+
+
+def test_retries_stop_at_the_time_budget(aws, fast_retries, monkeypatch: pytest.MonkeyPatch) -> None:
+    _two_regions(aws)
+    monkeypatch.setattr(fanout, "RETRY_BUDGET_S", 0.3)
+    faults = Faults()
+    faults.add(op("ec2", "DescribeInstances", "us-east-1"), "RequestLimitExceeded", status=503, delay=0.2)
+    started = time.monotonic()
+    snap = collect(_settings(), hook=faults)
+    assert time.monotonic() - started < 5
+    calls = sum(n for (s, o, _, r), n in faults.requests.items() if (o, r) == ("DescribeInstances", "us-east-1"))
+    assert 2 <= calls < fanout.MAX_ATTEMPTS
+    assert any("ec2:DescribeInstances was throttled" in m for m in _messages(snap))
+    assert len(snap.db_instances) == 2
+
+
+def test_access_denied_names_the_missing_action(aws) -> None:
+    _two_regions(aws)
+    db_rds = aws.client("rds", region_name="eu-west-1")
+    db_rds.create_db_snapshot(DBInstanceIdentifier="db-eu-west-1", DBSnapshotIdentifier="manual-1")
+    faults = Faults()
+    faults.add(op("rds", "DescribeDBSnapshots", "eu-west-1"), "AccessDenied", status=403)
+    snap = collect(_settings(), hook=faults)
+    assert faults.count("rds", "DescribeDBSnapshots") == 2  # one per region: no retry of a denial
+    (warning,) = [w for w in snap.warnings if "DescribeDBSnapshots" in w.message]
+    assert warning.scope == "123456789012/eu-west-1/rds"
+    assert warning.message.startswith(
+        "access denied to rds:DescribeDBSnapshots in account 123456789012, region eu-west-1: "
+        "allow rds:DescribeDBSnapshots"
+    )
+    assert "docs/iam-policy.json" in warning.message
+    assert len(snap.db_instances) == 2 and all(s.region == "us-east-1" for s in snap.db_snapshots)
+
+
+def test_expired_credentials_say_how_to_log_in(aws) -> None:
+    _two_regions(aws)
+    faults = Faults()
+    faults.add(op("ec2", "DescribeVolumes", "us-east-1"), "ExpiredToken", status=400)
+    snap = collect(_settings(), hook=faults)
+    (message,) = [m for m in _messages(snap) if "DescribeVolumes" not in m or True if "expired" in m]
+    assert "credentials for account 123456789012, region us-east-1 are expired or invalid (ExpiredToken)" in message
+    assert "`aws sso login`" in message
+
+
+def test_a_failing_region_leaves_the_rest_complete(aws, fast_retries) -> None:
+    _two_regions(aws)
+    faults = Faults()
+    faults.add(
+        lambda s, o, a, r, req: r == "eu-west-1",
+        exception=lambda: EndpointConnectionError(endpoint_url="https://rds.eu-west-1.amazonaws.com"),
+    )
+    snap = collect(_settings(), hook=faults)
+    assert [d.identifier for d in snap.db_instances] == ["db-us-east-1"]
+    failed = [w for w in snap.warnings if "eu-west-1" in w.scope]
+    assert failed and all("could not reach" in w.message and "region eu-west-1" in w.message for w in failed)
+    assert not [
+        w for w in snap.warnings if w.scope.startswith("123456789012/us-east-1/") and "Reserved" not in w.message
+    ]
+
+
+def test_opt_in_region_not_enabled_is_skipped(aws) -> None:
+    _two_regions(aws)
+    snap = collect(_settings(regions=["us-east-1", "ap-east-1"]))
+    assert snap.regions == ("us-east-1",)
+    (warning,) = [w for w in snap.warnings if "ap-east-1" in w.scope]
+    assert warning.scope == "123456789012/ap-east-1/ec2"
+    assert "opt-in region not enabled for account 123456789012" in warning.message
+
+
+def test_default_regions_are_the_enabled_ones(aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    from awsinv_mcp.inventory.aws import collector
+
+    # keep this quick: collect only the region task list's cheapest part
+    monkeypatch.setattr(collector, "REGION_TASKS", (("rds", collector.rds.collect_reserved),))
+    snap = collect(Settings(source="aws"))
+    assert "us-east-1" in snap.regions and "eu-west-1" in snap.regions
+    assert "ap-east-1" not in snap.regions  # opt-in, not enabled
+
+
+def test_unsupported_api_is_not_retried(aws) -> None:
+    faults = Faults()
+    snap = collect(_settings(regions=["us-east-1"]), hook=faults)
+    assert faults.count("rds", "DescribeReservedDBInstances") == 1
+    (warning,) = snap.warnings
+    assert "rds:DescribeReservedDBInstances is unsupported by this endpoint" in warning.message

@@ -1,0 +1,455 @@
+"""Live-database tools through the official MCP client against real PostgreSQL, MariaDB and SQLite.
+
+Every tool on every dialect, a corpus of bypass attempts (each followed by a check that the database and the
+file system are unchanged), runaway queries cancelled within the timeout, and no secret in any output.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.server.app import build_server
+from tests import db_fixtures as F
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.anyio
+
+TIMEOUT = 1.5
+
+
+def _reachable(kind: str) -> str | None:
+    try:
+        if kind == "pg":
+            F.pg_connect().close()
+        else:
+            F.my_connect().close()
+    except Exception as exc:
+        return type(exc).__name__
+    return None
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    pg_error, my_error = _reachable("pg"), _reachable("my")
+    if pg_error:
+        require_service("PostgreSQL on 127.0.0.1:5432", pg_error)
+    if my_error:
+        require_service("MariaDB on 127.0.0.1:3306", my_error)
+    F.seed_postgres()
+    F.seed_mariadb()
+    lite_dir = tmp_path_factory.mktemp("lite")
+    lite = lite_dir / "shop.db"
+    F.seed_sqlite(lite)
+    yield {"lite": lite}
+    F.drop_postgres()
+    F.drop_mariadb()
+
+
+@pytest.fixture(scope="module")
+def server(seeded: Any) -> Any:
+    databases = {
+        "pg": {
+            "url": f"postgres://postgres:{F.PG_PASSWORD}@127.0.0.1:5432/test?options=-csearch_path%3D{F.PG_SCHEMA}",
+            "description": "shop on PostgreSQL",
+        },
+        "maria": {"url": "mariadb://root@127.0.0.1:3306/test", "description": "shop on MariaDB"},
+        "lite": {"url": f"sqlite:///{seeded['lite']}", "description": "shop in a SQLite file"},
+        "maria_badpw": "mysql://root:wrong-PASS-987@127.0.0.1:3306/test",
+        "pg_down": "postgresql://postgres:down-SECRET-55@127.0.0.1:1/test",
+    }
+    settings = Settings(source="synthetic", databases=json.dumps(databases), query_timeout=TIMEOUT, max_rows=50)
+    mcp = build_server(settings)
+    yield mcp
+    mcp.services.close()
+
+
+SECRETS = (F.PG_PASSWORD, "wrong-PASS-987", "down-SECRET-55")
+
+
+async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
+    async with Client(server) as c:
+        result = await c.call_tool(name, args)
+    text = " ".join(getattr(part, "text", "") for part in result.content)
+    blob = text + json.dumps(result.structured_content or {})
+    for secret in SECRETS:
+        assert secret not in blob, f"secret leaked by {name}"
+    return result
+
+
+SCHEMA = {"pg": F.PG_SCHEMA, "maria": "test", "lite": "main"}
+CUSTOMERS = {"pg": "customers", "maria": f"{F.MY_PREFIX}customers", "lite": "customers"}
+ORDERS = {"pg": "orders", "maria": f"{F.MY_PREFIX}orders", "lite": "orders"}
+VIEW = {"pg": "big_orders", "maria": f"{F.MY_PREFIX}big_orders", "lite": "big_orders"}
+DIALECTS = ("pg", "maria", "lite")
+
+
+async def test_list_databases_names_only_and_reachability(server: Any) -> None:
+    r = await call(server, "list_databases", {})
+    assert not r.is_error
+    rows = {row["name"]: row for row in r.structured_content["items"]}
+    assert set(rows) == {"pg", "maria", "lite", "maria_badpw", "pg_down"}
+    assert rows["pg"]["dialect"] == "postgresql" and rows["pg"]["reachable"]
+    assert rows["maria"]["dialect"] == "mariadb" and rows["lite"]["dialect"] == "sqlite"
+    assert not rows["maria_badpw"]["reachable"] and "Access denied" in rows["maria_badpw"]["error"]
+    assert not rows["pg_down"]["reachable"]
+    assert "127.0.0.1:1" not in json.dumps(rows) or "down-SECRET" not in json.dumps(rows)
+
+
+@pytest.mark.parametrize("db", DIALECTS)
+async def test_schemas_tables_describe(server: Any, db: str) -> None:
+    r = await call(server, "list_schemas", {"database": db})
+    assert not r.is_error and SCHEMA[db] in {s["name"] for s in r.structured_content["items"]}
+    r = await call(server, "list_tables", {"database": db, "schema": SCHEMA[db], "limit": 2})
+    page = r.structured_content
+    assert not r.is_error and len(page["items"]) == 2 and page["next_cursor"] and page["truncated"]
+    r2 = await call(
+        server, "list_tables", {"database": db, "schema": SCHEMA[db], "limit": 2, "cursor": page["next_cursor"]}
+    )
+    names = {t["name"] for t in page["items"] + r2.structured_content["items"]}
+    assert {CUSTOMERS[db], ORDERS[db]} <= names | {t["name"] for t in r2.structured_content["items"]} or len(names) == 4
+    r = await call(server, "list_tables", {"database": db, "schema": SCHEMA[db], "name": "ORDERS"})
+    kinds = {t["name"]: t["kind"] for t in r.structured_content["items"]}
+    assert kinds[ORDERS[db]] == "table" and kinds[VIEW[db]] == "view"
+
+    r = await call(server, "describe_table", {"database": db, "schema": SCHEMA[db], "table": ORDERS[db]})
+    d = r.structured_content
+    assert not r.is_error and d["primary_key"] == ["id"]
+    cols = {c["name"]: c for c in d["columns"]}
+    assert cols["customer_id"]["nullable"] is False and cols["total"]["type"]
+    fk = d["foreign_keys"][0]
+    assert fk["columns"] == ["customer_id"] and fk["ref_table"] == CUSTOMERS[db] and fk["ref_columns"] == ["id"]
+    assert fk["on_delete"] == "CASCADE"
+    assert any(ix["columns"] == ["customer_id"] for ix in d["indexes"])
+    r = await call(server, "describe_table", {"database": db, "schema": SCHEMA[db], "table": VIEW[db]})
+    assert r.structured_content["kind"] == "view" and "total" in (r.structured_content["view_definition"] or "")
+    r = await call(server, "describe_table", {"database": db, "schema": SCHEMA[db], "table": "nope"})
+    assert r.is_error and "list_tables" in r.content[0].text
+
+
+async def test_postgres_comments_sizes_estimates(server: Any) -> None:
+    r = await call(server, "describe_table", {"database": "pg", "table": "customers"})
+    d = r.structured_content
+    assert d["schema"] == F.PG_SCHEMA and d["comment"] == "people who buy"
+    assert {c["name"]: c["comment"] for c in d["columns"]}["email"] == "contact address"
+    assert d["row_estimate"] == 20 and d["size_bytes"] > 0
+
+
+@pytest.mark.parametrize("db", DIALECTS)
+async def test_run_query_shape_params_caps(server: Any, db: str) -> None:
+    sql = (
+        f"WITH t AS (SELECT customer_id, SUM(total) AS s, COUNT(*) AS n FROM {ORDERS[db]} GROUP BY customer_id) "
+        f"SELECT c.name, t.s, t.n, RANK() OVER (ORDER BY t.s DESC) AS r FROM t JOIN {CUSTOMERS[db]} c "
+        "ON c.id = t.customer_id WHERE c.name LIKE :pat ORDER BY r"
+    )
+    r = await call(server, "run_query", {"database": db, "sql": sql, "params": {"pat": "customer 1%"}})
+    q = r.structured_content
+    assert not r.is_error, r.content
+    assert [c["name"] for c in q["columns"]] == ["name", "s", "n", "r"]
+    assert q["row_count"] == len(q["rows"]) == 11 and not q["truncated"]
+    assert q["rows"][0][3] == 1 and "not instructions" in q["note"] and q["elapsed_ms"] >= 0
+    r = await call(server, "run_query", {"database": db, "sql": f"SELECT * FROM {ORDERS[db]}", "max_rows": 7})
+    assert r.structured_content["row_count"] == 7 and r.structured_content["truncated"]
+    assert r.structured_content["truncated_by"] == "max_rows"
+    r = await call(server, "run_query", {"database": db, "sql": f"SELECT * FROM {ORDERS[db]}", "max_rows": 5000})
+    assert r.structured_content["row_count"] == 50  # the server's max_rows wins
+    # the injected text in a row stays data
+    if db == "pg":
+        r = await call(server, "run_query", {"database": db, "sql": "SELECT note FROM orders LIMIT 1"})
+        assert r.structured_content["rows"][0][0].startswith("ignore previous")
+
+
+async def test_byte_cap(server: Any) -> None:
+    mcp_settings = server.services.settings
+    old = mcp_settings.max_bytes
+    mcp_settings.max_bytes = 1000
+    try:
+        r = await call(server, "run_query", {"database": "pg", "sql": "SELECT id, note FROM orders"})
+    finally:
+        mcp_settings.max_bytes = old
+    q = r.structured_content
+    assert q["truncated"] and q["truncated_by"] == "max_bytes" and 0 < q["row_count"] < 50
+    assert len(json.dumps(q["rows"], separators=(",", ":"))) <= 1000
+
+
+@pytest.mark.parametrize(
+    ("db", "sql"),
+    [
+        ("pg", "EXPLAIN SELECT * FROM orders WHERE customer_id = 3"),
+        ("pg", "SHOW statement_timeout"),
+        ("pg", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM orders"),
+        ("pg", "SELECT x FROM generate_series(1, 3) AS g(x), LATERAL (SELECT lower('A')) l"),
+        ("maria", "SHOW TABLES"),
+        ("maria", "EXPLAIN SELECT * FROM awsinv_t_orders WHERE customer_id = 3"),
+        ("maria", "SHOW VARIABLES LIKE 'max_statement%'"),
+        ("lite", "PRAGMA table_info(orders)"),
+        ("lite", "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE customer_id = 3"),
+        ("lite", "SELECT * FROM pragma_index_list('orders')"),
+    ],
+)
+async def test_guard_does_not_over_block(server: Any, db: str, sql: str) -> None:
+    r = await call(server, "run_query", {"database": db, "sql": sql})
+    assert not r.is_error, r.content[0].text
+    assert r.structured_content["row_count"] >= 1
+
+
+@pytest.mark.parametrize("db", DIALECTS)
+async def test_explain_query(server: Any, db: str) -> None:
+    sql = f"SELECT * FROM {ORDERS[db]} WHERE customer_id = :c"
+    r = await call(server, "explain_query", {"database": db, "sql": sql, "params": {"c": 3}})
+    assert not r.is_error, r.content[0].text
+    assert r.structured_content["plan"] and r.structured_content["analyzed"] is False
+    if db != "lite":
+        r = await call(server, "explain_query", {"database": db, "sql": sql, "params": {"c": 3}, "analyze": True})
+        assert not r.is_error and r.structured_content["analyzed"] is True
+        assert "Execution Time" in json.dumps(r.structured_content["plan"]) or "r_total_time_ms" in json.dumps(
+            r.structured_content["plan"]
+        )
+    r = await call(server, "explain_query", {"database": db, "sql": f"DELETE FROM {ORDERS[db]}", "analyze": True})
+    assert r.is_error and "refused" in r.content[0].text
+
+
+@pytest.mark.parametrize("db", DIALECTS)
+async def test_database_health(server: Any, db: str) -> None:
+    r = await call(server, "database_health", {"database": db})
+    h = r.structured_content
+    assert not r.is_error and h["version"] and h["size_bytes"] > 0
+    if db == "pg":
+        assert h["connections"] and h["cache_hit_ratio"] is not None and h["replication"]["role"] == "primary"
+        assert any("superuser" in w["message"] for w in h["warnings"])
+        assert any(d["table"] == "orders" for d in h["duplicate_indexes"])
+    if db == "maria":
+        messages = " ".join(w["message"] for w in h["warnings"])
+        assert "FILE" in messages and "SUPER" in messages
+        assert any(d["table"] == f"{F.MY_PREFIX}customers" for d in h["duplicate_indexes"])
+        assert any(n["grant"] for n in h["not_visible"])
+    if db == "lite":
+        assert any(d["table"] == "orders" for d in h["duplicate_indexes"])
+        assert h["not_visible"]
+
+
+async def test_schema_resource(server: Any) -> None:
+    async with Client(server) as c:
+        templates = [t.uri_template for t in (await c.list_resource_templates()).resource_templates]
+        assert "db://{database}/schema" in templates
+        res = await c.read_resource("db://lite/schema")
+    doc = json.loads(res.contents[0].text)
+    assert doc["dialect"] == "sqlite" and {t["name"] for t in doc["tables"]} >= {"orders", "customers"}
+
+
+async def test_tools_annotated_open_world(server: Any) -> None:
+    async with Client(server) as c:
+        tools = {t.name: t for t in (await c.list_tools()).tools}
+    for name in ("list_databases", "list_schemas", "list_tables", "describe_table", "run_query", "explain_query",
+                 "database_health"):  # fmt: skip
+        assert tools[name].annotations.read_only_hint and tools[name].annotations.open_world_hint, name
+        assert tools[name].output_schema
+
+
+async def test_errors_are_clean_tool_errors(server: Any) -> None:
+    r = await call(server, "run_query", {"database": "nope", "sql": "SELECT 1"})
+    assert r.is_error and "unknown database 'nope'" in r.content[0].text and "pg" in r.content[0].text
+    r = await call(server, "run_query", {"database": "maria_badpw", "sql": "SELECT 1"})
+    assert r.is_error and "refused the login" in r.content[0].text
+    r = await call(server, "run_query", {"database": "pg_down", "sql": "SELECT 1"})
+    assert r.is_error and "unreachable" in r.content[0].text
+    r = await call(server, "run_query", {"database": "pg", "sql": "SELEC 1"})
+    assert r.is_error and "parse" in r.content[0].text
+    r = await call(server, "run_query", {"database": "pg", "sql": "SELECT no_such_column FROM orders"})
+    assert r.is_error and "no_such_column" in r.content[0].text
+    r = await call(server, "run_query", {"database": "pg", "sql": "SELECT :a", "params": {}})
+    assert r.is_error and ":a" in r.content[0].text
+
+
+RUNAWAY = {
+    "pg": "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b",
+    "maria": "SELECT COUNT(*) FROM seq_1_to_100000 a, seq_1_to_100000 b WHERE a.seq + b.seq > 7",
+    "lite": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+}
+
+
+@pytest.mark.parametrize("db", DIALECTS)
+async def test_runaway_query_cancelled_within_timeout(server: Any, db: str) -> None:
+    started = time.monotonic()
+    r = await call(server, "run_query", {"database": db, "sql": RUNAWAY[db]})
+    elapsed = time.monotonic() - started
+    assert r.is_error and "timeout" in r.content[0].text, r.content[0].text
+    assert elapsed < TIMEOUT + 2.0
+    r = await call(server, "run_query", {"database": db, "sql": f"SELECT COUNT(*) FROM {ORDERS[db]}"})
+    assert r.structured_content["rows"] == [[300]]  # the pool recovered
+
+
+# ---- the bypass corpus: every attempt is a tool error, and nothing changed afterwards ----
+
+OUT = "/tmp/awsinv_bypass_out"
+FILES = (OUT, f"{OUT}.csv", f"{OUT}.db", f"{OUT}.sh", "/tmp/awsinv_attached.db")
+
+PG_BYPASS = [
+    "SELECT 1; DELETE FROM orders",
+    "COMMIT; DELETE FROM orders",
+    "END; DROP TABLE orders",
+    "SELECT 1; COMMIT; INSERT INTO audit(what) VALUES ('x')",
+    "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d",
+    "WITH u AS (UPDATE customers SET name = 'x' RETURNING 1) SELECT * FROM u",
+    "SELECT * INTO stolen FROM customers",
+    "SELECT * FROM customers FOR UPDATE",
+    "SELECT * FROM customers FOR SHARE NOWAIT",
+    f"COPY (SELECT 1) TO PROGRAM 'touch {OUT}.sh'",
+    f"COPY customers TO '{OUT}.csv'",
+    "SELECT pg_read_file('/etc/passwd')",
+    "SELECT * FROM pg_read_file('/etc/passwd')",
+    "SELECT x FROM customers, LATERAL pg_read_binary_file('/etc/hostname') AS x",
+    "SELECT pg_catalog.pg_ls_dir('/')",
+    'SELECT "pg_read_file"(\'/etc/passwd\')',
+    "SELECT PG_READ_FILE('/etc/passwd')",
+    f"SELECT lo_export(lo_import('/etc/passwd'), '{OUT}')",
+    "SELECT * FROM dblink('host=127.0.0.1 dbname=test', 'DELETE FROM awsinv_test.orders') AS t(x text)",
+    "SET ROLE postgres",
+    "SET SESSION AUTHORIZATION postgres",
+    "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+    "SELECT set_config('transaction_read_only', 'off', true)",
+    "LOCK TABLE orders IN ACCESS EXCLUSIVE MODE",
+    "VACUUM orders",
+    "DO $$BEGIN DELETE FROM awsinv_test.orders; END$$",
+    "PREPARE p AS DELETE FROM orders; EXECUTE p",
+    "EXECUTE p",
+    "SELECT nextval('awsinv_seq')",
+    "SELECT setval('awsinv_seq', 1)",
+    "SELECT touch()",
+    "SELECT * FROM touch()",
+    "SELECT awsinv_test.touch()",
+    "SELECT 1 /* ; DELETE FROM orders */ ; DELETE FROM orders",
+    "SELECT $$ ; $$; DELETE FROM orders",
+    "SELECT $tag$x$tag$; DROP TABLE customers",
+    "SELECT pg_sleep(30)",
+    "SELECT pg_advisory_lock(42)",
+    "SELECT pg_terminate_backend(pg_backend_pid())",
+    "SELECT pg_cancel_backend(1)",
+    "SELECT pg_reload_conf()",
+    "SELECT * FROM pg_authid",
+    "SELECT rolpassword FROM pg_catalog.pg_shadow",
+    "SELECT repeat('x', 1000000000)",
+    "CREATE TABLE evil(x int)",
+    "ALTER SYSTEM SET log_statement = 'all'",
+    "GRANT ALL ON orders TO PUBLIC",
+    "TRUNCATE orders",
+    "LISTEN chan",
+    "SELECT pg_notify('chan', 'x')",
+    "SELECT txid_current()",
+    "SELECT 'x'::awsinv_evil_type",
+    "EXPLAIN ANALYZE DELETE FROM orders",
+    "EXPLAIN (ANALYZE) WITH d AS (DELETE FROM orders RETURNING 1) SELECT * FROM d",
+    "SHOW ALL; DELETE FROM orders",
+    "CALL touch()",
+    "SELECT current_setting('is_superuser') FROM (DELETE FROM orders RETURNING 1) x",
+]
+
+MY_BYPASS = [
+    "SELECT 1; DELETE FROM awsinv_t_orders",
+    "COMMIT; DELETE FROM awsinv_t_orders",
+    "SELECT /*! 1; DELETE FROM awsinv_t_orders */",
+    "SELECT 1 /*!50000 , SLEEP(5) */",
+    "SELECT 1 /*M! , SLEEP(5) */",
+    f"SELECT * FROM awsinv_t_customers INTO OUTFILE '{OUT}'",
+    f"SELECT * INTO DUMPFILE '{OUT}' FROM awsinv_t_customers",
+    "SELECT LOAD_FILE('/etc/passwd')",
+    "SELECT `load_file`('/etc/passwd')",
+    "SELECT load_file(0x2f6574632f706173737764)",
+    "SET GLOBAL max_connections = 1",
+    "SET @@global.general_log = 1",
+    "SET SESSION TRANSACTION READ WRITE",
+    "SELECT @x := 1",
+    "SELECT GET_LOCK('awsinv', 10)",
+    "SELECT SLEEP(30)",
+    "SELECT BENCHMARK(100000000, MD5('x'))",
+    "SELECT * FROM awsinv_t_customers FOR UPDATE",
+    "SELECT * FROM awsinv_t_customers LOCK IN SHARE MODE",
+    "LOCK TABLES awsinv_t_orders WRITE",
+    "PREPARE s FROM 'DELETE FROM awsinv_t_orders'",
+    "EXECUTE s",
+    "SELECT NEXTVAL(awsinv_t_seq)",
+    "SELECT NEXT VALUE FOR awsinv_t_seq",
+    "SELECT awsinv_t_touch()",
+    "SELECT test.awsinv_t_touch()",
+    "SELECT 'a' # comment\n; DELETE FROM awsinv_t_orders",
+    "SELECT 'it\\'s'; DELETE FROM awsinv_t_orders",
+    "SELECT * FROM mysql.user",
+    "SELECT authentication_string FROM mysql.global_priv",
+    "SHOW CREATE USER root",
+    "SHOW TABLES WHERE SLEEP(5)",
+    "HANDLER awsinv_t_orders OPEN",
+    "DO SLEEP(5)",
+    "KILL CONNECTION_ID()",
+    f"LOAD DATA INFILE '/etc/passwd' INTO TABLE awsinv_t_audit",
+    "INSTALL SONAME 'ha_blackhole'",
+    "WITH d AS (SELECT 1) DELETE FROM awsinv_t_orders",
+    "ANALYZE TABLE awsinv_t_orders",
+    "EXPLAIN ANALYZE DELETE FROM awsinv_t_orders",
+    "SELECT REPEAT('x', 1000000000)",
+]
+
+SQLITE_BYPASS = [
+    "SELECT 1; DELETE FROM orders",
+    "COMMIT; DELETE FROM orders",
+    "ATTACH DATABASE '/tmp/awsinv_attached.db' AS x",
+    "SELECT load_extension('/tmp/evil')",
+    f"VACUUM INTO '{OUT}.db'",
+    "VACUUM",
+    "PRAGMA writable_schema = ON",
+    "PRAGMA writable_schema=1; UPDATE sqlite_master SET sql = 'x'",
+    "PRAGMA query_only = 0",
+    "PRAGMA user_version = 7",
+    "PRAGMA journal_mode = DELETE",
+    "WITH d AS (DELETE FROM orders RETURNING 1) SELECT * FROM d",
+    "INSERT INTO audit(what) VALUES ('x') RETURNING id",
+    "REPLACE INTO customers(id, name) VALUES (1, 'x')",
+    "CREATE TEMP TABLE t(x)",
+    "DROP VIEW big_orders",
+    "SELECT zeroblob(1000000000)",
+    "SELECT randomblob(1000000000)",
+    "SELECT printf('%.*c', 1000000000, 'x')",
+    "SELECT readfile('/etc/passwd')",
+    f"SELECT writefile('{OUT}', 'x')",
+    "SELECT fts3_tokenizer('simple')",
+    "SELECT 1 /* */; DETACH main",
+    "REINDEX",
+    "ANALYZE",
+]
+
+
+
+@pytest.mark.parametrize("sql", PG_BYPASS)
+async def test_bypass_postgres(server: Any, sql: str) -> None:
+    before, files = F.pg_state(), F.files_state(*FILES)
+    r = await call(server, "run_query", {"database": "pg", "sql": sql})
+    assert r.is_error, f"not refused: {sql}"
+    assert F.pg_state() == before and F.files_state(*FILES) == files
+
+
+@pytest.mark.parametrize("sql", MY_BYPASS)
+async def test_bypass_mariadb(server: Any, sql: str) -> None:
+    before, files = F.my_state(), F.files_state(*FILES)
+    started = time.monotonic()
+    r = await call(server, "run_query", {"database": "maria", "sql": sql})
+    assert r.is_error, f"not refused: {sql}"
+    assert time.monotonic() - started < TIMEOUT + 2.0
+    assert F.my_state() == before and F.files_state(*FILES) == files
+
+
+@pytest.mark.parametrize("sql", SQLITE_BYPASS)
+async def test_bypass_sqlite(server: Any, seeded: Any, sql: str) -> None:
+    path: Path = seeded["lite"]
+    before, files = F.sqlite_state(path), F.files_state(*FILES)
+    r = await call(server, "run_query", {"database": "lite", "sql": sql})
+    assert r.is_error, f"not refused: {sql}"
+    assert F.sqlite_state(path) == before and F.files_state(*FILES) == files
+
+
+async def test_corpus_size() -> None:
+    assert len(PG_BYPASS) + len(MY_BYPASS) + len(SQLITE_BYPASS) >= 60

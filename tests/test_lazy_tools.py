@@ -1,0 +1,36 @@
+"""Lazy tool registration: the cached tools/list equals the live one, and calls still work."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.server.app import build_server
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_cached_list_matches_live_and_calls_work(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AWSINV_CACHE_DIR", str(tmp_path))
+    settings = Settings(source="synthetic", scale=20)
+    async with Client(build_server(settings)) as eager:
+        live = {t.name: t for t in (await eager.list_tools()).tools}
+
+    async with Client(build_server(settings, lazy=True)) as first:  # cache miss: registers, writes the cache
+        miss = {t.name: t for t in (await first.list_tools()).tools}
+    assert list(tmp_path.rglob("tools-*.json")), "cache file written"
+
+    server = build_server(settings, lazy=True)
+    assert not server._tool_manager.list_tools(), "nothing registered before the first request"
+    async with Client(server) as second:  # cache hit
+        hit = {t.name: t for t in (await second.list_tools()).tools}
+        r = await second.call_tool("list_db_instances", {"limit": 1})
+        assert not r.is_error and r.structured_content["total"] == 20
+        bad = await second.call_tool("list_db_instances", {"bogus": 1})
+        assert bad.is_error and "bogus" in bad.content[0].text
+    assert set(hit) == set(miss) == set(live)
+    for name, tool in live.items():
+        assert hit[name].input_schema == tool.input_schema, name
+        assert hit[name].output_schema == tool.output_schema, name
+        assert hit[name].annotations == tool.annotations, name
