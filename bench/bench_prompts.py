@@ -94,13 +94,20 @@ def fill_required(tool: Any, arguments: dict[str, Any], context: dict[str, Any])
 
 def learn(context: dict[str, Any], data: Any) -> None:
     """Remember the first identifier / table / schema an answer shows, for the calls that need one."""
-    items = data.get("items") if isinstance(data, dict) else None
-    if not items or not isinstance(items[0], dict):
+    if isinstance(data, list):
+        for item in data:
+            learn(context, item)
         return
-    first = items[0]
-    for key, target in (("identifier", "identifier"), ("table", "table"), ("name", "table"), ("schema", "schema")):
-        if key in first and target not in context:
-            context[target] = first[key]
+    if not isinstance(data, dict):
+        return
+    for key, target in (("identifier", "identifier"), ("resource_id", "identifier"), ("table", "table")):
+        if isinstance(data.get(key), str) and target not in context:
+            context[target] = data[key]
+    if data.get("kind") == "table" and "name" in data:
+        context.setdefault("table", data["name"])
+    for value in data.values():
+        if isinstance(value, dict | list):
+            learn(context, value)
 
 
 async def prompt_figures() -> list[dict[str, Any]]:
@@ -221,6 +228,8 @@ def main() -> None:
     for row in rows:
         for err in row["errors"]:
             print(f"  error in {row['prompt']}: {err}")
+    if args.rounds == 0:
+        return
     figures = chat_startup(args.rounds)
     print()
     print(f"| start-up (median of {args.rounds}) | seconds | x python -c pass |")

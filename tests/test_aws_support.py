@@ -145,10 +145,13 @@ def aws() -> Iterator[Any]:
 
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retry backoff of 10 ms instead of up to 20 s (the attempt count stays as configured)."""
+    """Retry backoff of 10 ms instead of up to 20 s, and no adaptive-mode send-rate slowdown after throttling
+    (botocore's own pacing, down to 0.5 requests/s); the attempt count and our time budget stay as configured."""
+    from botocore.retries.adaptive import ClientRateLimiter
     from botocore.retries.standard import ExponentialBackoff
 
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.01)
+    monkeypatch.setattr(ClientRateLimiter, "on_sending_request", lambda self, request, **kwargs: None)
 
 
 def db_instance(rds: Any, identifier: str, engine: str = "postgres", **kwargs: Any) -> None:

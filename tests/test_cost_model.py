@@ -226,3 +226,27 @@ def test_usage_metrics_refused_in_synthetic_mode(svc) -> None:
 
     with pytest.raises(UserError, match="costs only"):
         svc.summary(metric="UsageQuantity")
+
+
+@pytest.mark.anyio
+async def test_tools_through_mcp_client_synthetic(snapshot) -> None:
+    from mcp import Client
+
+    from awsinv_mcp.server.app import build_server
+
+    s = Settings(source="synthetic")
+    server = build_server(s, store=InventoryStore(s, collector=lambda _s, _p: snapshot))
+    async with Client(server) as c:
+        team = await c.call_tool("get_cost_summary", {"start": "2025-11-01", "end": "2026-11-01", "group_by": "Team"})
+        trend = await c.call_tool(
+            "get_cost_trend", {"months": 6, "group_by": ["SERVICE"], "tag": "Environment=Production"}
+        )
+        forecast = await c.call_tool("get_cost_forecast", {"months": 2})
+        bad = await c.call_tool("get_cost_summary", {"start": "2026-05-01", "end": "2026-04-01"})
+    assert not team.is_error and team.structured_content["source"] == "synthetic"
+    assert len(team.content[0].text.encode()) < 4096 and len(team.structured_content["periods"]) == 12
+    assert not trend.is_error and len(trend.structured_content["periods"]) == 6
+    assert trend.structured_content["items"][0]["group"]["SERVICE"] == RDS
+    assert not forecast.is_error and len(forecast.structured_content["mean"]) == 2
+    assert forecast.structured_content["collected_at"] and forecast.structured_content["warnings"] == []
+    assert bad.is_error and "must be before end" in bad.content[0].text

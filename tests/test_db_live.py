@@ -306,7 +306,7 @@ PG_BYPASS = [
     "SELECT * FROM pg_read_file('/etc/passwd')",
     "SELECT x FROM customers, LATERAL pg_read_binary_file('/etc/hostname') AS x",
     "SELECT pg_catalog.pg_ls_dir('/')",
-    'SELECT "pg_read_file"(\'/etc/passwd\')',
+    "SELECT \"pg_read_file\"('/etc/passwd')",
     "SELECT PG_READ_FILE('/etc/passwd')",
     f"SELECT lo_export(lo_import('/etc/passwd'), '{OUT}')",
     "SELECT * FROM dblink('host=127.0.0.1 dbname=test', 'DELETE FROM awsinv_test.orders') AS t(x text)",
@@ -421,7 +421,6 @@ SQLITE_BYPASS = [
     "REINDEX",
     "ANALYZE",
 ]
-
 
 
 @pytest.mark.parametrize("sql", PG_BYPASS)

@@ -161,3 +161,21 @@ async def test_refresh_reports_progress(server) -> None:
         r = await c.call_tool("refresh_inventory", {}, progress_callback=on_progress)
     assert not r.is_error and r.structured_content["db_instances"] == 6
     assert seen and seen[-1][0] == seen[-1][1]
+
+
+async def test_same_seed_same_answers() -> None:
+    answers = []
+    for _ in range(2):
+        async with Client(build_server(Settings(source="synthetic", seed=7, scale=300))) as c:
+            summary = (await c.call_tool("get_inventory_summary", {})).structured_content
+            page = (await c.call_tool("list_db_instances", {"limit": 20, "sort": "-allocated_gb"})).structured_content
+        for answer in (summary, page):
+            answer.pop("collected_at")
+        page.pop("next_cursor")  # cursors are bound to the snapshot they page
+        answers.append((summary, page))
+    assert answers[0] == answers[1]
+    assert answers[0][0]["db_instances"] == 300
+    async with Client(build_server(Settings(source="synthetic", seed=8, scale=300))) as c:
+        other = (await c.call_tool("get_inventory_summary", {})).structured_content
+    other.pop("collected_at")
+    assert other != answers[0][0]

@@ -11,8 +11,15 @@ from awsinv_mcp.data import load_json
 def test_every_table_names_its_source_and_basis() -> None:
     data = load_json("prices.json")
     assert data["read_on"] == "2026-11-25" and data["hours_per_month"] == 730
-    for key in ("region_multipliers", "reserved", "rds_storage", "extended_support", "ec2_hourly", "ebs_gb_month",
-                "s3_gb_month"):  # fmt: skip
+    for key in (
+        "region_multipliers",
+        "reserved",
+        "rds_storage",
+        "extended_support",
+        "ec2_hourly",
+        "ebs_gb_month",
+        "s3_gb_month",
+    ):
         assert data[key]["source"].startswith("https://aws.amazon.com/"), key
         assert data[key]["basis"], key
     for name, table in data["rds_instance_hourly"]["tables"].items():
@@ -86,10 +93,12 @@ def test_ec2_ebs_s3_and_unknowns() -> None:
     assert P.vcpus("db.r7g.4xlarge") == 16
     assert P.price_note("us-east-1") == "us-east-1 list price"
     assert "1.112" in P.price_note("eu-west-1") and "derived" in P.price_note("eu-west-1")
-    for call in (lambda: P.instance_hourly("postgres", "db.m5.large", "sa-east-1"),
-                 lambda: P.instance_hourly("postgres", "db.x9.large", "us-east-1"),
-                 lambda: P.instance_hourly("aurora-mysql", "db.serverless", "us-east-1"),
-                 lambda: P.ec2_hourly("z9.large", "us-east-1")):  # fmt: skip
+    for call in (
+        lambda: P.instance_hourly("postgres", "db.m5.large", "sa-east-1"),
+        lambda: P.instance_hourly("postgres", "db.x9.large", "us-east-1"),
+        lambda: P.instance_hourly("aurora-mysql", "db.serverless", "us-east-1"),
+        lambda: P.ec2_hourly("z9.large", "us-east-1"),
+    ):
         with pytest.raises(P.PriceNotFound):
             call()
 

@@ -143,3 +143,30 @@ async def test_completion_of_team_database_and_environment(server):
     assert schema_db.completion.values == ["crm", "orders"]
     assert env.completion.values == ["production"]
     assert other.completion.values == []
+
+
+CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+) with ((?:\w+=(?:\"[^\"]*\"|[\w.]+)(?:,? (?:and )?)?)+)")
+
+
+async def test_every_stated_argument_is_one_the_tool_accepts(server):
+    """The `tool with a=..., b=...` calls in every prompt (all arguments set) match the registered tools."""
+    full = {
+        "database_security_audit": {"environment": "production", "min_severity": "high"},
+        "version_compliance_report": {"environment": "production", "months_ahead": "3", "engine": "mysql"},
+        "cost_optimization_review": {"environment": "production", "months": "6"},
+        "performance_review": {"environment": "production", "team": "payments"},
+        "team_database_overview": {"team": "payments", "environment": "production"},
+        "inspect_database": {"database": "orders", "schema": "public"},
+    }
+    async with Client(server) as client:
+        tools = {t.name: set(t.input_schema.get("properties", {})) for t in (await client.list_tools()).tools}
+        checked = 0
+        for name, arguments in full.items():
+            prompt_text = (await client.get_prompt(name, arguments)).messages[0].content.text
+            for tool_name, args_text in CALL.findall(prompt_text):
+                if tool_name not in tools:  # a tool another module has not registered yet
+                    continue
+                stated = set(re.findall(r"(\w+)=", args_text))
+                assert stated <= tools[tool_name], (name, tool_name, stated - tools[tool_name])
+                checked += 1
+    assert checked >= 15

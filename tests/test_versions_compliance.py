@@ -24,11 +24,14 @@ def db(identifier: str, engine: str, version: str, klass: str = "db.r6g.xlarge",
 
 def estate(*records: DBInstance | DBCluster, overrides: tuple[LifecycleOverride, ...] = ()) -> Snapshot:
     return Snapshot(
-        source="synthetic", collected_at=datetime(2026, 11, 25, tzinfo=UTC),
-        accounts=(Account(PROD, "acme-prod"), Account(DEV, "acme-dev")), regions=("us-east-1", "eu-west-1"),
+        source="synthetic",
+        collected_at=datetime(2026, 11, 25, tzinfo=UTC),
+        accounts=(Account(PROD, "acme-prod"), Account(DEV, "acme-dev")),
+        regions=("us-east-1", "eu-west-1"),
         db_instances=tuple(r for r in records if isinstance(r, DBInstance)),
-        db_clusters=tuple(r for r in records if isinstance(r, DBCluster)), lifecycle_overrides=overrides,
-    )  # fmt: skip
+        db_clusters=tuple(r for r in records if isinstance(r, DBCluster)),
+        lifecycle_overrides=overrides,
+    )
 
 
 def by_id(snapshot: Snapshot, **kw: object) -> dict[str, object]:
@@ -47,9 +50,14 @@ def test_statuses_and_charges_by_hand() -> None:
     )
     rows = by_id(snap)
     assert {k: r.status for k, r in rows.items()} == {  # type: ignore[attr-defined]
-        "pg12": "extended_support", "pg14": "ending_soon", "pg17": "standard", "maria105": "end_of_support",
-        "my57": "extended_support", "my80-off": "end_of_support", "mssql16": "end_of_support",
-    }  # fmt: skip
+        "pg12": "extended_support",
+        "pg14": "ending_soon",
+        "pg17": "standard",
+        "maria105": "end_of_support",
+        "my57": "extended_support",
+        "my80-off": "end_of_support",
+        "mssql16": "end_of_support",
+    }
     assert rows["pg12"].extended_support_monthly_usd == 584.0  # type: ignore[attr-defined]
     assert rows["my57"].extended_support_monthly_usd == pytest.approx(1308.16)  # type: ignore[attr-defined]
     assert rows["pg14"].extended_support_monthly_usd is None  # type: ignore[attr-defined]
@@ -62,8 +70,16 @@ def test_statuses_and_charges_by_hand() -> None:
 
 def test_aurora_members_follow_their_cluster_and_sum_their_vcpus() -> None:
     members = (ClusterMember("apg13-1", True), ClusterMember("apg13-2", False))
-    cluster = DBCluster(account=PROD, region="us-east-1", identifier="apg13", engine="aurora-postgresql",
-                        engine_version="13.20", members=members, environment="production", team="identity")  # fmt: skip
+    cluster = DBCluster(
+        account=PROD,
+        region="us-east-1",
+        identifier="apg13",
+        engine="aurora-postgresql",
+        engine_version="13.20",
+        members=members,
+        environment="production",
+        team="identity",
+    )
     snap = estate(
         cluster,
         db("apg13-1", "aurora-postgresql", "13.20", "db.r6g.2xlarge", cluster="apg13"),
@@ -77,8 +93,14 @@ def test_aurora_members_follow_their_cluster_and_sum_their_vcpus() -> None:
 
 
 def test_serverless_members_are_charged_per_minimum_acu() -> None:
-    cluster = DBCluster(account=PROD, region="us-east-1", identifier="sls", engine="aurora-mysql",
-                        engine_version="5.7.mysql_aurora.2.11.5", serverless_v2_min_acu=4.0)  # fmt: skip
+    cluster = DBCluster(
+        account=PROD,
+        region="us-east-1",
+        identifier="sls",
+        engine="aurora-mysql",
+        engine_version="5.7.mysql_aurora.2.11.5",
+        serverless_v2_min_acu=4.0,
+    )
     snap = estate(cluster, db("sls-1", "aurora-mysql", "5.7.mysql_aurora.2.11.5", "db.serverless", cluster="sls"))
     row = check_version_compliance(snap, AS_OF).rows[0]
     # Aurora MySQL 2 is billed at the year 1-2 rate: 0.085 per ACU-hour x 4 ACU x 730
@@ -116,16 +138,25 @@ def test_filters_are_comma_lists_with_families_aliases_and_production_spellings(
 
 
 def test_rds_answers_override_the_bundled_dates() -> None:
-    snap = estate(db("pg14", "postgres", "14.17"),
-                  overrides=(LifecycleOverride("postgres", "14", date(2026, 10, 31), date(2029, 10, 31)),))  # fmt: skip
+    snap = estate(
+        db("pg14", "postgres", "14.17"),
+        overrides=(LifecycleOverride("postgres", "14", date(2026, 10, 31), date(2029, 10, 31)),),
+    )
     row = compliance_rows(snap, AS_OF)[0]
     assert row.status == "extended_support" and row.end_of_standard_support == date(2026, 10, 31)
 
 
 def test_version_rules_fire_once_per_resource_and_stay_silent_on_supported_ones() -> None:
     members = (ClusterMember("amy-1", True), ClusterMember("amy-2", False))
-    cluster = DBCluster(account=PROD, region="us-east-1", identifier="amy", engine="aurora-mysql",
-                        engine_version="5.7.mysql_aurora.2.12.4", members=members, environment="production")  # fmt: skip
+    cluster = DBCluster(
+        account=PROD,
+        region="us-east-1",
+        identifier="amy",
+        engine="aurora-mysql",
+        engine_version="5.7.mysql_aurora.2.12.4",
+        members=members,
+        environment="production",
+    )
     snap = estate(
         cluster,
         db("amy-1", "aurora-mysql", "5.7.mysql_aurora.2.12.4", cluster="amy"),
@@ -136,8 +167,10 @@ def test_version_rules_fire_once_per_resource_and_stay_silent_on_supported_ones(
         db("pg18", "postgres", "18.1"),
     )
     ctx = AnalysisContext(as_of=AS_OF)
-    fired = {rid: [(f.resource_type, f.resource_id) for f in RULES[rid].check(snap, ctx)] for rid in (
-        "rds.engine_end_of_support", "rds.engine_extended_support", "rds.engine_standard_support_ending")}  # fmt: skip
+    fired = {
+        rid: [(f.resource_type, f.resource_id) for f in RULES[rid].check(snap, ctx)]
+        for rid in ("rds.engine_end_of_support", "rds.engine_extended_support", "rds.engine_standard_support_ending")
+    }
     assert fired == {
         "rds.engine_end_of_support": [("db_instance", "maria")],
         "rds.engine_extended_support": [("db_cluster", "amy")],

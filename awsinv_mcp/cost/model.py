@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from awsinv_mcp.config import Settings
@@ -102,6 +102,7 @@ class CostModel:
             for charge in charges
         ]
         self._noise: dict[tuple[str, str, str, date], float] = {}
+        self._rows: dict[CostQuery, Rows] = {}
         s = settings
         self._fields = {s.team_tag_key: "team", s.application_tag_key: "application", s.env_tag_key: "environment"}
 
@@ -153,20 +154,31 @@ class CostModel:
         if f.regions and line.region not in f.regions:
             return False
         if f.tag:
-            value = self.tag_value(line, f.tag[0]) or ""
+            value = (self.tag_value(line, f.tag[0]) or "").lower()
             if value not in f.tag[1]:
                 return False
         return True
 
     def rows(self, query: CostQuery) -> Rows:
-        """Amounts per group and period for `query` (the same shape Cost Explorer's answer becomes)."""
+        """Amounts per group and period for `query` (the same shape Cost Explorer's answer becomes); memoised."""
+        rows = self._rows.get(query)
+        if rows is None:
+            if len(self._rows) >= 64:
+                self._rows.clear()
+            rows = self._rows[query] = self._compute(query)
+        return rows
+
+    def _compute(self, query: CostQuery) -> Rows:
         starts = period_starts(query.start, query.end, query.granularity)
         bounds = [(p, min(add_months(p, 1) if query.granularity == "MONTHLY" else p + timedelta(days=1), query.end))
                   for p in starts]  # fmt: skip
         # lines with the same group, charge shape and start date share one series: sum their rates first
         rates: dict[tuple, float] = defaultdict(float)
+        f = query.filter
+        if f.tag:  # tag values compare case-insensitively (the inventory lower-cases environments)
+            f = replace(f, tag=(f.tag[0], tuple(v.lower() for v in f.tag[1])))
         for line in self.lines:
-            if not self.matches(line, query.filter):
+            if not self.matches(line, f):
                 continue
             c = line.charge
             since = c.since if c.since and c.since > query.start else None

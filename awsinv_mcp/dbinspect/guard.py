@@ -25,6 +25,7 @@ from awsinv_mcp.dbinspect.policy import (
     ALLOWED_NODES,
     ALLOWED_PRAGMAS,
     FUNCTIONS,
+    OPERATOR_FUNCTIONS,
     SENSITIVE_TABLES,
     sqlglot_dialect,
 )
@@ -166,11 +167,11 @@ def _check_tree(tree: Any, dialect: str) -> None:
     allowed_functions = _allowed_functions(dialect)
     sensitive = SENSITIVE_TABLES.get(dialect, frozenset())
     for node in tree.walk():
-        if isinstance(node, exp.Func):
+        if type(node).__name__ in ALLOWED_NODES or isinstance(node, exp.JSONPathPart):
+            pass
+        elif isinstance(node, exp.Func):
             _check_function(node, dialect, allowed_functions)
-        elif isinstance(node, exp.JSONPathPart):
-            continue
-        elif type(node).__name__ not in ALLOWED_NODES:
+        else:
             raise refuse(f"{_describe(node)} is not allowed in a read-only query")
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED:
             raise refuse(f"casting to the user-defined type {node.sql()!r} is not allowed")
@@ -178,7 +179,7 @@ def _check_tree(tree: Any, dialect: str) -> None:
             names = {node.name.lower(), f"{node.db.lower()}.{node.name.lower()}"}
             if names & sensitive:
                 raise refuse(f"the table {node.name!r} holds credentials and is not readable through this tool")
-        if isinstance(node, exp.Placeholder) and not node.name:
+        if isinstance(node, exp.Placeholder) and not _PARAM_NAME.match(node.name or ""):
             raise refuse("positional placeholders are not supported; use :name and pass params={name: value}")
 
 
@@ -211,7 +212,7 @@ def _allowed_functions(dialect: str) -> tuple[frozenset[str], frozenset[str]]:
     from sqlglot import exp
 
     names = FUNCTIONS[dialect]
-    classes = {"Cast", "TryCast", "Case", "If", "Extract", "Array", "Coalesce", "Nullif", "Unnest", "Anonymous"}
+    classes = set(OPERATOR_FUNCTIONS)
     for name in names:
         for args in ("a", "a, b", "a, b, c", ""):
             try:
@@ -314,9 +315,11 @@ def _show(head: str, dialect: str, params: dict[str, Any], style: ParamStyle) ->
     for node in tree.walk():
         if node is tree:
             continue
+        if type(node).__name__ in ALLOWED_NODES:
+            continue
         if isinstance(node, exp.Func):
             _check_function(node, dialect, _allowed_functions(dialect))
-        elif type(node).__name__ not in ALLOWED_NODES:
+        else:
             raise refuse(f"{_describe(node)} is not allowed in SHOW")
     return CheckedSQL("show", _render(tree, dialect, params, style), params)
 

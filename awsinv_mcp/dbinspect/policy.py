@@ -30,6 +30,16 @@ ALLOWED_NODES = frozenset(
     )
 )
 
+OPERATOR_FUNCTIONS = frozenset(
+    _words(
+        """
+    Cast TryCast Case If Extract Array Coalesce Nullif Unnest JSONExtract JSONExtractScalar JSONBExtract
+    JSONBExtractScalar JSONBContains ArrayContains ArrayContainsAll ArrayOverlaps Struct
+    """
+    )
+)
+"""sqlglot models these operators and syntax forms as functions; they compute values and nothing else."""
+
 _COMMON = _words(
     """
 abs avg ceil ceiling coalesce count floor greatest least length lower upper max min nullif round sum trim ltrim

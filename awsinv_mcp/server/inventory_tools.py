@@ -134,7 +134,7 @@ def register(mcp: MCPServer, services: Services) -> None:
             want = None if cluster.lower() == "none" else cluster
             checks.append(lambda d: d.cluster == want)
         rows = Q.sort_records(Q.select(s.db_instances, checks), sort, DB_SORT, "identifier")
-        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("db", f, cluster, sort, id(s)))
+        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("db", f, cluster, sort, s.collected_at))
         return A.DBInstancePage(items=[db_row(d) for d in page.items], total=page.total,
                                 next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
 
@@ -161,7 +161,7 @@ def register(mcp: MCPServer, services: Services) -> None:
         rows = Q.sort_records(Q.select(s.db_clusters, Q.predicates(s, f)), sort,
                               ("identifier", "engine", "engine_version", "region", "account", "created_at"),
                               "identifier")  # fmt: skip
-        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("cl", f, sort, id(s)))
+        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("cl", f, sort, s.collected_at))
         return A.DBClusterPage(items=[cluster_row(c) for c in page.items], total=page.total,
                                next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
 
@@ -196,7 +196,7 @@ def register(mcp: MCPServer, services: Services) -> None:
                               "-created_at")  # fmt: skip
         page = paginate(rows, limit=limit, cursor=cursor,
                         query=fingerprint("snap", f, kind, snapshot_type, public, encrypted, older_than_days, sort,
-                                          id(s)))  # fmt: skip
+                                          s.collected_at))  # fmt: skip
         return A.DBSnapshotPage(items=[snapshot_row(r, now) for r in page.items], total=page.total,
                                 next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
 
@@ -221,7 +221,7 @@ def register(mcp: MCPServer, services: Services) -> None:
                               ("identifier", "name", "instance_type", "region", "account", "launched_at"),
                               "identifier")  # fmt: skip
         page = paginate(rows, limit=limit, cursor=cursor,
-                        query=fingerprint("ec2", f, database_host, public, sort, id(s)))
+                        query=fingerprint("ec2", f, database_host, public, sort, s.collected_at))
         return A.EC2Page(items=[ec2_row(e) for e in page.items], total=page.total, next_cursor=page.next_cursor,
                          truncated=page.truncated, **A.meta(s))
 
@@ -246,7 +246,7 @@ def register(mcp: MCPServer, services: Services) -> None:
             checks.append(lambda b: (b.purpose or "").lower() in wanted)
         rows = Q.sort_records(Q.select(s.s3_buckets, checks), sort, ("name", "region", "account", "size_gb"), "name")
         page = paginate(rows, limit=limit, cursor=cursor,
-                        query=fingerprint("s3", f, purpose, public, encrypted, sort, id(s)))
+                        query=fingerprint("s3", f, purpose, public, encrypted, sort, s.collected_at))
         return A.S3Page(items=[s3_row(b) for b in page.items], total=page.total, next_cursor=page.next_cursor,
                         truncated=page.truncated, **A.meta(s))
 

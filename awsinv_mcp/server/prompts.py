@@ -63,12 +63,13 @@ def render_database_security_audit(environment: str | None = None, min_severity:
     return f"""Audit the security of the databases in {scope} and write a report for a security lead.
 
 Call, in this order:
-1. {_call("get_inventory_summary", *f)} - what exists (counts by engine, region, account).
-2. {_call("assess_security", *f)} - the computed security findings (DB instances, Aurora clusters,
-   snapshots, S3 buckets holding backups or exports, EC2 database hosts). Keep findings of severity
-   {min_severity} or higher.
-3. {_call("get_findings", 'category="security"', *f)} - page through it when the
-   first page does not hold every critical and high finding.
+1. get_inventory_summary - what exists (counts by engine, region, account).
+2. {_call("assess_security", f'severity="{min_severity}+"', *f)} - the computed security findings
+   (DB instances, Aurora clusters, snapshots, S3 buckets holding backups or exports, EC2 database hosts),
+   most severe first, with totals by severity and rule and each rule's remediation. Page with `cursor`
+   until every critical and high finding is seen.
+3. {_call("get_findings", 'category="security"', 'severity="high+"', 'view="resources"', *f)} - the
+   resources failing several rules at once (the worst-placed databases).
 
 Present:
 - **Executive summary** (3-5 sentences): overall posture, the count of critical and high findings, the
@@ -111,17 +112,20 @@ Present:
 {COMMON_RULES}"""
 
 
-def render_cost_optimization_review(environment: str | None = None, months: int = 6) -> str:
+def render_cost_optimization_review(environment: str | None = None, months: int = 12) -> str:
     scope, f = _scope(environment)
+    tag = [f'tag="Environment={environment}"'] if environment else []
     return f"""Review the database costs of {scope} and find savings, for a FinOps lead.
 
 Call, in this order:
-1. get_cost_summary grouped by SERVICE for the last {months} months - current spend and its shape.
-2. get_cost_trend for the last {months} months - month-over-month change and the top movers.
-3. {_call("find_cost_savings", *f)} - computed savings (Reserved Instances, right-sizing, gp2 to gp3,
-   over-provisioned IOPS, idle databases, previous-generation classes, old snapshots, avoidable
-   Extended Support, stopped instances), each with its monthly saving and how it was computed.
-4. get_cost_forecast - expected spend for the coming months.
+1. {_call("get_cost_summary", 'group_by="SERVICE"', *tag)} - spend of the last 6 full months by service.
+2. {_call("get_cost_trend", f"months={months}", 'group_by="SERVICE"', *tag)} - month-over-month change,
+   the top movers, and the forecast of this month and the next.
+3. {_call("find_cost_savings", "limit=20", *f)} - computed savings (Reserved Instances, right-sizing,
+   gp2 to gp3, over-provisioned IOPS, idle databases, previous-generation classes, old snapshots,
+   avoidable Extended Support, stopped instances), largest first, each with its monthly saving and how
+   it was computed, plus totals by rule, team and environment.
+4. {_call("get_cost_forecast", "months=3", *tag)} - expected spend with its prediction interval.
 
 Present:
 - **Executive summary**: current monthly spend, trend, total estimated monthly saving and its share of
@@ -141,8 +145,9 @@ Call, in this order:
 1. {_call("analyze_performance", *f)} - computed findings: burstable classes in production, gp2 burst-credit
    exhaustion, IOPS-to-storage ratios, storage nearly full, high CPU, previous-generation classes,
    Performance Insights off.
-2. get_db_instance for the resources of the 3-5 most severe findings, only when you need fields the
-   findings lack (class, storage type and size, utilisation); do not page through the whole instance list.
+2. get_db_instance with identifier, account and region, for the resources of the 3-5 most severe
+   findings, only when you need fields the findings lack (class, storage, utilisation); do not page
+   through the whole instance list.
 
 Present:
 - **Executive summary**: the databases most at risk of an incident, and why, in 3-5 sentences.
@@ -163,7 +168,8 @@ Call, in this order:
 1. {_call("list_db_instances", *f)} and {_call("list_db_clusters", *f)} - what the team runs (page to the end).
 2. {_call("check_version_compliance", *f)} - support status of each database.
 3. {_call("get_findings", *f)} - open security, cost and performance findings for the team.
-4. get_cost_summary grouped by TAG:Team for the last 6 months - the team's spend next to others'.
+4. {_call("get_cost_summary", 'group_by="SERVICE"', f'tag="Team={team}"')} - the team's spend by service,
+   last 6 full months.
 
 Present:
 - **Summary**: counts by engine and environment, monthly spend, the number of findings by severity.
@@ -183,8 +189,10 @@ Call, in this order:
 1. list_databases - confirm "{database}" is configured (if not, list the configured names and stop).
 2. database_health with database="{database}" - version, size, connections, and any health warnings.
 3. list_schemas with database="{database}", then list_tables with database="{database}" and{schema_part}.
-4. describe_table for the 3-5 largest or most central tables (keys, indexes, foreign keys).
-5. Only if it helps, run_query with a small read-only SELECT (e.g. row counts); never more than 3 queries.
+4. describe_table with database="{database}", schema and table, for the 3-5 largest or most central
+   tables (columns, keys, indexes, foreign keys).
+5. Only if it helps, run_query with database="{database}" and a small read-only SELECT (e.g. exact
+   row counts); never more than 3 queries.
 
 Present:
 - **Summary**: engine and version, size, number of schemas and tables, health warnings.
@@ -225,7 +233,7 @@ def register(mcp: MCPServer, services: Services) -> None:
     @mcp.prompt(title="Cost optimization review")
     def cost_optimization_review(
         environment: Environment = None,
-        months: Annotated[int, Field(ge=1, le=24, description="months of cost history (default 6)")] = 6,
+        months: Annotated[int, Field(ge=2, le=36, description="months of cost trend to look back (default 12)")] = 12,
     ) -> str:
         """Database spend, trend and forecast with prioritised savings (Reserved Instances, right-sizing, gp3)."""
         return render_cost_optimization_review(environment, months)
