@@ -12,6 +12,7 @@ Conventions
   price is bundled): `is_compute_only(engine)` tells, and savings on them are lower bounds.
 - `multi_az=True` doubles instance and storage prices (primary + standby); Aurora ignores it (each member is
   an instance of its own).
+- Lookups are memoised (the tables are immutable), so pricing 100k resources costs dictionary hits.
 
 Stable API used by the savings rules and the synthetic cost model:
 `vcpus`, `instance_hourly`, `reserved_hourly`, `serverless_acu_hour`, `storage_gb_month`, `iops_month`,
@@ -24,7 +25,7 @@ Stable API used by the savings rules and the synthetic cost model:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from awsinv_mcp.data import load_json
@@ -63,6 +64,7 @@ def region_factor(region: str) -> float:
         raise PriceNotFound(f"no prices for region {region!r}") from None
 
 
+@cache
 def price_note(region: str) -> str:
     """How prices of `region` were obtained, for evidence ('us-east-1 list' or 'us-east-1 list x 1.112, derived')."""
     factor = region_factor(region)
@@ -81,6 +83,7 @@ def _r(value: float) -> float:
 # ---- instance classes -------------------------------------------------------------------------------------
 
 
+@cache
 def class_facts(instance_class: str) -> dict[str, Any]:
     """vcpus, memory_gib, family, size, processor, previous_generation, burstable, successors."""
     try:
@@ -94,6 +97,7 @@ def vcpus(instance_class: str) -> int:
     return int(class_facts(instance_class)["vcpus"])
 
 
+@cache
 def engine_table(engine: str) -> str:
     """Which price table prices `engine`: postgres, mysql, aurora or commercial_compute."""
     if engine.startswith("aurora"):
@@ -107,6 +111,7 @@ def engine_table(engine: str) -> str:
     raise PriceNotFound(f"no price table for engine {engine!r}")
 
 
+@cache
 def is_compute_only(engine: str) -> bool:
     """True for engines priced without their license (SQL Server, Oracle): savings are lower bounds."""
     return engine_table(engine) == "commercial_compute"
@@ -134,6 +139,7 @@ def _base_hourly(engine: str, instance_class: str) -> float:
     raise PriceNotFound(f"no {engine} price for {instance_class}")
 
 
+@lru_cache(maxsize=65536)
 def instance_hourly(
     engine: str,
     instance_class: str,
@@ -165,6 +171,7 @@ def serverless_acu_hour(region: str) -> float:
     return _r(aurora["serverless_v2_acu_hour"] * region_factor(region))
 
 
+@lru_cache(maxsize=65536)
 def reserved_hourly(engine: str, instance_class: str, region: str, term_years: int, multi_az: bool = False) -> float:
     """Effective USD per hour of a reservation: 1 year No Upfront, or 3 years Partial Upfront amortised
     (RDS sells no 3-year No Upfront). Derived from AWS's stated maximum discounts (see prices.json)."""
@@ -179,6 +186,7 @@ def reserved_offering(term_years: int) -> str:
     return _tables().raw["reserved"]["offering"][str(term_years)]
 
 
+@cache
 def normalization_units(instance_class: str, multi_az: bool = False) -> float:
     """RDS reserved-instance size-flexibility units of one instance (Multi-AZ counts double)."""
     units = _tables().raw["reserved"]["normalization_units"].get(class_facts(instance_class)["size"])
@@ -187,6 +195,7 @@ def normalization_units(instance_class: str, multi_az: bool = False) -> float:
     return units * (2 if multi_az else 1)
 
 
+@cache
 def size_flexible(engine: str) -> bool:
     """True when reservations of this engine apply across sizes of one family."""
     return engine in _tables().raw["reserved"]["size_flexible_engines"]

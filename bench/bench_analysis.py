@@ -23,15 +23,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import anyio  # noqa: E402
-from mcp import Client  # noqa: E402
+import anyio
+from mcp import Client
 
-from awsinv_mcp.analysis.report import context, run_all  # noqa: E402
-from awsinv_mcp.config import Settings  # noqa: E402
-from awsinv_mcp.inventory.store import InventoryStore  # noqa: E402
-from awsinv_mcp.inventory.synthetic import generate  # noqa: E402
-from awsinv_mcp.models.inventory import Snapshot  # noqa: E402
-from awsinv_mcp.server.app import build_server  # noqa: E402
+from awsinv_mcp.analysis.report import context, run_all
+from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory.store import InventoryStore
+from awsinv_mcp.inventory.synthetic import generate
+from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.server.app import build_server
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 COLLECTIONS = ("db_instances", "db_clusters", "db_snapshots", "ec2_instances", "volumes", "s3_buckets",

@@ -212,6 +212,10 @@ def chat_startup(rounds: int) -> dict[str, float]:
     }
 
 
+def label(arguments: dict[str, Any]) -> str:
+    return " (" + ", ".join(f"{k}={v}" for k, v in arguments.items()) + ")" if arguments else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -222,9 +226,9 @@ def main() -> None:
     for row in rows:
         calls = ", ".join(f"{name} ({size:,})" for name, size, _ in row["calls"]) or "-"
         ratio = row["total_bytes"] / row["prompt_bytes"]
-        print(
-            f"| {row['prompt']} | {calls} | {row['total_bytes']:,} | {ratio:.1f} | {', '.join(row['missing']) or '-'} |"
-        )
+        missing = ", ".join(row["missing"]) or "-"
+        name = row["prompt"] + label(row["arguments"])
+        print(f"| {name} | {calls} | {row['total_bytes']:,} | {ratio:.1f} | {missing} |")
     for row in rows:
         for err in row["errors"]:
             print(f"  error in {row['prompt']}: {err}")

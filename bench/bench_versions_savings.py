@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 import anyio
 from mcp import Client
 
-from awsinv_mcp.analysis import savings, versions
+from awsinv_mcp.analysis import savings, version_rules, versions
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
 from awsinv_mcp.analysis.savings_report import _run as run_cost_rules
 from awsinv_mcp.config import Settings
@@ -80,7 +80,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     ctx = AnalysisContext(as_of=AS_OF)
-    version_rules = [r for r in RULES.values() if r.category == "version"]
+    assert version_rules.RULES is RULES
+    vrules_list = [r for r in RULES.values() if r.category == "version"]
     snap = None
     settings = Settings(source="synthetic")
     for scale in (int(s) for s in args.scales.split(",")):
@@ -88,7 +89,7 @@ def main() -> None:
         snap = generate(seed=42, scale=scale, now=datetime(2026, 11, 25, tzinfo=UTC), settings=settings)
         base = timed(lambda snap=snap: plain_pass(snap), args.rounds)
         comp = timed(lambda snap=snap: versions.check_version_compliance(snap, AS_OF), args.rounds)
-        vrules = timed(lambda snap=snap: [list(r.check(snap, ctx)) for r in version_rules], args.rounds)
+        vrules = timed(lambda snap=snap: [list(r.check(snap, ctx)) for r in vrules_list], args.rounds)
         cost = timed(lambda snap=snap: run_cost_rules(snap, ctx), args.rounds)
         clear()
         n_cost = len(run_cost_rules(snap, ctx))

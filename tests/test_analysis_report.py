@@ -43,7 +43,11 @@ def test_match_all_joins_cluster_and_member_findings() -> None:
     found = query(snap, environment="production", match_all=True,
                   rule="*storage_encrypted,rds.internet_exposed|rds.publicly_accessible")  # fmt: skip
     groups = R.by_resource(found)
-    assert [g.key for g in groups] == ["db_instance:111111111111:eu-west-1:bad", "db_cluster:111111111111:eu-west-1:auth"]
+    assert [g.key for g in groups] == [
+        "db_cluster:111111111111:eu-west-1:auth",
+        "db_instance:111111111111:eu-west-1:bad",
+    ]
+    assert [g.severity for g in groups] == ["critical", "critical"]
     assert {f.resource_id for f in found} == {"bad", "auth", "auth-1"}
 
 

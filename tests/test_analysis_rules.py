@@ -149,10 +149,18 @@ def test_every_case_rule_is_covered() -> None:
 
 
 def test_aurora_cluster_settings_never_reported_on_members() -> None:
-    bad = dict(storage_encrypted=False, backup_retention_days=0, deletion_protection=False, iam_auth=False,
-               master_username="postgres", port=5432, log_exports=(), copy_tags_to_snapshot=False, multi_az=False)
-    snap = estate(cluster(**{k: v for k, v in bad.items() if k != "multi_az"} | {"multi_az": False}),
-                  member("auth-1", **bad), member("auth-2", **bad))  # fmt: skip
+    bad = dict(
+        storage_encrypted=False,
+        backup_retention_days=0,
+        deletion_protection=False,
+        iam_auth=False,
+        master_username="postgres",
+        port=5432,
+        log_exports=(),
+        copy_tags_to_snapshot=False,
+        multi_az=False,
+    )
+    snap = estate(cluster(**bad), member("auth-1", **bad), member("auth-2", **bad))
     found = all_findings(snap)
     assert {f.resource_id for f in found} == {"auth"}
     assert all(f.resource_type == "db_cluster" and f.rule.startswith("rds.cluster_") for f in found)

@@ -59,7 +59,8 @@ def error_response(service: str, code: str, message: str = "injected", status: i
     elif service in ("s3", "s3control"):
         body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     else:
-        body = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error></ErrorResponse>"
+        error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        body = f"<ErrorResponse>{error}</ErrorResponse>"
     return AWSResponse("https://injected", status, {}, _Raw(body.encode()))
 
 
@@ -130,6 +131,13 @@ def op(service: str, operation: str, region: str | None = None, account: str | N
         return s == service and o == operation and region in (None, r) and account in (None, a)
 
     return match
+
+
+@pytest.fixture
+def moto_creds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake moto credentials again, for tests whose moto estate was built by a module fixture."""
+    for name, value in MOTO_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

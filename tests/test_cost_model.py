@@ -250,3 +250,13 @@ async def test_tools_through_mcp_client_synthetic(snapshot) -> None:
     assert not forecast.is_error and len(forecast.structured_content["mean"]) == 2
     assert forecast.structured_content["collected_at"] and forecast.structured_content["warnings"] == []
     assert bad.is_error and "must be before end" in bad.content[0].text
+
+
+def test_monthly_spend_helper_for_find_cost_savings(snapshot) -> None:
+    from awsinv_mcp.server.app import build_server
+    from awsinv_mcp.server.cost_tools import monthly_spend
+
+    s = Settings(source="synthetic")
+    server = build_server(s, store=InventoryStore(s, collector=lambda _s, _p: snapshot))
+    spend = monthly_spend(server.services)
+    assert spend is not None and spend.source == "synthetic" and spend.total > spend.database > 0

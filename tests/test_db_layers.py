@@ -136,7 +136,11 @@ def test_postgres_transaction_is_read_only_without_the_guard() -> None:
                 _raw(registry, "pg", sql)
         assert F.pg_state() == before
         # SET LOCAL died with the rolled-back transaction: the pooled session is back to defaults
-        assert _raw(registry, "pg", "SHOW statement_timeout")[1] == [("0",)]
+        _raw(registry, "pg", "SELECT 1")
+        with registry.get("pg").connection() as conn:
+            assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
+            assert conn.execute("SHOW transaction_read_only").fetchone() == ("on",)
+            conn.rollback()
     finally:
         registry.close()
         F.drop_postgres()
@@ -155,7 +159,10 @@ def test_mariadb_transaction_is_read_only_without_the_guard() -> None:
             with pytest.raises(guard.RefusedError, match="read-only|READ ONLY"):
                 _raw(registry, "maria", sql)
         assert F.my_state() == before
-        assert _raw(registry, "maria", "SELECT @@SESSION.max_statement_time")[1][0][0] == 0
+        _raw(registry, "maria", "SELECT 1")
+        with registry.get("maria").connection() as conn, conn.cursor() as cur:
+            cur.execute("SELECT @@SESSION.max_statement_time, @@SESSION.tx_read_only")
+            assert cur.fetchone() == (0.0, 1)
     finally:
         registry.close()
         F.drop_mariadb()

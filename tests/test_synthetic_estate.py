@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +44,29 @@ def test_same_seed_and_day_give_identical_records(estate: Snapshot) -> None:
     later_same_day = generate(seed=42, scale=150, now=NOW.replace(hour=23, minute=59))
     assert later_same_day.collected_at != estate.collected_at
     assert comparable(later_same_day) == comparable(estate)
+
+
+DIGEST = f"""
+import hashlib
+from datetime import UTC, datetime
+from awsinv_mcp.inventory.synthetic import generate
+snap = generate(seed=42, scale=300, now=datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
+h = hashlib.sha256()
+for name in {RECORD_FIELDS!r}:
+    for r in getattr(snap, name):
+        h.update(repr((r, getattr(r, "tags", None))).encode())
+print(h.hexdigest())
+"""
+
+
+def test_identical_across_processes_with_different_hash_seeds() -> None:
+    """No set or hash order leaks into the estate: another interpreter with another PYTHONHASHSEED agrees."""
+    runs = [
+        subprocess.run([sys.executable, "-c", DIGEST], capture_output=True, text=True, check=True, timeout=60,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        for seed in ("1", "2")
+    ]  # fmt: skip
+    assert len(runs[0]) == 64 and runs[0] == runs[1]
 
 
 def test_another_seed_gives_another_estate(estate: Snapshot) -> None:

@@ -1,6 +1,6 @@
 """docs/rules.md, rendered from the catalogue (`awsinv-mcp rules-doc`; a test checks the checked-in file is current).
 
-    python -m awsinv_mcp.analysis.docs > docs/rules.md
+python -m awsinv_mcp.analysis.docs > docs/rules.md
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def _table(rules: list[Rule]) -> list[str]:
     for r in rules:
         scope = ", ".join(r.resource_types) + (" (production)" if r.production_only else "")
         prowler = f"`{r.prowler_check}`" if r.prowler_check else "-"
-        lines.append(f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.severity} | {scope} | {_cell(r.title)} | {prowler} |")
+        lines.append(
+            f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.severity} | {scope} | {_cell(r.title)} | {prowler} |"
+        )
     return lines
 
 

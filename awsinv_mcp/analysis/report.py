@@ -57,7 +57,7 @@ def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | No
 class FindingsCache:
     """The reports of the most recent (snapshot, context) pairs; one computation at a time."""
 
-    def __init__(self, size: int = 4) -> None:
+    def __init__(self, size: int = 2) -> None:
         self._size = size
         self._reports: OrderedDict[tuple[object, ...], Report] = OrderedDict()
         self._lock = threading.Lock()

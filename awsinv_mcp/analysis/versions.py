@@ -50,6 +50,7 @@ def lifecycle_engine(engine: str) -> str:
 _LEADING_NUMBERS = re.compile(r"^(\d+)(?:\.(\d+))?")
 
 
+@lru_cache(maxsize=4096)
 def major_of(engine: str, engine_version: str) -> str:
     """Major version as RDS counts it: PostgreSQL 13 (9.6 before 10), MySQL/MariaDB 8.0, Aurora MySQL 8.0
     (from 8.0.mysql_aurora.3.05.2), SQL Server 15.00, Oracle 19."""

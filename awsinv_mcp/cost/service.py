@@ -6,6 +6,7 @@ the synthetic model needs the snapshot, Cost Explorer does not (no inventory col
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from typing import Any, Literal
 from awsinv_mcp.config import Settings
 from awsinv_mcp.cost.charges import ExtendedSupportFn
 from awsinv_mcp.cost.explorer import CostExplorer
+from awsinv_mcp.cost.model import CostModel
 from awsinv_mcp.cost.shape import (
     COST_METRICS,
     CostFilter,
@@ -97,14 +99,17 @@ class CostService:
         self.inventory = inventory
         self.explorer = explorer or CostExplorer(settings)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._model_key: Any = None
-        self._model: Any = None
+        self._model: CostModel | None = None
+        self._lock = threading.Lock()
 
     @property
     def source(self) -> SourceKind:
         return self.inventory.source
 
     def today(self) -> date:
+        """The date answers are relative to: the clock's (aws), or the synthetic snapshot's (its costs stop there)."""
+        if self.source == "synthetic":
+            return self.model().as_of
         return self._clock().date()
 
     @property
@@ -114,16 +119,13 @@ class CostService:
 
     # ---- sources ------------------------------------------------------------------------------
 
-    def model(self) -> Any:
+    def model(self) -> CostModel:
         """The synthetic cost model of the current snapshot (rebuilt when the snapshot changes)."""
-        from awsinv_mcp.cost.model import CostModel
-
         snapshot = self.inventory.get()
-        key = (id(snapshot), snapshot.collected_at)
-        if self._model_key != key:
-            self._model = CostModel(snapshot, self.settings, self.extended_support)
-            self._model_key = key
-        return self._model
+        with self._lock:
+            if self._model is None or self._model.snapshot is not snapshot:
+                self._model = CostModel(snapshot, self.settings, self.extended_support)
+            return self._model
 
     def collect(self, query: CostQuery) -> Collected:
         """Rows for `query` from the active source."""
@@ -216,6 +218,9 @@ class CostService:
         per_group = {keys: [series[i] for i in full] for keys, series in got.rows.amounts.items()}
         changes = group_changes(query.group_by, per_group) if query.group_by else []
         warnings = list(got.warnings)
+        if len(changes) > top:
+            warnings.append(WarningOut(scope="cost", message=f"{len(changes) - top} smaller groups not listed; filter "
+                                       "or raise top to see them"))  # fmt: skip
         requests = got.requests
         forecast, extra = self._trend_forecast(query, today, full_totals, to_date, level, warnings)
         requests += extra

@@ -229,8 +229,11 @@ def make_query(
     matched = next((m for m in METRICS if m.lower() == metric.lower()), None)
     if matched is None:
         raise UserError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
-    end_d = parse_date(end, "end") or month_start(today)
-    start_d = parse_date(start, "start") or add_months(month_start(end_d - timedelta(days=1)), 1 - default_months)
+    start_given = parse_date(start, "start")
+    this_month = month_start(today)
+    # default end: the first of this month (full months), or today when the window starts this month
+    end_d = parse_date(end, "end") or (today if start_given and start_given >= this_month else this_month)
+    start_d = start_given or add_months(month_start(end_d - timedelta(days=1)), 1 - default_months)
     if start_d >= end_d:
         raise UserError(f"start ({start_d}) must be before end ({end_d}); end is exclusive")
     if gran == "MONTHLY":
@@ -349,9 +352,10 @@ def build_answer(
             WarningOut(scope="cost", message=f"{folded} smaller groups folded into '{OTHER}'; filter to see them")
         )
     if rows.estimated:
-        notes.append(
-            WarningOut(scope="cost", message=f"periods {', '.join(rows.estimated)} are estimated (not yet final)")
+        named = (
+            ", ".join(rows.estimated) if len(rows.estimated) <= 3 else f"{len(rows.estimated)} from {rows.estimated[0]}"
         )
+        notes.append(WarningOut(scope="cost", message=f"periods {named} are estimated (not yet final)"))
     for key in query.group_by:
         if key.kind == "TAG" and items and all(i.group.get(key.label) == UNTAGGED for i in items if i.total):
             notes.append(

@@ -196,7 +196,8 @@ def resolve_aws(spec: ConnectionSpec) -> Resolved:
         if aws.secret_arn:
             raw = session.client("secretsmanager").get_secret_value(SecretId=aws.secret_arn)["SecretString"]
             secret = json.loads(raw)
-        if aws.rds and not (aws.host or secret.get("host")):
+        known = (aws.host or secret.get("host")) and (aws.engine or secret.get("engine"))
+        if aws.rds and not known:
             instance = _describe_rds(session, aws.rds)
     except (BotoCoreError, ClientError, ValueError) as exc:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)

@@ -25,13 +25,11 @@ from awsinv_mcp.server.tooling import tool
 Severity = Annotated[str | None, Field(description="comma list; 'high+' = high or worse")]
 Rule = Annotated[str | None, Field(description="rule id(s) or globs, comma list, e.g. rds.*encrypted*")]
 Resource = Annotated[str | None, Field(description="resource id (substring) or ARN")]
-ResourceType = Annotated[
-    str | None, Field(description="db_instance, db_cluster, db_snapshot, s3_bucket, ec2_instance, ...")
-]
-AsOf = Annotated[date | None, Field(description="analyse as of this date (default today)")]
-MatchAll = Annotated[bool, Field(description="only resources failing every rule pattern (AND)")]
-View = Annotated[Literal["findings", "resources"], Field(description="rows per finding, or per resource")]
-Detail = Annotated[bool, Field(description="full findings (arn, title, remediation) in rows")]
+ResourceType = Annotated[str | None, Field(description="db_instance, db_cluster, s3_bucket, ...")]
+AsOf = Annotated[date | None, Field(description="default today")]
+MatchAll = Annotated[bool, Field(description="resources failing every rule pattern")]
+View = Annotated[Literal["findings", "resources"], Field(description="one row per finding or per resource")]
+Detail = Annotated[bool, Field(description="full rows (arn, remediation)")]
 GroupBy = Annotated[
     Literal["engine", "version", "region", "account", "environment", "team", "application"],
     Field(description="dimension to group by"),
@@ -128,14 +126,14 @@ def register(mcp: MCPServer, services: Services) -> None:
     def assess_security(
         severity: Severity = None, rule: Rule = None, resource_type: ResourceType = None,
         environment: Environment = None, team: Team = None, application: Application = None,
-        account: Account = None, region: Region = None, resource: Resource = None, as_of: AsOf = None,
-        limit: Limit = 10, cursor: Cursor = None,
+        account: Account = None, region: Region = None, resource: Resource = None, limit: Limit = 10,
+        cursor: Cursor = None,
     ) -> M.ReviewAnswer:  # fmt: skip
-        """Security findings (RDS/Aurora, snapshots, S3, EC2 DB hosts): totals by severity and rule, most severe
-        first, with evidence; each rule's remediation (console + CLI) and Prowler check once in `rules`."""
+        """Security findings on RDS/Aurora, snapshots, S3 and EC2 DB hosts: totals, then the most severe with
+        evidence; remediation (console + CLI) and Prowler id per rule in `rules`."""
         q = R.FindingQuery("security", severity, rule, resource, resource_type, team, environment, application,
                            account, region)  # fmt: skip
-        return review("security", q, as_of=as_of, limit=limit, cursor=cursor)
+        return review("security", q, as_of=None, limit=limit, cursor=cursor)
 
     @tool(mcp, title="Performance analysis")
     def analyze_performance(
@@ -143,9 +141,8 @@ def register(mcp: MCPServer, services: Services) -> None:
         application: Application = None, account: Account = None, region: Region = None,
         resource: Resource = None, limit: Limit = 10, cursor: Cursor = None,
     ) -> M.ReviewAnswer:  # fmt: skip
-        """Performance findings on DB instances: burstable in production, gp2 burst credits, IOPS near the
-        storage limit, storage nearly full, high CPU (size up), previous-generation classes, Performance
-        Insights off. Totals plus the most severe first."""
+        """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS limit, storage full,
+        high CPU, old classes, Performance Insights off): totals, then the most severe."""
         q = R.FindingQuery("performance", severity, rule, resource, None, team, environment, application,
                            account, region)  # fmt: skip
         return review("performance", q, as_of=None, limit=limit, cursor=cursor)
@@ -158,9 +155,9 @@ def register(mcp: MCPServer, services: Services) -> None:
         account: Account = None, region: Region = None, match_all: MatchAll = False, view: View = "findings",
         detail: Detail = False, as_of: AsOf = None, limit: Limit = 20, cursor: Cursor = None,
     ) -> M.FindingsPage:  # fmt: skip
-        """Every finding of every rule, filtered and paged, with totals by severity and category and the total
-        monthly saving. E.g. production DBs unencrypted and public: environment=production,
-        rule='*storage_encrypted,rds.internet_exposed', match_all=true, view=resources."""
+        """All findings, filtered and paged, with totals by severity and category and the monthly saving.
+        E.g. prod DBs unencrypted AND public: environment=production, match_all=true, view=resources,
+        rule='*storage_encrypted,rds.internet_exposed|rds.publicly_accessible'."""
         q = R.FindingQuery(category, severity, rule, resource, resource_type, team, environment, application,
                            account, region, match_all)  # fmt: skip
         return findings_answer(q, view=view, detail=detail, limit=limit, cursor=cursor, as_of=as_of)
@@ -171,8 +168,8 @@ def register(mcp: MCPServer, services: Services) -> None:
         environment: Environment = None, team: Team = None, application: Application = None,
         limit: Limit = 15, cursor: Cursor = None,
     ) -> M.EnginesAnswer:  # fmt: skip
-        """Distribution of DB engines, versions, instance classes and storage, grouped by engine, version,
-        region, account, environment, team or application (largest groups first)."""
+        """Distribution of DB engines, versions, classes and storage per group (engine, version, region,
+        account, environment, team or application), largest first."""
         snap = services.inventory.get()
         total, page = R.engine_groups(snap, group_by, engine, region, account, environment, team, application,
                                       limit=limit, cursor=cursor)  # fmt: skip

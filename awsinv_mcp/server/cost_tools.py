@@ -15,6 +15,7 @@ from awsinv_mcp.server.tooling import tool
 
 if TYPE_CHECKING:
     from awsinv_mcp.cost.service import CostService, Filters
+    from awsinv_mcp.cost.spend import MonthlySpend
     from awsinv_mcp.models.inventory import Snapshot
 
 GroupBy = Annotated[
@@ -60,6 +61,15 @@ def cost_service(services: Services) -> CostService:
         return CostService(services.settings, services.inventory, extended_support=extended_support_charges)
 
     return services.lazy("cost", build)
+
+
+def monthly_spend(services: Services) -> MonthlySpend | None:
+    """Last full month's spend (total and database) for savings percentages; None when costs are unavailable.
+
+    In aws mode this costs one Cost Explorer request per `cost_cache_ttl` (shared with get_cost_summary)."""
+    from awsinv_mcp.cost.spend import current_monthly_spend
+
+    return current_monthly_spend(cost_service(services))
 
 
 def register(mcp: MCPServer, services: Services) -> None:

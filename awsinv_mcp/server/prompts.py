@@ -167,7 +167,9 @@ def render_team_database_overview(team: str, environment: str | None = None) -> 
 Call, in this order:
 1. {_call("list_db_instances", *f)} and {_call("list_db_clusters", *f)} - what the team runs (page to the end).
 2. {_call("check_version_compliance", *f)} - support status of each database.
-3. {_call("get_findings", *f)} - open security, cost and performance findings for the team.
+3. {_call("get_findings", 'view="resources"', *f)} - each of the team's resources with its failing
+   rules, totals by severity and category, and the monthly saving. For the remediation of the rules
+   behind your top actions, get_findings with the team, `rule` and detail=true.
 4. {_call("get_cost_summary", 'group_by="SERVICE"', f'tag="Team={team}"')} - the team's spend by service,
    last 6 full months.
 

@@ -133,6 +133,7 @@ class Collection:
     def from_profile(self, profile: str) -> None:
         target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)
         identity = identify(self.scope(target, None, "sts"))
+        print("DEBUG", profile, identity and identity["Account"], target.session.get_credentials(), flush=True)
         if identity is None:
             return
         target.id = identity["Account"]

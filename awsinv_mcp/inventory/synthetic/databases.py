@@ -4,8 +4,8 @@ The estate is built unit by unit (a standalone instance, or an Aurora cluster wi
 exactly `scale` DB instances exist. The first units cycle through every engine so a small estate still
 shows them all, and three early units carry the network exposures that are otherwise rare.
 Aurora members mirror their cluster's encryption, backups, deletion protection, IAM auth, master user,
-port, log exports and copy-tags; like the RDS API they report `multi_az` False (the cluster's `multi_az` says whether
-its members span zones), storage type `aurora` (or `aurora-iopt1`) and `allocated_gb` 1.
+port, log exports and copy-tags; like the RDS API they report `multi_az` False (the cluster's `multi_az`
+says whether its members span zones), storage type `aurora` (or `aurora-iopt1`) and `allocated_gb` 1.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class DatabaseFactory:
             forced_engine = engines[unit] if unit < len(engines) else None
             showcase = unit - len(engines)
             forced_exposure = SHOWCASE_EXPOSURES[showcase] if 0 <= showcase < len(SHOWCASE_EXPOSURES) else None
-            s = self._unit_settings(forced_engine, forced_exposure)
+            s = self._unit(forced_engine, forced_exposure)
             if s.engine in cat.AURORA_ENGINES:
                 count = min(MEMBER_COUNTS(self.rng), scale - len(instances))
                 cluster, members = self._cluster(s, count)
@@ -113,7 +113,7 @@ class DatabaseFactory:
         self.names[base] = n
         return f"{base}-{n:02d}"
 
-    def _unit_settings(self, forced_engine: str | None, forced_exposure: str | None) -> UnitDraw:
+    def _unit(self, forced_engine: str | None, forced_exposure: str | None) -> UnitDraw:
         rng, org = self.rng, self.org
         app, team = org.applications(rng)
         env = org.environments(rng)
@@ -230,7 +230,7 @@ class DatabaseFactory:
         return DBInstance(
             account=s.account,
             region=s.region,
-            tags=dict(s.labels.tags),
+            tags=s.labels.tags,  # one dict per unit, shared by a cluster and its members (read-only)
             environment=s.labels.environment,
             team=s.labels.team,
             application=s.labels.application,
@@ -306,7 +306,7 @@ class DatabaseFactory:
         cluster = DBCluster(
             account=s.account,
             region=s.region,
-            tags=dict(s.labels.tags),
+            tags=s.labels.tags,
             environment=s.labels.environment,
             team=s.labels.team,
             application=s.labels.application,

@@ -29,9 +29,14 @@ class RegionNetwork:
     subnets: dict[SubnetTier, tuple[Subnet, ...]]
     kms_keys: tuple[str, ...]  # key ARNs: customer-managed first, then the aws/rds-style key
     groups: dict[str, SecurityGroup] = field(default_factory=dict)  # by name
+    tier_ids: dict[SubnetTier, tuple[str, ...]] = field(default_factory=dict)
+    db_groups: dict[tuple[str, int, str], str] = field(default_factory=dict)  # (team, port, access) -> id
+
+    def __post_init__(self) -> None:
+        self.tier_ids = {tier: tuple(s.id for s in subnets) for tier, subnets in self.subnets.items()}
 
     def subnet_ids(self, tier: SubnetTier) -> tuple[str, ...]:
-        return tuple(s.id for s in self.subnets[tier])
+        return self.tier_ids[tier]
 
 
 class Network:
@@ -97,6 +102,9 @@ class Network:
 
     def db_group(self, net: RegionNetwork, team: str, port: int, access: DbAccess) -> str:
         """The team's database group for `port`; `access` says who else besides the app tier gets in."""
+        known = net.db_groups.get((team, port, access))
+        if known is not None:
+            return known
         app = self.app_group(net, team)
 
         def rules(_: str) -> tuple[IngressRule, ...]:
@@ -111,7 +119,8 @@ class Network:
             return (internal, *extra)
 
         suffix = "" if access == "internal" else f"-{access}"
-        return self._group(net, f"{team}-db-{port}{suffix}", rules)
+        gid = net.db_groups[(team, port, access)] = self._group(net, f"{team}-db-{port}{suffix}", rules)
+        return gid
 
     def open_access(self, rng: random.Random) -> DbAccess:
         """How a group open to the internet is open (mostly IPv4 on the port)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.synthetic import catalogue as cat
@@ -58,7 +59,12 @@ class Organisation:
             tags[self.team_key] = team.name
             tags["Owner"] = one_of(rng, team.owners)
         tags.update(extra)
-        return Labels(tags, canonical_environment(value), None if untagged_team else team.name, app)
+        return Labels(tags, _canonical(value), None if untagged_team else team.name, app)
+
+
+@cache
+def _canonical(value: str) -> str | None:
+    return canonical_environment(value)
 
 
 def _account_id(rng: random.Random) -> str:

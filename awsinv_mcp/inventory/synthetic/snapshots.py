@@ -39,7 +39,7 @@ def _snapshot(
     return DBSnapshot(
         account=source.account,
         region=source.region,
-        tags=dict(source.tags) if tagged else {},
+        tags=source.tags if tagged else {},  # shared, read-only like every record's tags
         environment=source.environment if tagged else None,
         team=source.team if tagged else None,
         application=source.application if tagged else None,
