@@ -79,8 +79,10 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
     url = f"http://{args.host}:{args.port}/mcp"
     print(f"awsinv-mcp {__version__} serving MCP over streamable HTTP at {url}", file=sys.stderr)
     print(f"  source: {settings.source}; health: http://{args.host}:{args.port}/healthz", file=sys.stderr)
-    print(f"  connect: npx @modelcontextprotocol/inspector@0.15.0 --cli {url} --transport http --method tools/list",
-          file=sys.stderr)
+    print(
+        f"  connect: npx @modelcontextprotocol/inspector@0.15.0 --cli {url} --transport http --method tools/list",
+        file=sys.stderr,
+    )
     if token:
         print("  clients must send 'Authorization: Bearer $AWSINV_AUTH_TOKEN'", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), lifespan="on")

@@ -99,20 +99,28 @@ async def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print("| DB instances | generate s | summary ms (cached) | summary bytes | filtered page ms | "
-          "default page ms | default page bytes |")
+    print(
+        "| DB instances | generate s | summary ms (cached) | summary bytes | filtered page ms | "
+        "default page ms | default page bytes |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in (int(s) for s in args.sizes.split(",")):
         f = await tool_figures(size)
-        print(f"| {size:,} | {f['generate_s']:.2f} | {f['summary_ms']:.0f} ({f['summary_cached_ms']:.1f}) | "
-              f"{f['summary_bytes']:,.0f} | {f['filtered_page_ms']:.0f} | {f['default_page_ms']:.0f} | "
-              f"{f['default_page_bytes']:,.0f} |")
+        print(
+            f"| {size:,} | {f['generate_s']:.2f} | {f['summary_ms']:.0f} ({f['summary_cached_ms']:.1f}) | "
+            f"{f['summary_bytes']:,.0f} | {f['filtered_page_ms']:.0f} | {f['default_page_ms']:.0f} | "
+            f"{f['default_page_bytes']:,.0f} |"
+        )
     n, model_bytes, whole_bytes = await tools_list_sizes()
-    print(f"\ntools/list: {n} tools; model-read part (names, descriptions, input schemas) {model_bytes:,} B; "
-          f"whole result with output schemas {whole_bytes:,} B")
+    print(
+        f"\ntools/list: {n} tools; model-read part (names, descriptions, input schemas) {model_bytes:,} B; "
+        f"whole result with output schemas {whole_bytes:,} B"
+    )
     ours, bare = await cold_starts(args.rounds)
-    print(f"\ncold start over stdio (spawn -> tools/list answered), median of {args.rounds}: "
-          f"awsinv-mcp {ours * 1000:.0f} ms, bare one-tool MCPServer {bare * 1000:.0f} ms, ratio {ours / bare:.2f}")
+    print(
+        f"\ncold start over stdio (spawn -> tools/list answered), median of {args.rounds}: "
+        f"awsinv-mcp {ours * 1000:.0f} ms, bare one-tool MCPServer {bare * 1000:.0f} ms, ratio {ours / bare:.2f}"
+    )
 
 
 if __name__ == "__main__":

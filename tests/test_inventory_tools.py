@@ -37,8 +37,16 @@ async def call(client: Client, name: str, args: dict | None = None):
 async def test_tools_listed_with_schemas_and_annotations(server) -> None:
     async with Client(server) as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
-    for name in ("get_inventory_summary", "list_db_instances", "get_db_instance", "list_db_clusters",
-                 "list_db_snapshots", "list_ec2_instances", "list_s3_buckets", "refresh_inventory"):
+    for name in (
+        "get_inventory_summary",
+        "list_db_instances",
+        "get_db_instance",
+        "list_db_clusters",
+        "list_db_snapshots",
+        "list_ec2_instances",
+        "list_s3_buckets",
+        "refresh_inventory",
+    ):
         tool = tools[name]
         assert tool.output_schema and "source" in tool.output_schema["properties"], name
         assert tool.annotations.read_only_hint is True
@@ -65,10 +73,11 @@ async def test_list_filters_paging_and_sort(server) -> None:
     async with Client(server) as c:
         first = (await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb"})).structured_content
         assert first["total"] == 6 and first["truncated"] and first["items"][0]["identifier"] == "ledger"
-        second = (await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb",
-                                                      "cursor": first["next_cursor"]})).structured_content
+        second = (
+            await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb", "cursor": first["next_cursor"]})
+        ).structured_content
         assert {i["arn"] for i in second["items"]}.isdisjoint({i["arn"] for i in first["items"]})
-        prod_pg = (await call(c, "list_db_instances", {"engine": "postgresql", "environment": "production"}))
+        prod_pg = await call(c, "list_db_instances", {"engine": "postgresql", "environment": "production"})
         ids = sorted(i["identifier"] for i in prod_pg.structured_content["items"])
         assert ids == ["auth-1", "auth-2", "ledger", "orders-db"]
         members = (await call(c, "list_db_instances", {"cluster": "auth"})).structured_content
@@ -88,7 +97,7 @@ async def test_get_db_instance_by_arn_and_ambiguity(server) -> None:
         arn = f"arn:aws:rds:us-east-1:{PROD}:db:orders-db"
         one = (await call(c, "get_db_instance", {"identifier": arn})).structured_content
         assert one["instance"]["account"] == PROD and one["instance"]["engine"] == "postgres"
-        scoped = (await call(c, "get_db_instance", {"identifier": "orders-db", "account": "acme-dev"}))
+        scoped = await call(c, "get_db_instance", {"identifier": "orders-db", "account": "acme-dev"})
         assert scoped.structured_content["instance"]["engine"] == "mysql"
         exposed = (await call(c, "get_db_instance", {"identifier": "ledger"})).structured_content["instance"]
         assert exposed["internet_exposed"] is True and exposed["storage_encrypted"] is False

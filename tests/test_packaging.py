@@ -37,15 +37,18 @@ def test_flags_override_environment(monkeypatch) -> None:
 
 
 def test_invalid_setting_is_one_clean_line() -> None:
-    proc = subprocess.run([sys.executable, "-m", "awsinv_mcp", "serve", "--scale", "0"], capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "awsinv_mcp", "serve", "--scale", "0"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "scale" in proc.stderr
 
 
 def test_serve_does_not_import_heavy_modules() -> None:
-    code = ("import sys; from awsinv_mcp.server.app import build_server; from awsinv_mcp.config import Settings;"
-            "build_server(Settings(source='synthetic'));"
-            "print(','.join(m for m in ('boto3','sqlalchemy','sqlglot','faker','anthropic') if m in sys.modules))")
+    code = (
+        "import sys; from awsinv_mcp.server.app import build_server; from awsinv_mcp.config import Settings;"
+        "build_server(Settings(source='synthetic'));"
+        "print(','.join(m for m in ('boto3','sqlalchemy','sqlglot','faker','anthropic') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""

@@ -17,8 +17,12 @@ from mcp.client.streamable_http import streamable_http_client
 pytestmark = pytest.mark.anyio
 
 ENV = {"AWSINV_SOURCE": "synthetic", "AWSINV_SCALE": "60", "AWSINV_LOG_LEVEL": "WARNING"}
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
@@ -54,7 +58,10 @@ def start_http(token: str | None = None, host: str = "127.0.0.1") -> tuple[subpr
     extra = {"AWSINV_AUTH_TOKEN": token} if token else {}
     proc = subprocess.Popen(
         [sys.executable, "-m", "awsinv_mcp", "serve", "--transport", "http", "--host", host, "--port", str(port)],
-        env=server_env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=server_env(**extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(f"{base}/healthz", proc)
@@ -92,7 +99,11 @@ def test_stdio_stdout_carries_only_protocol() -> None:
     """With stdin closed at once the server exits; stdout must stay empty (logs go to stderr)."""
     proc = subprocess.run(
         [sys.executable, "-m", "awsinv_mcp", "serve", "--log-level", "DEBUG"],
-        env=server_env(), input="", capture_output=True, text=True, timeout=60,
+        env=server_env(),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.stdout == ""
 
@@ -123,9 +134,10 @@ async def test_http_token_required(http_server_with_token: str) -> None:
     assert wrong.status_code == 401 and "s3cret" not in wrong.text
     auth = {"authorization": "Bearer s3cret-token"}
     assert httpx2.post(f"{base}/mcp", json=INIT, headers={**MCP_HEADERS, **auth}).status_code == 200
-    async with httpx2.AsyncClient(headers=auth) as http, Client(
-        streamable_http_client(f"{base}/mcp", http_client=http)
-    ) as c:
+    async with (
+        httpx2.AsyncClient(headers=auth) as http,
+        Client(streamable_http_client(f"{base}/mcp", http_client=http)) as c,
+    ):
         r = await c.call_tool("get_inventory_summary", {})
         assert r.structured_content["source"] == "synthetic"
 
@@ -133,7 +145,10 @@ async def test_http_token_required(http_server_with_token: str) -> None:
 def test_refuses_public_bind_without_token() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "awsinv_mcp", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "1"],
-        env=server_env(), capture_output=True, text=True, timeout=60,
+        env=server_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

@@ -72,9 +72,7 @@ def region_set(snapshot: Snapshot, region: str | None) -> frozenset[str] | None:
         return None
     unknown = [r for r in names if r not in snapshot.regions]
     if unknown:
-        raise UserError(
-            f"unknown region {unknown[0]!r}; regions in the inventory: {', '.join(snapshot.regions)}"
-        )
+        raise UserError(f"unknown region {unknown[0]!r}; regions in the inventory: {', '.join(snapshot.regions)}")
     return frozenset(names)
 
 
@@ -113,8 +111,14 @@ def _tag_fields(r: Any) -> Iterable[str | None]:
     yield from r.tags.keys()
 
 
-def predicates(snapshot: Snapshot, f: Filters, *, status_attr: str = "status", engine_attr: str | None = "engine",
-               text_fields: Callable[[Any], Iterable[str | None]] | None = None) -> list[Callable[[Any], bool]]:
+def predicates(
+    snapshot: Snapshot,
+    f: Filters,
+    *,
+    status_attr: str = "status",
+    engine_attr: str | None = "engine",
+    text_fields: Callable[[Any], Iterable[str | None]] | None = None,
+) -> list[Callable[[Any], bool]]:
     """Checks for a record type; raises UserError for unknown engines, regions and accounts."""
     checks: list[Callable[[Any], bool]] = []
     engines = engine_set(f.engine) if engine_attr else None
@@ -133,8 +137,9 @@ def predicates(snapshot: Snapshot, f: Filters, *, status_attr: str = "status", e
     m = _matcher(f.status)
     if m is not None:
         checks.append(lambda r: m(getattr(r, status_attr)))
-    tm = text_match(f.q, text_fields or (lambda r: (getattr(r, "identifier", None), getattr(r, "name", None),
-                                                     *_tag_fields(r))))
+    tm = text_match(
+        f.q, text_fields or (lambda r: (getattr(r, "identifier", None), getattr(r, "name", None), *_tag_fields(r)))
+    )
     if tm is not None:
         checks.append(tm)
     return checks
@@ -166,8 +171,9 @@ def sort_records(records: list[T], sort: str | None, allowed: Sequence[str], def
     return present + missing
 
 
-def find_db_instance(snapshot: Snapshot, identifier: str, account: str | None = None,
-                     region: str | None = None) -> DBInstance:
+def find_db_instance(
+    snapshot: Snapshot, identifier: str, account: str | None = None, region: str | None = None
+) -> DBInstance:
     """Resolve a bare identifier or an ARN; ambiguity across accounts/regions is a UserError listing the ARNs."""
     ident = identifier.strip()
     if ident.startswith("arn:"):

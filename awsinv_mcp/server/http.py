@@ -44,8 +44,16 @@ class BearerTokenMiddleware:
             await self.app(scope, receive, send)
             return
         body = json.dumps({"error": "missing or wrong bearer token (set Authorization: Bearer <AWSINV_AUTH_TOKEN>)"})
-        await send({"type": "http.response.start", "status": 401, "headers": [
-            (b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="awsinv-mcp"')]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"www-authenticate", b'Bearer realm="awsinv-mcp"'),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body.encode()})
 
 

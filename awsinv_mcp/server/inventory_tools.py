@@ -135,8 +135,13 @@ def register(mcp: MCPServer, services: Services) -> None:
             checks.append(lambda d: d.cluster == want)
         rows = Q.sort_records(Q.select(s.db_instances, checks), sort, DB_SORT, "identifier")
         page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("db", f, cluster, sort, s.collected_at))
-        return A.DBInstancePage(items=[db_row(d) for d in page.items], total=page.total,
-                                next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
+        return A.DBInstancePage(
+            items=[db_row(d) for d in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            truncated=page.truncated,
+            **A.meta(s),
+        )
 
     @tool(mcp, title="Get one DB instance")
     def get_db_instance(
@@ -146,8 +151,9 @@ def register(mcp: MCPServer, services: Services) -> None:
         """Every collected detail of one DB instance (settings, network exposure, tags, 14-day utilisation).
         Accepts an ARN; a bare identifier used in several accounts/regions needs account or region."""
         s = snap()
-        return A.DBInstanceAnswer(instance=db_detail(s, Q.find_db_instance(s, identifier, account, region)),
-                                  **A.meta(s))
+        return A.DBInstanceAnswer(
+            instance=db_detail(s, Q.find_db_instance(s, identifier, account, region)), **A.meta(s)
+        )
 
     @tool(mcp, title="List Aurora / Multi-AZ DB clusters")
     def list_db_clusters(
@@ -162,8 +168,13 @@ def register(mcp: MCPServer, services: Services) -> None:
                               ("identifier", "engine", "engine_version", "region", "account", "created_at"),
                               "identifier")  # fmt: skip
         page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("cl", f, sort, s.collected_at))
-        return A.DBClusterPage(items=[cluster_row(c) for c in page.items], total=page.total,
-                               next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
+        return A.DBClusterPage(
+            items=[cluster_row(c) for c in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            truncated=page.truncated,
+            **A.meta(s),
+        )
 
     @tool(mcp, title="List DB snapshots")
     def list_db_snapshots(
@@ -197,8 +208,13 @@ def register(mcp: MCPServer, services: Services) -> None:
         page = paginate(rows, limit=limit, cursor=cursor,
                         query=fingerprint("snap", f, kind, snapshot_type, public, encrypted, older_than_days, sort,
                                           s.collected_at))  # fmt: skip
-        return A.DBSnapshotPage(items=[snapshot_row(r, now) for r in page.items], total=page.total,
-                                next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(s))
+        return A.DBSnapshotPage(
+            items=[snapshot_row(r, now) for r in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            truncated=page.truncated,
+            **A.meta(s),
+        )
 
     @tool(mcp, title="List EC2 instances")
     def list_ec2_instances(
@@ -220,10 +236,16 @@ def register(mcp: MCPServer, services: Services) -> None:
         rows = Q.sort_records(Q.select(s.ec2_instances, checks), sort,
                               ("identifier", "name", "instance_type", "region", "account", "launched_at"),
                               "identifier")  # fmt: skip
-        page = paginate(rows, limit=limit, cursor=cursor,
-                        query=fingerprint("ec2", f, database_host, public, sort, s.collected_at))
-        return A.EC2Page(items=[ec2_row(e) for e in page.items], total=page.total, next_cursor=page.next_cursor,
-                         truncated=page.truncated, **A.meta(s))
+        page = paginate(
+            rows, limit=limit, cursor=cursor, query=fingerprint("ec2", f, database_host, public, sort, s.collected_at)
+        )
+        return A.EC2Page(
+            items=[ec2_row(e) for e in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            truncated=page.truncated,
+            **A.meta(s),
+        )
 
     @tool(mcp, title="List S3 buckets")
     def list_s3_buckets(
@@ -245,10 +267,19 @@ def register(mcp: MCPServer, services: Services) -> None:
             wanted = {p.strip().lower() for p in purpose.split(",")}
             checks.append(lambda b: (b.purpose or "").lower() in wanted)
         rows = Q.sort_records(Q.select(s.s3_buckets, checks), sort, ("name", "region", "account", "size_gb"), "name")
-        page = paginate(rows, limit=limit, cursor=cursor,
-                        query=fingerprint("s3", f, purpose, public, encrypted, sort, s.collected_at))
-        return A.S3Page(items=[s3_row(b) for b in page.items], total=page.total, next_cursor=page.next_cursor,
-                        truncated=page.truncated, **A.meta(s))
+        page = paginate(
+            rows,
+            limit=limit,
+            cursor=cursor,
+            query=fingerprint("s3", f, purpose, public, encrypted, sort, s.collected_at),
+        )
+        return A.S3Page(
+            items=[s3_row(b) for b in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+            truncated=page.truncated,
+            **A.meta(s),
+        )
 
     @tool(mcp, title="Refresh the inventory", open_world=True)
     async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
@@ -260,9 +291,10 @@ def register(mcp: MCPServer, services: Services) -> None:
 
         s = await anyio.to_thread.run_sync(services.inventory.refresh, progress)
         return A.RefreshAnswer(
-            db_instances=len(s.db_instances), db_clusters=len(s.db_clusters), ec2_instances=len(s.ec2_instances),
-            s3_buckets=len(s.s3_buckets), elapsed_s=round(time.perf_counter() - started, 3), **A.meta(s),
+            db_instances=len(s.db_instances),
+            db_clusters=len(s.db_clusters),
+            ec2_instances=len(s.ec2_instances),
+            s3_buckets=len(s.s3_buckets),
+            elapsed_s=round(time.perf_counter() - started, 3),
+            **A.meta(s),
         )
-
-
-

@@ -18,13 +18,21 @@ from awsinv_mcp.server.tooling import dump
 def register(mcp: MCPServer, services: Services) -> None:
     """Register the inventory resources."""
 
-    @mcp.resource("inventory://summary", name="inventory_summary", mime_type="application/json",
-                  description="Counts and breakdowns of the whole estate (same as get_inventory_summary).")
+    @mcp.resource(
+        "inventory://summary",
+        name="inventory_summary",
+        mime_type="application/json",
+        description="Counts and breakdowns of the whole estate (same as get_inventory_summary).",
+    )
     def inventory_summary() -> str:
         return json.dumps(dump(summarize(services.inventory.get())), separators=(",", ":"))
 
-    @mcp.resource("inventory://db-instances/{identifier}", name="db_instance", mime_type="application/json",
-                  description="One DB instance in full (identifier or URL-encoded ARN).")
+    @mcp.resource(
+        "inventory://db-instances/{identifier}",
+        name="db_instance",
+        mime_type="application/json",
+        description="One DB instance in full (identifier or URL-encoded ARN).",
+    )
     def db_instance(identifier: str) -> str:
         from urllib.parse import unquote
 

@@ -140,8 +140,10 @@ def slim_schema(node: Any) -> Any:
         elif isinstance(value, dict | list):
             slim_schema(value)
     options = node.get("anyOf")
-    if isinstance(options, list) and options and all(
-        isinstance(o, dict) and set(o) == {"type"} and isinstance(o["type"], str) for o in options
+    if (
+        isinstance(options, list)
+        and options
+        and all(isinstance(o, dict) and set(o) == {"type"} and isinstance(o["type"], str) for o in options)
     ):
         node["type"] = [o["type"] for o in options]
         del node["anyOf"]

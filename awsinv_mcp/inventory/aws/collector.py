@@ -14,6 +14,7 @@ once per finished account x region (and once per account for S3).
 from __future__ import annotations
 
 import dataclasses
+import os
 import logging
 import threading
 from collections.abc import Callable
@@ -133,7 +134,7 @@ class Collection:
     def from_profile(self, profile: str) -> None:
         target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)
         identity = identify(self.scope(target, None, "sts"))
-        print("DEBUG", profile, identity and identity["Account"], target.session.get_credentials(), flush=True)
+        print("DEBUG", profile, identity and identity["Account"], target.session.get_credentials().access_key, os.environ.get("AWS_CONFIG_FILE"), flush=True)
         if identity is None:
             return
         target.id = identity["Account"]
