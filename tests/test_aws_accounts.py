@@ -14,7 +14,7 @@ import pytest
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import collector
 from awsinv_mcp.inventory.aws.collector import collect
-from tests.test_aws_support import Faults, db_instance, moto_creds, moto_env  # noqa: F401 (fixture)
+from tests.test_aws_support import Faults, db_instance, moto_creds, moto_env, real_warnings  # noqa: F401 (fixture)
 
 CALLER = "123456789012"
 ROLE = "OrganizationAccountAccessRole"
@@ -88,7 +88,7 @@ def test_organization_fan_out_with_external_id(org, quick) -> None:
     assert accounts[ids["payments-prod"]].alias == "payments-prod"  # the Organizations name (no IAM alias)
     assert accounts[ids["payments-prod"]].environment == "production"
     assert accounts[ids["sandbox"]].environment == "sandbox"
-    assert not snap.warnings
+    assert not real_warnings(snap)
     assert faults.count("sts", "AssumeRole") == 2  # members only; the caller uses its own credentials
     assert len(progress) == 6 and progress[-1][:2] == (6, 6)  # 3 accounts x (1 region + S3)
     assert any(f"{ids['sandbox']} (sandbox) us-east-1" in p[2] for p in progress)
@@ -128,7 +128,7 @@ def test_an_account_whose_role_cannot_be_assumed(org, quick) -> None:
     snap = collect(_settings(org_role=ROLE), hook=faults)
     assert set(_dbs(snap)) == {"mgmt-db", "payments-prod-db"}
     assert sandbox not in {a.id for a in snap.accounts}
-    (warning,) = snap.warnings
+    (warning,) = real_warnings(snap)
     assert warning.scope == f"{sandbox}/sts"
     assert f"cannot assume the collection role in account {sandbox} (sandbox)" in warning.message
     assert "trust policy" in warning.message
@@ -142,7 +142,7 @@ def test_role_arns_collect_each_account_once(org, quick) -> None:
     assert [a.id for a in snap.accounts] == sorted([CALLER, ids["sandbox"]])
     assert sorted(_dbs(snap)) == ["mgmt-db", "sandbox-db"]
     assert faults.count("sts", "AssumeRole") == 1
-    (warning,) = snap.warnings
+    (warning,) = real_warnings(snap)
     assert "'not-an-arn' is not an IAM role ARN" in warning.message
 
 
@@ -162,7 +162,7 @@ def test_profiles(org, quick, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     snap = collect(_settings(profiles=["member", "same", "sso-dev"]))
     assert {a.id for a in snap.accounts} == {CALLER, org["ids"]["payments-prod"]}, snap.warnings
     assert sorted(_dbs(snap)) == ["mgmt-db", "payments-prod-db"]
-    (warning,) = snap.warnings
+    (warning,) = real_warnings(snap)
     assert warning.scope == "profile sso-dev/sts"
     assert "the account of profile sso-dev" in warning.message
     assert "`aws sso login --profile sso-dev`" in warning.message
@@ -194,6 +194,6 @@ def test_no_credentials_gives_one_clear_warning(monkeypatch: pytest.MonkeyPatch)
         mp.delenv("AWS_SECRET_ACCESS_KEY")
         snap = collect(_settings(role_arns=[f"arn:aws:iam::{CALLER}1:role/x"]))
     assert snap.accounts == () and snap.db_instances == ()
-    (warning,) = snap.warnings
+    (warning,) = real_warnings(snap)
     assert warning.scope == "caller/sts"
     assert "expired or invalid (NoCredentialsError)" in warning.message and "`aws sso login`" in warning.message

@@ -14,7 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import fanout
 from awsinv_mcp.inventory.aws.collector import collect
-from tests.test_aws_support import Faults, aws, db_instance, fast_retries, op  # noqa: F401 (fixtures)
+from tests.test_aws_support import Faults, aws, db_instance, fast_retries, op, real_warnings  # noqa: F401 (fixtures)
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -30,7 +30,7 @@ def _settings(**kwargs) -> Settings:
 
 
 def _messages(snap) -> list[str]:
-    return [w.message for w in snap.warnings if "DescribeReservedDBInstances" not in w.message]
+    return [w.message for w in real_warnings(snap)]
 
 
 @pytest.mark.usefixtures("aws")
@@ -128,9 +128,7 @@ def test_a_failing_region_leaves_the_rest_complete() -> None:
     assert [d.identifier for d in snap.db_instances] == ["db-us-east-1"]
     failed = [w for w in snap.warnings if "eu-west-1" in w.scope]
     assert failed and all("could not reach" in w.message and "region eu-west-1" in w.message for w in failed)
-    assert not [
-        w for w in snap.warnings if w.scope.startswith("123456789012/us-east-1/") and "Reserved" not in w.message
-    ]
+    assert not [w for w in real_warnings(snap) if w.scope.startswith("123456789012/us-east-1/")]
 
 
 @pytest.mark.usefixtures("aws")
@@ -159,5 +157,11 @@ def test_unsupported_api_is_not_retried() -> None:
     faults = Faults()
     snap = collect(_settings(regions=["us-east-1"]), hook=faults)
     assert faults.count("rds", "DescribeReservedDBInstances") == 1
-    (warning,) = snap.warnings
-    assert "rds:DescribeReservedDBInstances is unsupported by this endpoint" in warning.message
+    assert faults.count("rds", "DescribeDBMajorEngineVersions") == 1  # once per collection
+    assert sorted(w.message for w in snap.warnings) == [
+        "rds:DescribeDBMajorEngineVersions is unsupported by this endpoint (account 123456789012, region "
+        "us-east-1); that part of the inventory is skipped",
+        "rds:DescribeReservedDBInstances is unsupported by this endpoint (account 123456789012, region "
+        "us-east-1); that part of the inventory is skipped",
+    ]
+    assert snap.lifecycle_overrides == ()

@@ -156,7 +156,7 @@ def test_mariadb_transaction_is_read_only_without_the_guard() -> None:
     try:
         before = F.my_state()
         for sql in (f"INSERT INTO {F.MY_PREFIX}audit(what) VALUES ('x')", f"DELETE FROM {F.MY_PREFIX}orders"):
-            with pytest.raises(guard.RefusedError, match="read-only|READ ONLY"):
+            with pytest.raises(guard.RefusedError, match=r"read-only|READ ONLY"):
                 _raw(registry, "maria", sql)
         assert F.my_state() == before
         _raw(registry, "maria", "SELECT 1")

@@ -386,7 +386,7 @@ MY_BYPASS = [
     "HANDLER awsinv_t_orders OPEN",
     "DO SLEEP(5)",
     "KILL CONNECTION_ID()",
-    f"LOAD DATA INFILE '/etc/passwd' INTO TABLE awsinv_t_audit",
+    "LOAD DATA INFILE '/etc/passwd' INTO TABLE awsinv_t_audit",
     "INSTALL SONAME 'ha_blackhole'",
     "WITH d AS (SELECT 1) DELETE FROM awsinv_t_orders",
     "ANALYZE TABLE awsinv_t_orders",

@@ -133,6 +133,10 @@ async def test_completion_of_team_database_and_environment(server):
         env = await client.complete(
             PromptReference(type="ref/prompt", name="cost_optimization_review"), {"name": "environment", "value": "p"}
         )
+        identifier = await client.complete(
+            ResourceTemplateReference(type="ref/resource", uri="inventory://db-instances/{identifier}"),
+            {"name": "identifier", "value": "b"},
+        )
         other = await client.complete(
             PromptReference(type="ref/prompt", name="version_compliance_report"), {"name": "engine", "value": ""}
         )
@@ -142,6 +146,7 @@ async def test_completion_of_team_database_and_environment(server):
     assert database.completion.values == ["crm"]
     assert schema_db.completion.values == ["crm", "orders"]
     assert env.completion.values == ["production"]
+    assert identifier.completion.values == ["b"]
     assert other.completion.values == []
 
 

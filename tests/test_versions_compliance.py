@@ -181,3 +181,10 @@ def test_version_rules_fire_once_per_resource_and_stay_silent_on_supported_ones(
     assert es.evidence["extended_support_monthly_usd"] == pytest.approx(0.1 * 8 * 730)
     quiet = AnalysisContext(as_of=date(2026, 1, 1), months_ahead=1)
     assert RULES["rds.engine_standard_support_ending"].check(estate(db("pg17", "postgres", "17.6")), quiet) == []
+
+
+def test_summaries_merge_the_tail_into_others() -> None:
+    snap = estate(*(db(f"db{i}", "postgres", "16.8", team=f"team{i:02d}") for i in range(15)))
+    report = check_version_compliance(snap, AS_OF)
+    assert len(report.by_team) == 13 and report.by_team["others (3)"] == {"standard": 3}
+    assert sum(sum(v.values()) for v in report.by_team.values()) == 15

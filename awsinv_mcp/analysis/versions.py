@@ -34,6 +34,7 @@ from awsinv_mcp.models.inventory import DBCluster, DBInstance, LifecycleOverride
 Status = Literal["standard", "ending_soon", "extended_support", "end_of_support"]
 STATUSES: tuple[Status, ...] = ("end_of_support", "extended_support", "ending_soon", "standard")
 STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
 
@@ -410,14 +411,21 @@ def _tally(target: dict[str, Counter[str]], key: str, status: str) -> None:
     target.setdefault(key, Counter())[status] += 1
 
 
-def _ordered(counts: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
-    """Keys with the most urgent, largest counts first; statuses in urgency order."""
+def _ordered(counts: dict[str, Counter[str]], top: int | None = None) -> dict[str, dict[str, int]]:
+    """Keys with the most urgent, largest counts first; statuses in urgency order. Past `top` keys the rest is
+    merged into one "others (N)" entry so summaries stay small for estates with many teams or versions."""
 
     def urgency(item: tuple[str, Counter[str]]) -> tuple[Any, ...]:
         c = item[1]
-        return (*(-c[s] for s in STATUSES[:3]), item[0])
+        return (*(-c[s] for s in STATUSES[:3]), -c.total(), item[0])
 
-    return {k: {s: c[s] for s in STATUSES if c[s]} for k, c in sorted(counts.items(), key=urgency)}
+    items = sorted(counts.items(), key=urgency)
+    if top is not None and len(items) > top:
+        rest: Counter[str] = Counter()
+        for _, c in items[top:]:
+            rest.update(c)
+        items = [*items[:top], (f"others ({len(items) - top})", rest)]
+    return {k: {s: c[s] for s in STATUSES if c[s]} for k, c in items}
 
 
 def check_version_compliance(snapshot: Snapshot, as_of: date, months_ahead: int = 6, *,
@@ -454,7 +462,7 @@ def check_version_compliance(snapshot: Snapshot, as_of: date, months_ahead: int 
             unpriced += 1
     return ComplianceReport(
         rows=rows, by_status={s: by_status[s] for s in STATUSES if by_status[s]},
-        by_engine=_ordered(by_engine), by_version=_ordered(by_version), by_environment=_ordered(by_env),
-        by_team=_ordered(by_team), extended_support_monthly_usd=round(total, 2), unknown_majors=dict(unknown),
-        unpriced=unpriced,
+        by_engine=_ordered(by_engine), by_version=_ordered(by_version, SUMMARY_TOP),
+        by_environment=_ordered(by_env, SUMMARY_TOP), by_team=_ordered(by_team, SUMMARY_TOP),
+        extended_support_monthly_usd=round(total, 2), unknown_majors=dict(unknown), unpriced=unpriced,
     )  # fmt: skip

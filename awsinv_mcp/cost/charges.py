@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Literal
 
 from awsinv_mcp import pricing
@@ -31,6 +32,18 @@ Basis = Literal["hour", "month"]
 
 ExtendedSupportFn = Callable[[Snapshot, date], Iterable[tuple[DBInstance | DBCluster, float, date | None]]]
 """(snapshot, as_of) -> (resource, monthly USD at 730 hours, date charges started) per resource in Extended Support."""
+
+
+class _Prices:
+    """`awsinv_mcp.pricing` lookups, memoised: a large estate asks the same few hundred questions many times."""
+
+    def __getattr__(self, name: str) -> Callable[..., float]:
+        cached = lru_cache(maxsize=4096)(getattr(pricing, name))
+        setattr(self, name, cached)
+        return cached
+
+
+PRICES = _Prices()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +67,8 @@ class Priced:
     unpriced: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _day(value: object) -> date | None:
-    return value.date() if hasattr(value, "date") else None  # type: ignore[union-attr]
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
 
 
 def _reservations(snapshot: Snapshot, as_of: date) -> dict[tuple[str, str, str, str, bool], list[tuple[date, float]]]:
@@ -66,7 +79,7 @@ def _reservations(snapshot: Snapshot, as_of: date) -> dict[tuple[str, str, str, 
         if ri.state != "active" or date(start.year + ri.duration_years, start.month, 1) <= as_of.replace(day=1):
             continue
         try:
-            hourly = pricing.reserved_hourly(ri.engine, ri.instance_class, ri.region, ri.duration_years, ri.multi_az)
+            hourly = PRICES.reserved_hourly(ri.engine, ri.instance_class, ri.region, ri.duration_years, ri.multi_az)
         except pricing.PriceNotFound:
             continue
         slots[(ri.account, ri.region, ri.instance_class, ri.engine, ri.multi_az)].extend([(start, hourly)] * ri.count)
@@ -80,12 +93,12 @@ def _instance_hours(db: DBInstance, clusters: dict, reserved: dict) -> list[Char
     if db.instance_class == "db.serverless":
         cluster = clusters.get((db.account, db.region, db.cluster))
         acus = cluster.serverless_v2_min_acu if cluster and cluster.serverless_v2_min_acu else 0.5
-        return [Charge("Aurora:ServerlessV2Usage", pricing.serverless_acu_hour(db.region) * acus, "hour", "compute",
+        return [Charge("Aurora:ServerlessV2Usage", PRICES.serverless_acu_hour(db.region) * acus, "hour", "compute",
                        db.identifier, since)]  # fmt: skip
     cluster = clusters.get((db.account, db.region, db.cluster)) if db.cluster else None
     io_opt = bool(cluster and cluster.storage_type == "aurora-iopt1")
     multi_az = db.multi_az and not db.cluster
-    hourly = pricing.instance_hourly(db.engine, db.instance_class, db.region, multi_az, db.license_model, io_opt)
+    hourly = PRICES.instance_hourly(db.engine, db.instance_class, db.region, multi_az, db.license_model, io_opt)
     usage = ("Multi-AZUsage:" if multi_az else "InstanceUsage:") + db.instance_class
     slots = reserved.get((db.account, db.region, db.instance_class, db.engine, multi_az))
     if slots:
@@ -103,12 +116,12 @@ def _instance_storage(db: DBInstance) -> list[Charge]:
         return []
     since = _day(db.created_at)
     prefix = "RDS:Multi-AZ-" if db.multi_az else "RDS:"
-    gb = pricing.storage_gb_month(db.storage_type, db.region, db.multi_az)
+    gb = PRICES.storage_gb_month(db.storage_type, db.region, db.multi_az)
     out = [Charge(f"{prefix}{db.storage_type.upper()}-Storage", gb * db.allocated_gb, "month", "storage",
                   db.identifier, since)]  # fmt: skip
     iops = pricing.billable_iops(db.storage_type, db.iops, db.engine, db.allocated_gb)
     if iops:
-        rate = pricing.iops_month(db.storage_type, db.region, db.multi_az)
+        rate = PRICES.iops_month(db.storage_type, db.region, db.multi_az)
         out.append(Charge(f"{prefix}{db.storage_type.upper()}-IOPS", rate * iops, "month", "iops", db.identifier,
                           since))  # fmt: skip
     return out
@@ -118,7 +131,7 @@ def _cluster_storage(c: DBCluster) -> list[Charge]:
     if not c.engine.startswith("aurora") or not c.allocated_gb:
         return []
     io_opt = c.storage_type == "aurora-iopt1"
-    rate = pricing.aurora_storage_gb_month(c.region, io_optimized=io_opt)
+    rate = PRICES.aurora_storage_gb_month(c.region, io_optimized=io_opt)
     usage = "Aurora:StorageIOUsage" if io_opt else "Aurora:StorageUsage"
     return [Charge(usage, rate * c.allocated_gb, "month", "storage", c.identifier, _day(c.created_at))]
 
@@ -138,7 +151,7 @@ def resource_charges(snapshot: Snapshot, as_of: date, extended_support: Extended
         if charges:
             out.items.append((owner, service, charges))
 
-    for db in sorted(snapshot.db_instances, key=lambda d: (d.account, d.region, d.identifier)):
+    for db in snapshot.db_instances:
         add(db, RDS, "db_instance", lambda db=db: _instance_hours(db, clusters, reserved) + _instance_storage(db))
     for c in snapshot.db_clusters:
         add(c, RDS, "db_cluster", lambda c=c: _cluster_storage(c))
@@ -148,7 +161,7 @@ def resource_charges(snapshot: Snapshot, as_of: date, extended_support: Extended
         aurora = s.engine.startswith("aurora")
         usage = "Aurora:BackupUsage" if aurora else "RDS:ChargedBackupUsage"
         add(s, RDS, "db_snapshot", lambda s=s, a=aurora, u=usage: [
-            Charge(u, pricing.snapshot_gb_month(s.region, a) * s.allocated_gb, "month", "backup", s.identifier,
+            Charge(u, PRICES.snapshot_gb_month(s.region, a) * s.allocated_gb, "month", "backup", s.identifier,
                    _day(s.created_at))])  # fmt: skip
     if extended_support is not None:
         for resource, monthly, charged_from in extended_support(snapshot, as_of):
@@ -166,17 +179,17 @@ def resource_charges(snapshot: Snapshot, as_of: date, extended_support: Extended
         if ec2.state != "running":
             continue
         add(ec2, EC2, "ec2_instance", lambda e=ec2: [
-            Charge(f"BoxUsage:{e.instance_type}", pricing.ec2_hourly(e.instance_type, e.region), "hour", "compute",
+            Charge(f"BoxUsage:{e.instance_type}", PRICES.ec2_hourly(e.instance_type, e.region), "hour", "compute",
                    e.identifier, _day(e.launched_at))])  # fmt: skip
     for v in snapshot.volumes:
         owner = owners.get((v.account, v.region, v.instance_id or "")) or Tagged(v.account, v.region)
         add(owner, EC2_OTHER, "volume", lambda v=v, o=owner: [
-            Charge(f"EBS:VolumeUsage.{v.volume_type}", pricing.ebs_gb_month(v.volume_type, v.region) * v.size_gb,
+            Charge(f"EBS:VolumeUsage.{v.volume_type}", PRICES.ebs_gb_month(v.volume_type, v.region) * v.size_gb,
                    "month", "storage", v.id, _day(getattr(o, "launched_at", None)))])  # fmt: skip
     for b in snapshot.s3_buckets:
         if not b.size_gb:
             continue
         add(b, S3, "s3_bucket", lambda b=b: [
-            Charge("TimedStorage-ByteHrs", pricing.s3_gb_month(b.region) * b.size_gb, "month", "object", b.name,
+            Charge("TimedStorage-ByteHrs", PRICES.s3_gb_month(b.region) * b.size_gb, "month", "object", b.name,
                    _day(b.created_at))])  # fmt: skip
     return out

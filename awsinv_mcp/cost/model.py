@@ -17,11 +17,15 @@ the team, application and environment tag keys, so cost by team agrees with `lis
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
+from operator import attrgetter
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.cost.charges import Charge, ExtendedSupportFn, Kind, resource_charges
@@ -53,10 +57,23 @@ REGION_PREFIX = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=8192)
 def usage_type(region: str, usage: str) -> str:
     """Cost Explorer's USAGE_TYPE: the region code prefix (none for us-east-1) and the usage."""
     prefix = REGION_PREFIX.get(region, region.upper().replace("-", "") + "-")
     return prefix + usage
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Many small acyclic records: the cyclic collector would only slow building and summing them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +101,16 @@ class CostModel:
         self.settings = settings
         self.as_of = snapshot.collected_at.date()
         self.reference = add_months(month_start(self.as_of), -1)
-        priced = resource_charges(snapshot, self.as_of, extended_support)
-        self.unpriced = dict(priced.unpriced)
-        self.lines: list[Line] = [
+        with _paused_gc():
+            self.lines, self.unpriced = self._build(extended_support)
+        self._noise: dict[tuple[str, str, str, date], float] = {}
+        self._rows: dict[CostQuery, Rows] = {}
+        s = settings
+        self._fields = {s.team_tag_key: "team", s.application_tag_key: "application", s.env_tag_key: "environment"}
+
+    def _build(self, extended_support: ExtendedSupportFn | None) -> tuple[list[Line], dict[str, int]]:
+        priced = resource_charges(self.snapshot, self.as_of, extended_support)
+        lines = [
             Line(
                 service=service,
                 usage_type=usage_type(owner.region, charge.usage),
@@ -101,10 +125,7 @@ class CostModel:
             for owner, service, charges in priced.items
             for charge in charges
         ]
-        self._noise: dict[tuple[str, str, str, date], float] = {}
-        self._rows: dict[CostQuery, Rows] = {}
-        s = settings
-        self._fields = {s.team_tag_key: "team", s.application_tag_key: "application", s.env_tag_key: "environment"}
+        return lines, dict(priced.unpriced)
 
     # ---- factors --------------------------------------------------------------------------------
 
@@ -132,15 +153,11 @@ class CostModel:
 
     # ---- queries --------------------------------------------------------------------------------
 
-    def group_value(self, key: GroupKey, line: Line) -> str:
+    def group_getter(self, key: GroupKey) -> Callable[[Line], str]:
+        """The function giving a line's value for one group_by key."""
         if key.kind == "DIMENSION":
-            return {
-                "SERVICE": line.service,
-                "REGION": line.region,
-                "LINKED_ACCOUNT": line.account,
-                "USAGE_TYPE": line.usage_type,
-            }[key.key]
-        return self.tag_value(line, key.key) or UNTAGGED
+            return attrgetter({"LINKED_ACCOUNT": "account"}.get(key.key, key.key.lower()))
+        return lambda line: self.tag_value(line, key.key) or UNTAGGED
 
     def tag_value(self, line: Line, key: str) -> str | None:
         field = self._fields.get(key)
@@ -165,36 +182,43 @@ class CostModel:
         if rows is None:
             if len(self._rows) >= 64:
                 self._rows.clear()
-            rows = self._rows[query] = self._compute(query)
+            with _paused_gc():
+                rows = self._rows[query] = self._compute(query)
         return rows
 
     def _compute(self, query: CostQuery) -> Rows:
         starts = period_starts(query.start, query.end, query.granularity)
         bounds = [(p, min(add_months(p, 1) if query.granularity == "MONTHLY" else p + timedelta(days=1), query.end))
                   for p in starts]  # fmt: skip
-        # lines with the same group, charge shape and start date share one series: sum their rates first
-        rates: dict[tuple, float] = defaultdict(float)
         f = query.filter
         if f.tag:  # tag values compare case-insensitively (the inventory lower-cases environments)
             f = replace(f, tag=(f.tag[0], tuple(v.lower() for v in f.tag[1])))
+        filtered = f != CostFilter()
+        getters = [self.group_getter(k) for k in query.group_by]
+        # lines with the same group, charge shape and dates share one series: sum their rates first
+        rates: dict[tuple, float] = defaultdict(float)
         for line in self.lines:
-            if not self.matches(line, f):
+            if filtered and not self.matches(line, f):
                 continue
             c = line.charge
             since = c.since if c.since and c.since > query.start else None
             until = c.until if c.until and c.until < query.end else None
-            group = tuple(self.group_value(k, line) for k in query.group_by)
+            group = tuple(get(line) for get in getters)
             rates[(group, c.kind, c.basis, since, until, line.account, line.region)] += c.rate
+        month_days = [days_in_month(ps) for ps, _ in bounds]
+        factors: dict[tuple[Kind, str, str], list[float]] = {}
         amounts: dict[tuple[str, ...], list[float]] = {}
         for (group, kind, basis, since, until, account, region), rate in rates.items():
             series = amounts.setdefault(group, [0.0] * len(starts))
+            scale = factors.get((kind, account, region))
+            if scale is None:
+                scale = factors[(kind, account, region)] = [self.factor(kind, account, region, ps) for ps, _ in bounds]
+            stop = min(until, self.as_of) if until else self.as_of
             for i, (ps, pe) in enumerate(bounds):
-                first, last = max(ps, since or ps), min(pe, until or pe, self.as_of)
-                days = (last - first).days
-                if days <= 0:
-                    continue
-                unit = 24 * days if basis == "hour" else days / days_in_month(ps)
-                series[i] += rate * unit * self.factor(kind, account, region, ps)
+                first = since if since and since > ps else ps
+                days = ((pe if pe < stop else stop) - first).days
+                if days > 0:
+                    series[i] += rate * scale[i] * (24 * days if basis == "hour" else days / month_days[i])
         if not amounts and not query.group_by:
             amounts[()] = [0.0] * len(starts)
         return Rows([p.isoformat() for p in starts], amounts)

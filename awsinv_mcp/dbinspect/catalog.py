@@ -11,8 +11,10 @@ from typing import Any
 
 from awsinv_mcp.dbinspect.engines import Database, cached_catalog
 from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
-from awsinv_mcp.models.database import SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage
+from awsinv_mcp.models.database import SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage, TableRow
 from awsinv_mcp.paging import fingerprint, paginate
+
+_ROW_FIELDS = ("schema", "name", "kind", "row_estimate", "size_bytes", "comment")
 
 
 def dialect_module(dialect: str) -> ModuleType:
@@ -64,12 +66,13 @@ def list_schemas(db: Database, *, limit: int, cursor: str | None) -> SchemaPage:
 def list_tables(db: Database, schema: str | None, *, name: str | None, limit: int, cursor: str | None) -> TablePage:
     catalog = schema_catalog(db, schema)
     needle = (name or "").lower()
-    rows = [t.row() for t in catalog.tables.values() if needle in t.name.lower()]
-    page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("tables", db.name, catalog.schema_name, needle))
+    matches = [t for t in catalog.tables.values() if needle in t["name"].lower()]
+    query = fingerprint("tables", db.name, catalog.schema, needle)
+    page = paginate(matches, limit=limit, cursor=cursor, query=query)
     return TablePage(
         database=db.name,
-        schema=catalog.schema_name,
-        items=page.items,
+        schema=catalog.schema,
+        items=[TableRow.model_validate({k: t[k] for k in _ROW_FIELDS}) for t in page.items],
         total=page.total,
         next_cursor=page.next_cursor,
         truncated=page.truncated,
@@ -80,10 +83,10 @@ def describe_table(db: Database, schema: str | None, table: str) -> TableDetail:
     catalog = schema_catalog(db, schema)
     detail = catalog.tables.get(table)
     if detail is None:  # created since the catalog was cached?
-        catalog = schema_catalog(db, catalog.schema_name, refresh=True)
+        catalog = schema_catalog(db, catalog.schema, refresh=True)
         detail = catalog.tables.get(table)
     if detail is None:
         close = [n for n in catalog.tables if n.lower() == table.lower()]
         hint = f" (did you mean {close[0]!r}?)" if close else "; call list_tables for the valid names"
-        raise NotFoundError(f"no table or view {table!r} in schema {catalog.schema_name!r} of {db.name!r}{hint}")
-    return detail.model_copy(update={"database": db.name})
+        raise NotFoundError(f"no table or view {table!r} in schema {catalog.schema!r} of {db.name!r}{hint}")
+    return TableDetail.model_validate({**detail, "database": db.name})

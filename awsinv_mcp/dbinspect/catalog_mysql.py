@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from awsinv_mcp.models.database import ColumnInfo, ForeignKey, IndexInfo, SchemaCatalog, SchemaRow, TableDetail
+from awsinv_mcp.models.database import SchemaCatalog, SchemaRow
 
 SYSTEM = ("information_schema", "performance_schema", "mysql", "sys")
 
@@ -84,13 +84,19 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
         tables, columns, keys, indexes = (_fetch(conn, q, p) for q in (TABLES, COLUMNS, KEYS, INDEXES))
     finally:
         conn.rollback()
-    cols: dict[str, list[ColumnInfo]] = defaultdict(list)
+    cols: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for table, name, typ, nullable, default, comment, extra in columns:
         default = _text(default)
         if extra and "auto_increment" in str(extra).lower():
             default = "auto_increment"
         cols[table].append(
-            ColumnInfo(name=name, type=_text(typ), nullable=bool(nullable), default=default, comment=comment or None)
+            {
+                "name": name,
+                "type": _text(typ),
+                "nullable": bool(nullable),
+                "default": default,
+                "comment": comment or None,
+            }
         )
     pks: dict[str, list[str]] = defaultdict(list)
     fk_parts: dict[tuple[str, str], dict[str, Any]] = {}
@@ -112,9 +118,9 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
         )
         fk["columns"].append(column)
         fk["ref_columns"].append(ref_column)
-    fks: dict[str, list[ForeignKey]] = defaultdict(list)
+    fks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (table, _), fk in fk_parts.items():
-        fks[table].append(ForeignKey(**fk))
+        fks[table].append(fk)
     idx_parts: dict[tuple[str, str], dict[str, Any]] = {}
     for table, name, unique, column, method in indexes:
         entry = idx_parts.setdefault(
@@ -122,23 +128,23 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
             {"name": name, "columns": [], "unique": bool(unique), "primary": name == "PRIMARY", "method": method},
         )
         entry["columns"].append(column)
-    idx: dict[str, list[IndexInfo]] = defaultdict(list)
+    idx: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (table, _), entry in idx_parts.items():
-        idx[table].append(IndexInfo(**entry))
+        idx[table].append(entry)
     out = {}
     for name, ttype, estimate, size, comment, view_def in tables:
         kind = "view" if ttype == "VIEW" else "table"
-        out[name] = TableDetail(
-            schema=schema,
-            name=name,
-            kind=kind,
-            columns=cols.get(name, []),
-            primary_key=pks.get(name, []),
-            foreign_keys=fks.get(name, []),
-            indexes=idx.get(name, []),
-            row_estimate=int(estimate) if estimate is not None and kind == "table" else None,
-            size_bytes=int(size) if size is not None and kind == "table" else None,
-            comment=(comment or None) if kind == "table" else None,
-            view_definition=view_def,
-        )
-    return SchemaCatalog(schema=schema, tables=out)
+        out[name] = {
+            "schema": schema,
+            "name": name,
+            "kind": kind,
+            "columns": cols.get(name, []),
+            "primary_key": pks.get(name, []),
+            "foreign_keys": fks.get(name, []),
+            "indexes": idx.get(name, []),
+            "row_estimate": int(estimate) if estimate is not None and kind == "table" else None,
+            "size_bytes": int(size) if size is not None and kind == "table" else None,
+            "comment": (comment or None) if kind == "table" else None,
+            "view_definition": view_def,
+        }
+    return SchemaCatalog(schema, out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from awsinv_mcp.models.database import ColumnInfo, ForeignKey, IndexInfo, SchemaCatalog, SchemaRow, TableDetail
+from awsinv_mcp.models.database import SchemaCatalog, SchemaRow
 
 KINDS = {"r": "table", "v": "view", "m": "materialized view", "p": "partitioned table", "f": "foreign table"}
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
@@ -23,19 +23,22 @@ GROUP BY n.nspname ORDER BY 4, 1
 TABLES = """
 SELECT c.oid, c.relname, c.relkind, CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END,
        CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_total_relation_size(c.oid) END,
-       obj_description(c.oid, 'pg_class'),
+       d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
 ORDER BY c.relname
 """
 
 COLUMNS = """
 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum), a.attidentity
+       pg_get_expr(d.adbin, d.adrelid), ds.description, a.attidentity
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
+     AND ds.objsubid = a.attnum
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
@@ -95,46 +98,53 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
         tables, columns, constraints, indexes = (_fetch(conn, q, p) for q in (TABLES, COLUMNS, CONSTRAINTS, INDEXES))
     finally:
         conn.rollback()
-    cols: dict[int, list[ColumnInfo]] = defaultdict(list)
+    cols: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for oid, name, typ, nullable, default, comment, identity in columns:
         if identity and not default:
             default = f"generated {'always' if identity == 'a' else 'by default'} as identity"
-        cols[oid].append(ColumnInfo(name=name, type=typ, nullable=nullable, default=default, comment=comment))
+        cols[oid].append({"name": name, "type": typ, "nullable": nullable, "default": default, "comment": comment})
     pks: dict[int, list[str]] = {}
-    fks: dict[int, list[ForeignKey]] = defaultdict(list)
+    fks: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for oid, name, kind, keys, ref_schema, ref_table, ref_keys, on_delete, on_update in constraints:
         if kind == "p":
             pks[oid] = list(keys)
         else:
             fks[oid].append(
-                ForeignKey(
-                    name=name,
-                    columns=list(keys),
-                    ref_schema=ref_schema,
-                    ref_table=ref_table,
-                    ref_columns=list(ref_keys),
-                    on_delete=_FK_ACTIONS.get(on_delete),
-                    on_update=_FK_ACTIONS.get(on_update),
-                )
+                {
+                    "name": name,
+                    "columns": list(keys),
+                    "ref_schema": ref_schema,
+                    "ref_table": ref_table,
+                    "ref_columns": list(ref_keys),
+                    "on_delete": _FK_ACTIONS.get(on_delete),
+                    "on_update": _FK_ACTIONS.get(on_update),
+                }
             )
-    idx: dict[int, list[IndexInfo]] = defaultdict(list)
+    idx: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for oid, name, unique, primary, method, keys, size in indexes:
         idx[oid].append(
-            IndexInfo(name=name, columns=list(keys), unique=unique, primary=primary, method=method, size_bytes=size)
+            {
+                "name": name,
+                "columns": list(keys),
+                "unique": unique,
+                "primary": primary,
+                "method": method,
+                "size_bytes": size,
+            }
         )
     out = {}
     for oid, name, kind, estimate, size, comment, view_def in tables:
-        out[name] = TableDetail(
-            schema=schema,
-            name=name,
-            kind=KINDS[kind],
-            columns=cols.get(oid, []),
-            primary_key=pks.get(oid, []),
-            foreign_keys=fks.get(oid, []),
-            indexes=idx.get(oid, []),
-            row_estimate=estimate,
-            size_bytes=size,
-            comment=comment,
-            view_definition=view_def.strip() if view_def else None,
-        )
-    return SchemaCatalog(schema=schema, tables=out)
+        out[name] = {
+            "schema": schema,
+            "name": name,
+            "kind": KINDS[kind],
+            "columns": cols.get(oid, []),
+            "primary_key": pks.get(oid, []),
+            "foreign_keys": fks.get(oid, []),
+            "indexes": idx.get(oid, []),
+            "row_estimate": estimate,
+            "size_bytes": size,
+            "comment": comment,
+            "view_definition": view_def.strip() if view_def else None,
+        }
+    return SchemaCatalog(schema, out)

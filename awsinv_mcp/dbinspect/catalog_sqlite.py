@@ -6,7 +6,7 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from awsinv_mcp.models.database import ColumnInfo, ForeignKey, IndexInfo, SchemaCatalog, SchemaRow, TableDetail
+from awsinv_mcp.models.database import SchemaCatalog, SchemaRow
 
 TABLES = """
 SELECT name, type, sql FROM sqlite_schema
@@ -65,10 +65,12 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
     foreign = conn.execute(FOREIGN_KEYS).fetchall()
     indexes = conn.execute(INDEXES).fetchall()
     sizes, estimates = _sizes(conn), _estimates(conn)
-    cols: dict[str, list[ColumnInfo]] = defaultdict(list)
+    cols: dict[str, list[dict[str, Any]]] = defaultdict(list)
     pks: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for table, name, typ, notnull, default, pk in columns:
-        cols[table].append(ColumnInfo(name=name, type=typ or "", nullable=not notnull and not pk, default=default))
+        cols[table].append(
+            {"name": name, "type": typ or "", "nullable": not notnull and not pk, "default": default, "comment": None}
+        )
         if pk:
             pks[table].append((pk, name))
     fk_parts: dict[tuple[str, int], dict[str, Any]] = {}
@@ -87,30 +89,30 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
         )
         fk["columns"].append(col)
         fk["ref_columns"].append(ref_col or "")
-    fks: dict[str, list[ForeignKey]] = defaultdict(list)
+    fks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (table, _), fk in fk_parts.items():
-        fks[table].append(ForeignKey(**fk))
+        fks[table].append(fk)
     idx_parts: dict[tuple[str, str], dict[str, Any]] = {}
     for table, name, unique, origin, col in indexes:
         entry = idx_parts.setdefault(
             (table, name), {"name": name, "columns": [], "unique": bool(unique), "primary": origin == "pk"}
         )
         entry["columns"].append(col or "<expression>")
-    idx: dict[str, list[IndexInfo]] = defaultdict(list)
+    idx: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (table, name), entry in idx_parts.items():
-        idx[table].append(IndexInfo(**entry, size_bytes=sizes.get(name)))
+        idx[table].append({**entry, "size_bytes": sizes.get(name)})
     out = {}
     for name, kind, sql in tables:
-        out[name] = TableDetail(
-            schema=schema,
-            name=name,
-            kind=kind,
-            columns=cols.get(name, []),
-            primary_key=[n for _, n in sorted(pks.get(name, []))],
-            foreign_keys=fks.get(name, []),
-            indexes=idx.get(name, []),
-            row_estimate=estimates.get(name),
-            size_bytes=sizes.get(name),
-            view_definition=sql if kind == "view" else None,
-        )
-    return SchemaCatalog(schema=schema, tables=out)
+        out[name] = {
+            "schema": schema,
+            "name": name,
+            "kind": kind,
+            "columns": cols.get(name, []),
+            "primary_key": [n for _, n in sorted(pks.get(name, []))],
+            "foreign_keys": fks.get(name, []),
+            "indexes": idx.get(name, []),
+            "row_estimate": estimates.get(name),
+            "size_bytes": sizes.get(name),
+            "view_definition": sql if kind == "view" else None,
+        }
+    return SchemaCatalog(schema, out)

@@ -91,21 +91,22 @@ class DatabaseService:
         cat = catalog.schema_catalog(db, None)
         tables = [
             {
-                "name": t.name,
-                "kind": t.kind,
-                "columns": [f"{c.name} {c.type}{'' if c.nullable else ' not null'}" for c in t.columns],
-                "primary_key": t.primary_key,
+                "name": t["name"],
+                "kind": t["kind"],
+                "columns": [f"{c['name']} {c['type']}{'' if c['nullable'] else ' not null'}" for c in t["columns"]],
+                "primary_key": t["primary_key"],
                 "foreign_keys": [
-                    f"{','.join(f.columns)} -> {f.ref_table}({','.join(f.ref_columns)})" for f in t.foreign_keys
+                    f"{','.join(f['columns'])} -> {f['ref_table']}({','.join(f['ref_columns'])})"
+                    for f in t["foreign_keys"]
                 ],
-                "row_estimate": t.row_estimate,
+                "row_estimate": t["row_estimate"],
             }
             for t in cat.tables.values()
         ]
         doc = {
             "database": database,
             "dialect": db.dialect,
-            "schema": cat.schema_name,
+            "schema": cat.schema,
             "tables": tables,
             "note": UNTRUSTED_NOTE.replace("rows are", "names and comments are"),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -113,16 +114,6 @@ class TableDetail(_Model):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
-    def row(self) -> TableRow:
-        return TableRow(
-            schema=self.schema_name,
-            name=self.name,
-            kind=self.kind,
-            row_estimate=self.row_estimate,
-            size_bytes=self.size_bytes,
-            comment=self.comment,
-        )
-
 
 class QueryColumn(_Model):
     name: str
@@ -174,10 +165,11 @@ class HealthAnswer(_Model):
     not_visible: list[NotVisible] = Field(default_factory=list, description="what this login could not see, and why")
 
 
-class SchemaCatalog(_Model):
-    """A whole schema, loaded in a few round trips (the cache behind list_tables and describe_table)."""
+@dataclass(frozen=True, slots=True)
+class SchemaCatalog:
+    """A whole schema, loaded in a few round trips (the cache behind list_tables and describe_table).
 
-    schema_name: str = Field(alias="schema", serialization_alias="schema")
-    tables: dict[str, TableDetail]
+    `tables` maps a name to a dict in TableDetail's shape (validated into the model only when answered)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+    schema: str
+    tables: dict[str, dict[str, Any]]

@@ -1,6 +1,8 @@
 """Client-side audit: every tool call the chat makes, as JSON lines (side "chat") in `AWSINV_AUDIT_LOG`.
 
-The line format and the redaction are shared with the server's audit (`awsinv_mcp.auditlog`).
+The line format and the redaction are shared with the server's audit (`awsinv_mcp.auditlog`). A server the
+chat spawns inherits `AWSINV_AUDIT_LOG` and writes its own lines (side "server") to the same file, so one
+file shows both what the model asked for and what the server ran.
 """
 
 from __future__ import annotations

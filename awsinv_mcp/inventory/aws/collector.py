@@ -5,6 +5,7 @@ Task graph (every box runs on the pool of `settings.max_concurrency` workers):
     caller identity -> setup(account): alias, regions -> per region: compute (EC2), databases (RDS +
     CloudWatch), instance snapshots, cluster snapshots, reserved DB instances
                                                       -> per account: S3 listing -> bucket batches
+                                                      -> once per collection: RDS engine lifecycle dates
     profiles / role ARNs / Organizations members -> assume or identify -> setup(account) -> ...
 
 A failing account, region or call becomes a warning; everything else is collected. Progress is reported
@@ -14,7 +15,6 @@ once per finished account x region (and once per account for S3).
 from __future__ import annotations
 
 import dataclasses
-import os
 import logging
 import threading
 from collections.abc import Callable
@@ -26,6 +26,7 @@ from awsinv_mcp.inventory.aws import ec2, rds, s3
 from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
 from awsinv_mcp.inventory.aws.errors import Where
 from awsinv_mcp.inventory.aws.fanout import ClientFactory, ClientHook, FanOut, RateLimits, Unit
+from awsinv_mcp.inventory.aws.lifecycle import fetch_lifecycle_overrides
 from awsinv_mcp.inventory.aws.regions import account_regions
 from awsinv_mcp.inventory.aws.sessions import (
     SessionMaker,
@@ -37,7 +38,7 @@ from awsinv_mcp.inventory.aws.sessions import (
     role_account,
 )
 from awsinv_mcp.inventory.aws.tags import account_environment
-from awsinv_mcp.models.inventory import Account, DBSnapshot, Snapshot
+from awsinv_mcp.models.inventory import Account, DBSnapshot, LifecycleOverride, Snapshot
 
 log = logging.getLogger("awsinv_mcp.inventory.aws")
 
@@ -94,6 +95,8 @@ class Collection:
         self.regions: set[str] = set()
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
+        self._lifecycle_asked = False
+        self.lifecycle: tuple[LifecycleOverride, ...] = ()
 
     # -- helpers ------------------------------------------------------------------------------------
     def scope(self, target: Target, region: str | None, service: str) -> Scope:
@@ -134,7 +137,6 @@ class Collection:
     def from_profile(self, profile: str) -> None:
         target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)
         identity = identify(self.scope(target, None, "sts"))
-        print("DEBUG", profile, identity and identity["Account"], target.session.get_credentials().access_key, os.environ.get("AWS_CONFIG_FILE"), flush=True)
         if identity is None:
             return
         target.id = identity["Account"]
@@ -193,8 +195,26 @@ class Collection:
         for region in regions:
             tasks = [self._region_task(target, region, service, fn) for service, fn in REGION_TASKS]
             self.pool.spawn_all((target.id, region), tasks)
+        if regions:
+            self._ask_lifecycle(target, target.home_region if target.home_region in regions else regions[0])
         s3_scope = self.scope(target, None, "s3")
         self.pool.spawn((target.id, "s3"), lambda: s3.collect_buckets(s3_scope, self._spawner((target.id, "s3"))))
+
+    def _ask_lifecycle(self, target: Target, region: str) -> None:
+        """RDS's engine support dates, once per collection (they are the same in every account and region)."""
+        with self._lock:
+            if self._lifecycle_asked:
+                return
+            self._lifecycle_asked = True
+        scope = self.scope(target, region, "rds")
+
+        def ask() -> None:
+            rds_client = scope.client("rds")
+            self.lifecycle = scope.fetch(
+                "rds:DescribeDBMajorEngineVersions", lambda: fetch_lifecycle_overrides(rds_client), ()
+            )
+
+        self.pool.spawn((target.id, "setup"), ask)
 
     def _region_task(
         self, target: Target, region: str, service: str, fn: Callable[[Scope], None]
@@ -238,6 +258,7 @@ class Collection:
             subnets=ordered("subnets", by_id),
             s3_buckets=ordered("s3_buckets", by_id),
             reserved_db_instances=ordered("reserved_db_instances", by_id),
+            lifecycle_overrides=self.lifecycle,
         )
 
 

@@ -5,7 +5,7 @@
 - `RateLimits` holds one token bucket per (account, region, service): AWS meters API calls per account,
   region and service, so that is the key that keeps us from throttling ourselves without serialising
   unrelated accounts.
-- `ClientFactory` creates boto3 clients lazily, once per (account, service, region), with adaptive
+- `ClientFactory` creates boto3 clients lazily, once per (session, service, region), with adaptive
   retries bounded in count (`MAX_ATTEMPTS`) and time (`RETRY_BUDGET_S`), connect/read timeouts, and a
   short-circuit for endpoints that answer HTTP 500 with an HTML page (an emulator without the API): that
   is "unsupported", never a retry storm. AWS_ENDPOINT_URL / AWS_REGION / AWS_PROFILE work unchanged
@@ -146,7 +146,7 @@ class ClientFactory:
         self.limits = limits or RateLimits()
         self.hook = hook
         self._config = client_config()
-        self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self._clients: dict[tuple[int, str, str], BaseClient] = {}
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -156,8 +156,8 @@ class ClientFactory:
             return self._locks.setdefault(id(session), threading.Lock())
 
     def get(self, session: boto3.Session, account: str, service: str, region: str) -> BaseClient:
-        """The client for `service` in `region` of `account` (created on first use)."""
-        key = (account, service, region)
+        """The client for `service` in `region` on `session`'s credentials for `account` (created on first use)."""
+        key = (id(session), service, region)
         client = self._clients.get(key)
         if client is not None:
             return client
