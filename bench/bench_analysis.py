@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import anyio
 from mcp import Client
 
-from awsinv_mcp.analysis.report import context, run_all
+from awsinv_mcp.analysis.report import RULES, context, run_all
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.inventory.synthetic import generate
@@ -52,6 +52,21 @@ def plain_pass(snap: Snapshot) -> int:
         getter = operator.attrgetter(*(f.name for f in fields(records[0])))
         for r in records:
             touched += len(getter(r))
+    return touched
+
+
+def python_pass(snap: Snapshot) -> int:
+    """The same look written as a Python loop (one getattr per field): what a rule-free scan costs in Python."""
+    touched = 0
+    for name in COLLECTIONS:
+        records = getattr(snap, name)
+        if not records:
+            continue
+        names = [f.name for f in fields(records[0])]
+        for r in records:
+            for n in names:
+                getattr(r, n)
+            touched += len(names)
     return touched
 
 
@@ -108,28 +123,37 @@ def main() -> None:
     ctx = context(["production", "prod", "prd"], NOW.date())
     per_instance = {}
     snap = None
-    print(f"{'scale':>8} {'records':>9} {'findings':>9} {'plain s':>8} {'analysis s':>10} {'ratio':>6}")
+    print(f"{'scale':>8} {'records':>9} {'findings':>9} {'plain s':>8} {'py-loop s':>9} {'analysis s':>10} "
+          f"{'ratio':>6} {'vs py-loop':>10}")  # fmt: skip
     for scale in scales:
         snap = estate(scale)
         records = sum(len(getattr(snap, c)) for c in COLLECTIONS)
         plain = timed(lambda s=snap: plain_pass(s), args.rounds)
+        loop = timed(lambda s=snap: python_pass(s), args.rounds)
         findings = len(run_all(snap, ctx).findings)  # warm-up: lazy indexes and data files
         full = timed(lambda s=snap: run_all(s, ctx), args.rounds)
         per_instance[scale] = full / scale
-        print(f"{scale:>8} {records:>9} {findings:>9} {plain:>8.3f} {full:>10.3f} {full / plain:>5.1f}x")
+        print(f"{scale:>8} {records:>9} {findings:>9} {plain:>8.3f} {loop:>9.3f} {full:>10.3f} {full / plain:>5.1f}x "
+              f"{full / loop:>9.1f}x")  # fmt: skip
     if len(scales) > 1:
         lo, hi = scales[0], scales[-1]
         growth = per_instance[hi] * hi / (per_instance[lo] * lo)
         print(f"growth {lo} -> {hi}: {growth:.1f}x for {hi / lo:.0f}x the instances "
               f"(per instance {per_instance[lo] * 1e6:.1f} us -> {per_instance[hi] * 1e6:.1f} us)")  # fmt: skip
     assert snap is not None
+    print(f"\nper category at {scales[-1]} (rules run alone, same snapshot):")
+    for category in ("security", "performance", "version", "cost"):
+        rules = [r for r in RULES.values() if r.category == category]
+        t = timed(lambda rs=rules: run_all(snap, ctx, rs), args.rounds)
+        print(f"  {category:<12} {len(rules):>3} rules {t:>7.3f} s")
     print(f"\ndefault answer sizes at {scales[-1]} DB instances (bytes of the JSON text the model reads):")
     for name, n in anyio.run(answer_sizes, snap).items():
         print(f"  {name:<40} {n:>6}")
-    small = estate(50)
-    n, total = anyio.run(question_size, small)
-    print(f"\nfleet of {len(small.db_instances)}: 'which production databases are unencrypted and public' "
-          f"(get_findings {QUESTION}): {n} bytes, {total} resources")  # fmt: skip
+    print(f"\n'which production databases are unencrypted and public': get_findings {QUESTION}")
+    for scale in (50, 150):
+        fleet = estate(scale)
+        n, total = anyio.run(question_size, fleet)
+        print(f"  fleet of {len(fleet.db_instances)}: {n} bytes, {total} resources")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from awsinv_mcp.analysis.engines import distribution
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.synthetic import generate
+from awsinv_mcp.models.findings import SEVERITY_ORDER
 from tests.analysis_fixtures import CTX, DEV, bucket, cluster, db, estate, member
 
 EXPOSED = {"publicly_accessible": True, "port": 5432, "subnet_ids": ("subnet-pub",)}
@@ -43,10 +44,10 @@ def test_match_all_joins_cluster_and_member_findings() -> None:
     found = query(snap, environment="production", match_all=True,
                   rule="*storage_encrypted,rds.internet_exposed|rds.publicly_accessible")  # fmt: skip
     groups = R.by_resource(found)
-    assert [g.key for g in groups] == [
+    assert {g.key for g in groups} == {
         "db_cluster:111111111111:eu-west-1:auth",
         "db_instance:111111111111:eu-west-1:bad",
-    ]
+    }
     assert [g.severity for g in groups] == ["critical", "critical"]
     assert {f.resource_id for f in found} == {"bad", "auth", "auth-1"}
 
@@ -91,8 +92,10 @@ def test_report_is_sorted_and_cached_per_snapshot_and_context() -> None:
     cache = R.FindingsCache(size=2)
     first = cache.report(snap, CTX)
     assert cache.report(snap, CTX) is first
-    order = [R.finding_sort_key(f) for f in first.findings]
+    order = [(SEVERITY_ORDER[f.severity], f.category, f.rule) for f in first.findings]
     assert order == sorted(order)
+    exposed = [f.resource_id for f in first.findings if f.rule == "rds.internet_exposed"]
+    assert exposed == [d.identifier for d in snap.db_instances if d.identifier in exposed]  # snapshot order
     later = cache.report(snap, replace(CTX, as_of=date(2030, 1, 1)))
     assert later is not first
     assert cache.report(fleet(), CTX) is not first  # another snapshot object

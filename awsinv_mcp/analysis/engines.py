@@ -11,7 +11,8 @@ from awsinv_mcp.models.inventory import DBCluster, DBInstance
 
 GroupBy = Literal["engine", "version", "region", "account", "environment", "team", "application"]
 GROUP_BY: tuple[str, ...] = ("engine", "version", "region", "account", "environment", "team", "application")
-TOP = 5
+TOP = 3  # per group: engines, versions, classes shown (the rest summed as 'other')
+TOTALS_TOP = 8  # for the whole fleet
 
 
 def group_key(group_by: str) -> Callable[[Any], str]:
@@ -58,10 +59,10 @@ class Distribution:
         self.db_clusters += 1
         self.allocated_gb += c.allocated_gb
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, n: int = TOP) -> dict[str, Any]:
         return {"key": self.key, "db_instances": self.db_instances, "db_clusters": self.db_clusters,
-                "allocated_gb": self.allocated_gb, "engines": top(self.engines), "versions": top(self.versions),
-                "classes": top(self.classes), "storage_types": dict(self.storage_types.most_common())}  # fmt: skip
+                "allocated_gb": self.allocated_gb, "engines": top(self.engines, n), "versions": top(self.versions, n),
+                "classes": top(self.classes, n), "storage_types": dict(self.storage_types.most_common())}  # fmt: skip
 
 
 def distribution(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from awsinv_mcp.analysis.all_rules import RULES
-from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, finding_sort_key
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, sort_findings
 from awsinv_mcp.analysis.engines import GROUP_BY, Distribution, distribution
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
@@ -47,7 +47,7 @@ def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | No
     gc.disable()  # hundreds of thousands of new objects, no cycles: collections would only rescan the snapshot
     try:
         findings, failed = evaluate(snapshot, ctx, list(rules) if rules is not None else list(RULES.values()))
-        findings.sort(key=finding_sort_key)
+        sort_findings(findings)
     finally:
         if gc_was_enabled:
             gc.enable()

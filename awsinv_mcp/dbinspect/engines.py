@@ -101,6 +101,8 @@ class Database:
             if ca:
                 args["sslrootcert"] = ca
         else:
+            # no multi-statement packets, no LOAD DATA LOCAL, and our own session setup, whatever the URL says
+            url = make_url(url).difference_update_query(["client_flag", "init_command", "local_infile"])
             args |= {
                 "connect_timeout": connect_timeout,
                 "read_timeout": int(self.timeout) + 10,

@@ -84,9 +84,9 @@ class EngineGroup(BaseModel):
     db_instances: int
     db_clusters: int
     allocated_gb: int
-    engines: dict[str, int] = Field(description="DB instances per engine (top 5)")
-    versions: dict[str, int] = Field(description="DB instances per engine version (top 5)")
-    classes: dict[str, int] = Field(description="DB instances per instance class (top 5)")
+    engines: dict[str, int] = Field(description="DB instances per engine (largest, then 'other')")
+    versions: dict[str, int] = Field(description="DB instances per engine version (largest, then 'other')")
+    classes: dict[str, int] = Field(description="DB instances per instance class (largest, then 'other')")
     storage_types: dict[str, int]
 
 

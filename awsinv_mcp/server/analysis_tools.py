@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
+from awsinv_mcp.analysis import engines as E
 from awsinv_mcp.analysis import report as R
 from awsinv_mcp.analysis.all_rules import RULES
 from awsinv_mcp.models import analysis as M
@@ -153,7 +154,7 @@ def register(mcp: MCPServer, services: Services) -> None:
         severity: Severity = None, rule: Rule = None, resource: Resource = None, resource_type: ResourceType = None,
         team: Team = None, environment: Environment = None, application: Application = None,
         account: Account = None, region: Region = None, match_all: MatchAll = False, view: View = "findings",
-        detail: Detail = False, as_of: AsOf = None, limit: Limit = 20, cursor: Cursor = None,
+        detail: Detail = False, as_of: AsOf = None, limit: Limit = 10, cursor: Cursor = None,
     ) -> M.FindingsPage:  # fmt: skip
         """All findings, filtered and paged, with totals by severity and category and the monthly saving.
         E.g. prod DBs unencrypted AND public: environment=production, match_all=true, view=resources,
@@ -166,7 +167,7 @@ def register(mcp: MCPServer, services: Services) -> None:
     def analyze_engines(
         group_by: GroupBy = "engine", engine: Engine = None, region: Region = None, account: Account = None,
         environment: Environment = None, team: Team = None, application: Application = None,
-        limit: Limit = 15, cursor: Cursor = None,
+        limit: Limit = 10, cursor: Cursor = None,
     ) -> M.EnginesAnswer:  # fmt: skip
         """Distribution of DB engines, versions, classes and storage per group (engine, version, region,
         account, environment, team or application), largest first."""
@@ -174,7 +175,7 @@ def register(mcp: MCPServer, services: Services) -> None:
         total, page = R.engine_groups(snap, group_by, engine, region, account, environment, team, application,
                                       limit=limit, cursor=cursor)  # fmt: skip
         return M.EnginesAnswer(
-            group_by=group_by, totals=M.EngineGroup(**total.as_dict()),
+            group_by=group_by, totals=M.EngineGroup(**total.as_dict(E.TOTALS_TOP)),
             items=[M.EngineGroup(**g.as_dict()) for g in page.items], total=page.total,
             next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(snap),
         )  # fmt: skip

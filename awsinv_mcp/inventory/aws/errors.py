@@ -212,8 +212,9 @@ def describe(exc: BaseException, action: str, where: Where) -> tuple[Kind, str]:
         if where.region:
             message += f"; if only {where.region} fails, it may be an opt-in region that is not enabled"
     elif kind == "opt_in":
+        account = Where(where.account, where.alias, None, where.service, where.profile).label
         message = (
-            f"{where.region or 'the region'} is not enabled for {label}: enable it in the account's Regions "
+            f"{where.region or 'the region'} is not enabled for {account}: enable it in the account's Regions "
             "settings or leave it out of AWSINV_REGIONS"
         )
     elif kind == "throttled":
