@@ -17,7 +17,8 @@ Conventions
 Stable API used by the savings rules and the synthetic cost model:
 `vcpus`, `instance_hourly`, `reserved_hourly`, `serverless_acu_hour`, `storage_gb_month`, `iops_month`,
 `billable_iops`, `gp3_throughput_mibps_month`, `snapshot_gb_month`, `aurora_storage_gb_month`,
-`aurora_io_per_million`, `extended_support_vcpu_hour`, `extended_support_acu_hour`, `ec2_hourly`,
+`aurora_io_per_million`, `extended_support_vcpu_hour`, `extended_support_acu_hour`, `extended_support_rates`,
+`ec2_hourly`,
 `ebs_gb_month`, `ebs_snapshot_gb_month`, `s3_gb_month`, `monthly`, `region_factor`, `price_note`,
 `normalization_units`, `size_flexible`, `known_regions`.
 """
@@ -288,6 +289,11 @@ def extended_support_vcpu_hour(engine: str, year_index: int, region: str) -> flo
     if rates is None:
         raise PriceNotFound(f"no Extended Support rate for region {region!r}")
     return rates[_es_tier(year_index)]
+
+
+def extended_support_rates() -> dict[str, Any]:
+    """The Extended Support table as bundled: unit, source, basis, per-region vCPU-hour and ACU-hour rates."""
+    return dict(_tables().raw["extended_support"])
 
 
 def extended_support_acu_hour(year_index: int, region: str) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from awsinv_mcp.analysis import report as R
-from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, rule
+from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, resource_rule, rule
 from awsinv_mcp.analysis.docs import render_rules_markdown
 from awsinv_mcp.analysis.engines import distribution
 from awsinv_mcp.config import Settings
@@ -113,6 +113,26 @@ def test_a_failing_rule_is_reported_not_fatal() -> None:
         assert rep.findings
     finally:
         del RULES["test.broken"]
+
+
+def test_a_rule_failing_on_one_record_drops_only_that_rule() -> None:
+    @resource_rule("test.broken_resource", resource_type="db_instance", category="security", severity="low",
+                   title="t", rationale="r", remediation="Console: x. CLI: aws x")  # fmt: skip
+    def broken(d, ctx, snap):
+        if d.identifier == "unenc":
+            raise ValueError("bad record")
+        return {"seen": d.identifier}
+
+    try:
+        snap = fleet()
+        rep = R.run_all(snap, CTX)
+        assert rep.failed_rules == ("test.broken_resource",)
+        assert not [f for f in rep.findings if f.rule == "test.broken_resource"]
+        # records after the failing one are still judged by every other rule
+        assert {f.rule for f in rep.findings if f.resource_id == "pub"} >= {"rds.internet_exposed"}
+        assert {f.rule for f in rep.findings if f.resource_id == "unenc"} >= {"rds.storage_encrypted"}
+    finally:
+        del RULES["test.broken_resource"]
 
 
 def test_synthetic_analysis_is_deterministic() -> None:

@@ -30,8 +30,10 @@ async def test_tools_are_listed_with_short_descriptions_and_schemas(server) -> N
     for name in ("check_version_compliance", "find_cost_savings"):
         t = tools[name]
         assert len(t.description or "") <= 330, (name, len(t.description or ""))
-        assert t.annotations is not None and t.annotations.read_only_hint and not t.annotations.open_world_hint
+        assert t.annotations is not None and t.annotations.read_only_hint
         assert {"items", "total", "next_cursor", "source"} <= set(t.output_schema["properties"])
+    assert not tools["check_version_compliance"].annotations.open_world_hint  # type: ignore[union-attr]
+    assert tools["find_cost_savings"].annotations.open_world_hint  # type: ignore[union-attr]  # Cost Explorer
 
 
 async def test_version_compliance_default_answer_and_paging(server) -> None:
@@ -83,6 +85,7 @@ async def test_cost_savings_default_answer_totals_and_filters(server) -> None:
         body, size, err = await call(client, "find_cost_savings", as_of="2026-11-25")
         assert not err and size < 8000
         assert body["currency"] == "USD" and body["total"] > 0 and len(body["items"]) == 10
+        assert 0 < body["savings_pct_of_spend"] < 100  # of last month's synthetic spend
         savings = [r["monthly_savings_usd"] for r in body["items"]]
         assert savings == sorted(savings, reverse=True)
         assert all(r["how"] and r["action"] for r in body["items"])
@@ -93,7 +96,7 @@ async def test_cost_savings_default_answer_totals_and_filters(server) -> None:
         ri, _, _ = await call(
             client, "find_cost_savings", as_of="2026-11-25", rule="reserved_instances", detail=True, limit=3
         )
-        assert set(ri["by_rule"]) == {"cost.reserved_instances"}
+        assert set(ri["by_rule"]) == {"cost.reserved_instances"} and ri["savings_pct_of_spend"] is None
         assert ri["items"][0]["evidence"]["reserved_1y_hourly_usd"] < ri["items"][0]["evidence"]["on_demand_hourly_usd"]
         assert ri["rules"]["cost.reserved_instances"]["remediation"]
         big, _, _ = await call(client, "find_cost_savings", as_of="2026-11-25", min_savings_usd=500, limit=500)
@@ -118,3 +121,5 @@ async def test_lifecycle_resource(server) -> None:
         "confirmed": True,
     }
     assert body["engines"]["mariadb"]["extended_support"] is False
+    rates = body["extended_support_rates"]
+    assert rates["vcpu_hour"]["us-east-1"] == {"year1_2": 0.1, "year3": 0.2} and rates["source"].startswith("https://")

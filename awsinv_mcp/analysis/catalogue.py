@@ -150,18 +150,26 @@ def member_group(record: Any) -> str | None:
     return f"db_cluster:{record.account}:{record.region}:{cluster}" if cluster else None
 
 
-def hit_finding(r: Rule, record: Any, hit: Evidence | tuple[Evidence, Severity]) -> Finding:
-    """The finding of a @resource_rule's hit on a Tagged `record` (the hot path: no getattr defaults)."""
+def emitter(r: Rule) -> Callable[[Any, Evidence | tuple[Evidence, Severity]], Finding]:
+    """Builds the findings of a @resource_rule's hits on its Tagged records (the engine's hot path: the rule's
+    constants bound once, the Finding built positionally in field order)."""
     source = r.per_resource
     assert source is not None
-    evidence, severity = hit if type(hit) is tuple else (hit, r.severity)
-    return Finding(
-        rule=r.id, category=r.category, severity=severity, title=r.title,
-        resource_type=resource_type_of(record, source.resource_type), resource_id=getattr(record, source.id_attr),
-        account=record.account, region=record.region, remediation=r.remediation, arn=record.arn or None,
-        environment=record.environment, team=record.team, application=record.application, evidence=evidence,
-        prowler_check=r.prowler_check, group=member_group(record),
-    )  # fmt: skip
+    rule_id, category, default, title, remediation, prowler = (
+        r.id, r.category, r.severity, r.title, r.remediation, r.prowler_check)  # fmt: skip
+    rtype, id_attr = source.resource_type, source.id_attr
+    snapshots, instances = rtype == "db_snapshot", rtype == "db_instance"
+
+    def emit(record: Any, hit: Evidence | tuple[Evidence, Severity]) -> Finding:
+        evidence, severity = hit if type(hit) is tuple else (hit, default)
+        return Finding(
+            rule_id, category, severity, title, resource_type_of(record, rtype) if snapshots else rtype,
+            getattr(record, id_attr), record.account, record.region, remediation, record.arn or None,
+            record.environment, record.team, record.application, evidence, None, prowler,
+            member_group(record) if instances and record.cluster else None,
+        )  # fmt: skip
+
+    return emit
 
 
 def resource_rule(id: str, *, resource_type: str, **meta: Any) -> Callable[[ResourceCheck], ResourceCheck]:
@@ -199,25 +207,25 @@ def evaluate(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule]) ->
             failed.append(r.id)
     is_prod = ctx.is_production
     for collection, group in by_collection.items():
-        live = [(r, r.per_resource.fn, r.per_resource.production_only, found.setdefault(r.id, []))  # type: ignore[union-attr]
-                for r in group]  # fmt: skip
+        entries = [(r, r.per_resource.fn, emitter(r), found.setdefault(r.id, [])) for r in group]  # type: ignore[union-attr]
+        everywhere = [e for e in entries if not e[0].per_resource.production_only]  # type: ignore[union-attr]
+        production_only = [e for e in entries if e[0].per_resource.production_only]  # type: ignore[union-attr]
         for record in getattr(snapshot, collection):
-            production = is_prod(record.environment)
             broken = False
-            for r, fn, production_only, out in live:
-                if production_only and not production:
-                    continue
-                try:
-                    hit = fn(record, ctx, snapshot)
-                except Exception:
-                    log.exception("rule %s failed on %s", r.id, getattr(record, r.per_resource.id_attr, "?"))  # type: ignore[union-attr]
-                    failed.append(r.id)
-                    broken = True
-                    continue
-                if hit is not None:
-                    out.append(hit_finding(r, record, hit))
+            for live in (everywhere, production_only) if is_prod(record.environment) else (everywhere,):
+                for r, fn, emit, out in live:
+                    try:
+                        hit = fn(record, ctx, snapshot)
+                    except Exception:
+                        log.exception("rule %s failed on %s", r.id, getattr(record, r.per_resource.id_attr, "?"))  # type: ignore[union-attr]
+                        failed.append(r.id)
+                        broken = True
+                        continue
+                    if hit is not None:
+                        out.append(emit(record, hit))
             if broken:  # drop the failed rules and their findings (rare path)
-                live = [e for e in live if e[0].id not in failed]
+                everywhere = [e for e in everywhere if e[0].id not in failed]
+                production_only = [e for e in production_only if e[0].id not in failed]
                 for rid in failed:
                     found.pop(rid, None)
     return [f for fs in found.values() for f in fs], failed

@@ -118,6 +118,9 @@ def _price_basis(inst: DBInstance) -> str:
     return basis
 
 
+_MEMBER_NOTE = {"note": "cluster member: keep the writer and its failover-priority readers on one class"}
+
+
 @dataclass(frozen=True, slots=True)
 class ComputePlan:
     """The one compute change proposed for a DB instance."""
@@ -167,6 +170,7 @@ def compute_plan(inst: DBInstance, t: Thresholds) -> ComputePlan | None:
                         "current_class": inst.instance_class, "target_class": target,
                         "current_hourly_usd": current, "target_hourly_usd": new, "price_basis": _price_basis(inst),
                         "how": f"({current} - {new}) USD/h x {H} h",
+                        **(_MEMBER_NOTE if inst.cluster else {}),
                     })  # fmt: skip
         if modern is not None:
             new = _od(inst, modern)
@@ -241,84 +245,102 @@ class ReservationGap:
     priced_class: str
 
 
-def _ri_group(inst: DBInstance) -> tuple[Any, ...] | None:
-    facts = pricing.class_facts(inst.instance_class)
-    if pricing.size_flexible(inst.engine):
-        return (inst.account, inst.region, inst.engine, facts["family"])
-    return (inst.account, inst.region, inst.engine, inst.instance_class, inst.multi_az)
-
-
-def _units(inst: DBInstance) -> float:
-    if pricing.size_flexible(inst.engine):
-        return pricing.normalization_units(inst.instance_class, inst.multi_az and not inst.cluster)
-    return 1.0
+@lru_cache(maxsize=4096)
+def _ri_pool(engine: str, instance_class: str, multi_az: bool, cluster_member: bool) -> tuple[tuple[Any, ...], float]:
+    """(pool key within an account and region, normalised units) of one instance or reservation: size-flexible
+    engines pool a whole family in normalised units (Multi-AZ counts double), others match the exact class."""
+    facts = pricing.class_facts(instance_class)
+    if pricing.size_flexible(engine):
+        return (engine, facts["family"]), pricing.normalization_units(instance_class, multi_az and not cluster_member)
+    return (engine, instance_class, multi_az), 1.0
 
 
 def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[ReservationGap]:
-    """Steady on-demand instances not (fully) covered by active reservations, in a deterministic order."""
+    """Steady on-demand instances not (fully) covered by active reservations, in snapshot order (deterministic):
+    active reservations cover instances of their pool in that order."""
     t = Thresholds.from_ctx(ctx)
     plans = plans_for(snapshot, ctx)
-    cutoff = _at(ctx.as_of) - timedelta(days=t.steady_days)
     now = _at(ctx.as_of)
+    cutoff = now - timedelta(days=t.steady_days)
     capacity: dict[tuple[Any, ...], float] = defaultdict(float)
     for ri in snapshot.reserved_db_instances:
         start = _naive(ri.start)
         if ri.state != "active" or not (start <= now < start + timedelta(days=365 * ri.duration_years)):
             continue
-        probe = DBInstance(account=ri.account, region=ri.region, engine=ri.engine, instance_class=ri.instance_class,
-                           multi_az=ri.multi_az)  # fmt: skip
         try:
-            capacity[_ri_group(probe)] += _units(probe) * ri.count  # type: ignore[index]
+            pool, units = _ri_pool(ri.engine, ri.instance_class, ri.multi_az, False)
         except pricing.PriceNotFound:
             continue
+        capacity[(ri.account, ri.region, *pool)] += units * ri.count
     gaps: list[ReservationGap] = []
-    for inst in sorted(snapshot.db_instances, key=lambda i: (i.account, i.region, i.identifier)):
-        if inst.status != "available" or inst.created_at is None or _naive(inst.created_at) > cutoff:
+    for inst in snapshot.db_instances:
+        created = inst.created_at
+        if inst.status != "available" or created is None or inst.instance_class == "db.serverless":
             continue
-        if inst.instance_class == "db.serverless":
+        if (created.replace(tzinfo=None) if created.tzinfo else created) > cutoff:
             continue
-        plan = plans.by_instance.get(_key(inst))
+        plan = plans.by_instance.get((inst.account, inst.region, inst.identifier))
         if plan is not None and plan.kind == "idle":
             continue
         try:
-            group, units = _ri_group(inst), _units(inst)
+            pool, units = _ri_pool(inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None)
         except pricing.PriceNotFound:
             continue
-        covered = min(units, capacity[group])
-        capacity[group] -= covered
+        key = (inst.account, inst.region, *pool)
+        covered = min(units, capacity[key])
+        if covered:
+            capacity[key] -= covered
         if covered < units:
             target = plan.target_class if plan is not None and plan.target_class else inst.instance_class
             gaps.append(ReservationGap(inst, (units - covered) / units, target))
     return gaps
 
 
+_OFFERINGS = {"1y": "No Upfront", "3y": "Partial Upfront (no 3-year No Upfront offering exists)"}
+_RI_NOTE = "; reserved = on-demand x AWS's stated maximum discount (estimate)"
+
+
+@lru_cache(maxsize=8192)
+def _ri_quote(engine: str, klass: str, region: str, multi_az: bool, cluster_member: bool) -> tuple[Any, ...] | None:
+    """(on-demand, 1y, 3y hourly, price basis) of one engine/class/region/deployment, memoised."""
+    try:
+        od = pricing.instance_hourly(engine, klass, region, multi_az)
+        one = pricing.reserved_hourly(engine, klass, region, 1, multi_az)
+        three = pricing.reserved_hourly(engine, klass, region, 3, multi_az)
+    except pricing.PriceNotFound:
+        return None
+    basis = f"{engine} on-demand, {pricing.price_note(region)}"
+    if multi_az and not cluster_member:
+        basis += ", Multi-AZ x2"
+    if pricing.is_compute_only(engine):
+        basis += ", compute only (license not priced: saving is a lower bound)"
+    return od, one, three, basis + _RI_NOTE
+
+
 def reservation_saving(gap: ReservationGap) -> tuple[float, dict[str, Any]] | None:
     """Monthly saving of reserving the uncovered part for 1 year No Upfront, with the 3-year figure."""
     inst = gap.instance
-    try:
-        od = _od(inst, gap.priced_class)
-        one = pricing.reserved_hourly(inst.engine, gap.priced_class, inst.region, 1, inst.multi_az)
-        three = pricing.reserved_hourly(inst.engine, gap.priced_class, inst.region, 3, inst.multi_az)
-    except pricing.PriceNotFound:
+    quote = _ri_quote(inst.engine, gap.priced_class, inst.region, inst.multi_az, bool(inst.cluster))
+    if quote is None:
         return None
-    share = gap.uncovered
-    saving = money((od - one) * H * share)
+    od, one, three, basis = quote
+    share = round(gap.uncovered, 3)
     evidence = {
         "action": f"reserve {gap.priced_class} 1y No Upfront",
         "running_since": inst.created_at.date().isoformat() if inst.created_at else None,
         "priced_class": gap.priced_class,
-        "uncovered_share": round(share, 3),
+        "uncovered_share": share,
         "on_demand_hourly_usd": od,
         "reserved_1y_hourly_usd": one,
         "reserved_3y_hourly_usd": three,
-        "monthly_savings_3y_usd": money((od - three) * H * share),
-        "offerings": {"1y": pricing.reserved_offering(1), "3y": pricing.reserved_offering(3)},
-        "price_basis": _price_basis(inst) + "; reserved = on-demand x AWS's stated maximum discount (estimate)",
-        "how": f"({od} - {one}) USD/h x {H} h x {round(share, 3)} uncovered (1-year No Upfront)",
+        "monthly_savings_3y_usd": money((od - three) * H * gap.uncovered),
+        "offerings": _OFFERINGS,
+        "price_basis": basis,
+        "how": f"({od} - {one}) USD/h x {H} h x {share} uncovered (1-year No Upfront)",
     }
     if gap.priced_class != inst.instance_class:
         evidence["note"] = f"priced on {gap.priced_class}, the class the right-sizing/modernisation finding proposes"
-    return saving, evidence
+    return money((od - one) * H * gap.uncovered), evidence
 
 
 # ---- storage ----------------------------------------------------------------------------------------------

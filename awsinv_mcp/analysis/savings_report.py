@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from awsinv_mcp.analysis import cost_rules  # noqa: F401  (registers the cost rules)
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
-from awsinv_mcp.analysis.versions import expand_environment
+from awsinv_mcp.analysis.versions import expand_environment, paused_gc
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models.findings import Finding
@@ -23,9 +23,10 @@ def cost_rule_ids() -> tuple[str, ...]:
 
 def _run(snapshot: Snapshot, ctx: AnalysisContext) -> tuple[Finding, ...]:
     found: list[Finding] = []
-    for rid in cost_rule_ids():
-        found.extend(RULES[rid].check(snapshot, ctx))
-    found.sort(key=lambda f: (-(f.monthly_savings_usd or 0.0), f.rule, f.account, f.region, f.resource_id))
+    with paused_gc():
+        for rid in cost_rule_ids():
+            found.extend(RULES[rid].check(snapshot, ctx))
+        found.sort(key=lambda f: (-(f.monthly_savings_usd or 0.0), f.rule, f.account, f.region, f.resource_id))
     return tuple(found)
 
 
@@ -69,7 +70,7 @@ def rule_set(rule: str | None) -> frozenset[str] | None:
 class SavingsReport:
     findings: list[Finding]  # matches, largest saving first
     total_monthly_savings_usd: float
-    by_rule: dict[str, dict[str, float]]  # rule -> {count, monthly_usd}
+    by_rule: dict[str, dict[str, int | float]]  # rule -> {count, monthly_usd}
     by_team: dict[str, float]
     by_environment: dict[str, float]
 

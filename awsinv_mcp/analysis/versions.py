@@ -17,9 +17,11 @@ the Extended Support charge summed over members). A major missing from the calen
 from __future__ import annotations
 
 import calendar as _calendar
+import gc
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, lru_cache
@@ -299,34 +301,38 @@ def extended_support_charge(
     return round(total, 2), basis
 
 
+def _judge(engine: str, version: str, opted_out: bool, calendar: Calendar, as_of: date, months_ahead: int,
+           cache: dict[Any, Any]) -> tuple[str, MajorLifecycle | None, Status, int]:  # fmt: skip
+    """(major, lifecycle, status, Extended Support year) of an engine version, computed once per run."""
+    key = (engine, version, opted_out)
+    found = cache.get(key)
+    if found is None:
+        major = major_of(engine, version)
+        lc = calendar.lookup(engine, major)
+        status: Status = "standard" if lc is None else lc.status(as_of, months_ahead, opted_out=opted_out)
+        year = lc.extended_support_year(as_of) if lc is not None and status == "extended_support" else 0
+        found = cache[key] = (major, lc, status, year)
+    return found
+
+
 def _row(record: DBInstance | DBCluster, members: list[DBInstance], calendar: Calendar, as_of: date,
          months_ahead: int, cache: dict[Any, Any]) -> ComplianceRow:  # fmt: skip
-    engine, version = record.engine, record.engine_version
-    major = major_of(engine, version)
-    lc = calendar.lookup(engine, major)
+    engine = record.engine
     opted_out = record.engine_lifecycle_support == EXTENDED_SUPPORT_DISABLED
-    if lc is None:
-        status: Status = "standard"
-    else:
-        key = (lc.engine, major, opted_out)
-        status = cache.get(key) or cache.setdefault(key, lc.status(as_of, months_ahead, opted_out=opted_out))
+    major, lc, status, year = _judge(engine, record.engine_version, opted_out, calendar, as_of, months_ahead, cache)
+    is_cluster = isinstance(record, DBCluster)
     charge = basis = None
-    if status == "extended_support" and lc is not None:
+    if year:
         try:
-            charge, basis = extended_support_charge(
-                engine, lc.extended_support_year(as_of), record.region, members,
-                record if isinstance(record, DBCluster) else None,
-            )  # fmt: skip
+            charge, basis = extended_support_charge(engine, year, record.region, members,
+                                                    record if is_cluster else None)  # fmt: skip
         except pricing.PriceNotFound as exc:
             basis = f"not priced: {exc}"
-    is_cluster = isinstance(record, DBCluster)
     return ComplianceRow(
-        resource_id=record.identifier, resource_type="cluster" if is_cluster else "instance",
-        account=record.account, region=record.region, engine=engine, engine_version=version, major=major,
-        status=status, end_of_standard_support=lc.end_of_standard_support if lc else None,
-        end_of_extended_support=lc.end_of_extended_support if lc else None, extended_support_monthly_usd=charge,
-        upgrade_target=lc.upgrade_target if lc else None, environment=record.environment, team=record.team,
-        record=record, known=lc is not None, es_basis=basis,
+        record.identifier, "cluster" if is_cluster else "instance", record.account, record.region, engine,
+        record.engine_version, major, status, lc.end_of_standard_support if lc else None,
+        lc.end_of_extended_support if lc else None, charge, lc.upgrade_target if lc else None, record.environment,
+        record.team, record, lc is not None, basis,
     )  # fmt: skip
 
 
@@ -345,9 +351,23 @@ def _cached_rows(snapshot: Snapshot, as_of: date, months_ahead: int) -> list[Com
 
 def _compute_rows(snapshot: Snapshot, as_of: date, months_ahead: int, calendar: Calendar) -> list[ComplianceRow]:
     cache: dict[Any, Any] = {}
-    rows = [_row(rec, members, calendar, as_of, months_ahead, cache) for rec, members in _resources(snapshot)]
-    rows.sort(key=ComplianceRow.sort_key)
+    with paused_gc():
+        rows = [_row(rec, members, calendar, as_of, months_ahead, cache) for rec, members in _resources(snapshot)]
+        rows.sort(key=ComplianceRow.sort_key)
     return rows
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic records: collections triggered by the
+    allocations would only rescan the (large, long-lived) snapshot. Restores the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # ---- filtering and summaries ------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def list_tables(db: Database, schema: str | None, *, name: str | None, limit: in
     return TablePage(
         database=db.name,
         schema=catalog.schema,
-        items=[TableRow.model_validate({k: t[k] for k in _ROW_FIELDS}) for t in page.items],
+        items=[TableRow.model_validate({k: t.get(k) for k in _ROW_FIELDS}) for t in page.items],
         total=page.total,
         next_cursor=page.next_cursor,
         truncated=page.truncated,

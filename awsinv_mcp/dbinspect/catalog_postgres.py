@@ -1,4 +1,8 @@
-"""PostgreSQL catalog: a whole schema in four queries (tables, columns, constraints, indexes), never per table."""
+"""PostgreSQL catalog: a whole schema in four queries (tables, columns, constraints, indexes), never per table.
+
+Row estimates and sizes come from planner statistics (pg_class.reltuples/relpages, kept by autovacuum and
+ANALYZE), so a 2,000-table schema costs no file access; a table never analyzed gets its exact size instead.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,15 @@ GROUP BY n.nspname ORDER BY 4, 1
 
 TABLES = """
 SELECT c.oid, c.relname, c.relkind, CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END,
-       CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_total_relation_size(c.oid) END,
+       CASE WHEN c.relkind NOT IN ('r', 'm', 'p') THEN NULL
+            WHEN c.reltuples >= 0 THEN (c.relpages + coalesce(toast.relpages, 0) + coalesce(
+                (SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                 WHERE i.indrelid = c.oid), 0))::bigint * current_setting('block_size')::bigint
+            ELSE pg_total_relation_size(c.oid) END,
        d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
 ORDER BY c.relname
@@ -61,7 +70,8 @@ ORDER BY con.conrelid, con.conname
 INDEXES = """
 SELECT i.indrelid, ic.relname, i.indisunique, i.indisprimary, am.amname,
        ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k),
-       pg_relation_size(i.indexrelid)
+       CASE WHEN c.reltuples >= 0 THEN ic.relpages::bigint * current_setting('block_size')::bigint
+            ELSE pg_relation_size(i.indexrelid) END
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam

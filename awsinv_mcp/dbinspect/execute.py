@@ -25,7 +25,7 @@ from awsinv_mcp.dbinspect import guard
 from awsinv_mcp.dbinspect.engines import Database
 from awsinv_mcp.dbinspect.policy import ALLOWED_PRAGMAS, FUNCTIONS, PRAGMAS_WITH_ARGUMENT
 from awsinv_mcp.errors import UpstreamError, UserError
-from awsinv_mcp.models.database import PlanAnswer, QueryColumn, QueryResult
+from awsinv_mcp.models.database import UNTRUSTED_NOTE, PlanAnswer, QueryColumn, QueryResult
 
 _SAFE = (int, str, float, bool, type(None))
 
@@ -47,19 +47,20 @@ def run_query(
     truncated_by = "max_rows" if len(rows) > max_rows else None
     rows = rows[:max_rows]
     columns = _columns(dialect, description, rows, conn)
-    rows = jsonable_rows(rows)
+    rows = jsonable_rows(rows, description)
     rows, cut = cap_bytes(rows, max_bytes)
     if cut:
         truncated_by = "max_bytes"
-    return QueryResult(
+    return QueryResult.model_construct(  # rows come from the driver: no per-value validation of 10,000s of values
         database=db.name,
         statement=checked.kind,
         columns=columns,
-        rows=rows,
+        rows=list(map(list, rows)),
         row_count=len(rows),
         truncated=truncated_by is not None,
         truncated_by=truncated_by,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        note=UNTRUSTED_NOTE,
     )
 
 
@@ -249,29 +250,49 @@ def _sqlite_type(rows: list[Any], index: int) -> str:
     return "unknown"
 
 
-def jsonable_rows(rows: list[Any]) -> list[list[Any]]:
-    """Rows as lists of JSON values, converting only the columns that hold non-JSON types."""
+_NATIVE = (int, str, float, bool, type(None), dt.datetime, dt.date, dt.time, uuid.UUID)
+"""Types left as they are: JSON natives, and the ones pydantic's serializer renders (ISO dates, UUID text)."""
+
+
+def jsonable_rows(rows: list[Any], description: Any = None) -> list[Any]:
+    """Rows whose values serialise to JSON; only the columns holding other types are converted (by column)."""
     if not rows:
         return []
-    out = [list(r) for r in rows]
-    width = len(out[0])
-    for i in range(width):
-        kinds = {type(r[i]) for r in out}
-        if all(k in _SAFE for k in kinds):
+    columns = list(zip(*rows, strict=True))
+    changed = False
+    for i, column in enumerate(columns):
+        kinds = set(map(type, column))
+        if kinds.issubset(_NATIVE):
             continue
-        for r in out:
-            r[i] = _jsonable(r[i])
-    return out
+        changed = True
+        if kinds <= {decimal.Decimal, type(None)}:
+            spec = description[i] if description else None
+            columns[i] = _decimal_column(column, spec[4] if spec else None, spec[5] if spec else None)
+        else:
+            columns[i] = tuple(map(_jsonable, column))
+    return list(zip(*columns, strict=True)) if changed else rows
+
+
+def _decimal_column(column: tuple[Any, ...], precision: int | None, scale: int | None) -> tuple[Any, ...]:
+    """NUMERIC values as JSON numbers when exact (declared precision up to 15 digits), else each on its own."""
+    if precision and 0 < precision <= 15 and scale is not None and scale >= 0:
+        convert: Callable[[Any], Any] = int if scale == 0 else float
+        return tuple(None if v is None else convert(v) for v in column)
+    return tuple(None if v is None else _decimal(v) for v in column)
+
+
+def _decimal(value: decimal.Decimal) -> Any:
+    text = str(value)
+    if not value.is_finite() or "E" in text or len(text.lstrip("-").replace(".", "").lstrip("0")) > 15:
+        return text
+    return float(text) if "." in text else int(text)
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, _SAFE):
         return value
     if isinstance(value, decimal.Decimal):
-        if value.is_finite() and value == value.to_integral_value() and abs(value) < 2**53:
-            return int(value)
-        as_float = float(value)
-        return as_float if str(as_float) == str(value.normalize()) or not value.is_finite() else str(value)
+        return _decimal(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
@@ -288,16 +309,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def cap_bytes(rows: list[list[Any]], max_bytes: int) -> tuple[list[list[Any]], bool]:
+def cap_bytes(rows: list[Any], max_bytes: int) -> tuple[list[Any], bool]:
     """Keep the leading rows whose compact JSON fits in `max_bytes`; True when rows were cut."""
-    if not rows:
-        return rows, False
-    total = len(json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=str).encode())
-    if total <= max_bytes:
+    from pydantic_core import to_json
+
+    if not rows or len(to_json(rows)) <= max_bytes:
         return rows, False
     size = 2
     for i, row in enumerate(rows):
-        size += len(json.dumps(row, separators=(",", ":"), ensure_ascii=False, default=str).encode()) + 1
+        size += len(to_json(row)) + 1
         if size > max_bytes:
             return rows[:i], True
     return rows, False

@@ -69,8 +69,10 @@ class SavingsAnswer(ListAnswer):
     currency: Literal["USD"] = "USD"
     items: list[SavingsRow] = Field(description="largest saving first")
     total_monthly_savings_usd: float = Field(description="sum over the matches (the rules never double count)")
-    savings_pct_of_spend: float | None = Field(None, description="share of current monthly spend, when known")
-    by_rule: dict[str, dict[str, float]] = Field(description="rule -> count, monthly_usd")
+    savings_pct_of_spend: float | None = Field(
+        None, description="total as % of last full month's spend (unfiltered calls, when costs are available)"
+    )
+    by_rule: dict[str, dict[str, int | float]] = Field(description="rule -> count, monthly_usd")
     by_team: dict[str, float] = Field(description="top teams by monthly saving")
     by_environment: dict[str, float]
     rules: dict[str, RuleBrief] = Field(description="rules on this page")

@@ -56,7 +56,7 @@ class TableRow(_Model):
     name: str
     kind: str = Field(description="table, view, materialized view, partitioned table, foreign table")
     row_estimate: int | None = Field(None, description="planner statistics, not an exact count")
-    size_bytes: int | None = None
+    size_bytes: int | None = Field(None, description="table + indexes + TOAST, from statistics where kept")
     comment: str | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)

@@ -2,7 +2,8 @@
 
 `Finding` is a slotted dataclass: rules build hundreds of thousands of them at 100k DB instances and a
 pydantic model per finding would dominate the analysis time. Answers convert only the page they return
-(`FindingOut.of(finding)`). Construction is keyword-only, as it was for the former pydantic model.
+(`FindingOut.of(finding)`). Build it with keywords, as the former pydantic model (the rule engine's hot path
+alone passes the fields positionally, in declaration order).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def raise_severity(severity: Severity, steps: int = 1) -> Severity:
     return SEVERITIES[max(0, SEVERITY_ORDER[severity] - steps)]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Finding:
     rule: str  # stable rule id, e.g. rds.storage_encrypted
     category: Category

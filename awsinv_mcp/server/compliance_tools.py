@@ -4,12 +4,14 @@ lifecycle://engines. Each tool makes one call into `awsinv_mcp.analysis` and sha
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
+from awsinv_mcp import pricing
 from awsinv_mcp.analysis import savings_report as SR
 from awsinv_mcp.analysis import versions as V
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
@@ -29,6 +31,7 @@ ComplianceStatus = Annotated[
 CostRule = Annotated[str | None, Field(description="cost rule(s), e.g. reserved_instances,rightsizing")]
 MinSavings = Annotated[float, Field(ge=0, description="only savings of at least this USD/month")]
 Detail = Annotated[bool, Field(description="full evidence and remediation per row")]
+log = logging.getLogger("awsinv_mcp.server")
 PRICES = "resources/prices.json (AWS list prices, read 2026-11-25; regional figures derived, see its notes)"
 
 
@@ -74,6 +77,17 @@ def register(mcp: MCPServer, services: Services) -> None:
         values = tuple(v.lower() for v in services.settings.production_values)
         return AnalysisContext(as_of=as_of or _today(), production_values=values)
 
+    def spend_share(savings_usd: float) -> float | None:
+        """Savings as a percent of last month's total spend (None when costs are unavailable)."""
+        from awsinv_mcp.server.cost_tools import monthly_spend
+
+        try:
+            spend = monthly_spend(services)
+        except Exception:  # the savings answer must not fail because costs do
+            log.warning("monthly spend unavailable for find_cost_savings", exc_info=True)
+            return None
+        return spend.share(savings_usd) if spend is not None else None
+
     @tool(mcp, title="Engine version compliance")
     def check_version_compliance(
         as_of: AsOf = None, months_ahead: MonthsAhead = 6, engine: Engine = None, status: ComplianceStatus = None,
@@ -102,7 +116,7 @@ def register(mcp: MCPServer, services: Services) -> None:
                                               else ""), **meta,
         )  # fmt: skip
 
-    @tool(mcp, title="Find cost savings")
+    @tool(mcp, title="Find cost savings", open_world=True)  # aws mode: last month's spend from Cost Explorer
     def find_cost_savings(
         as_of: AsOf = None, rule: CostRule = None, environment: Environment = None, team: Team = None,
         account: Account = None, region: Region = None, min_savings_usd: MinSavings = 0.0, detail: Detail = False,
@@ -118,12 +132,15 @@ def register(mcp: MCPServer, services: Services) -> None:
                                    account=account, region=region, min_savings_usd=min_savings_usd)  # fmt: skip
         key = fingerprint("savings", ctx.as_of, rule, environment, team, account, region, min_savings_usd, id(snap))
         page = paginate(report.findings, limit=limit, cursor=cursor, query=key)
+        unfiltered = not any((rule, environment, team, account, region, min_savings_usd))
+        pct = spend_share(report.total_monthly_savings_usd) if unfiltered else None
         rules = {f.rule: C.RuleBrief(title=RULES[f.rule].title, remediation=RULES[f.rule].remediation if detail
                                      else None) for f in page.items}  # fmt: skip
         return C.SavingsAnswer(
             as_of=ctx.as_of, items=[savings_row(f, detail) for f in page.items], total=page.total,
             next_cursor=page.next_cursor, truncated=page.truncated,
-            total_monthly_savings_usd=report.total_monthly_savings_usd, by_rule=report.by_rule,
+            total_monthly_savings_usd=report.total_monthly_savings_usd, savings_pct_of_spend=pct,
+            by_rule=report.by_rule,
             by_team=report.by_team, by_environment=report.by_environment, rules=rules, prices=PRICES,
             **A.meta(snap),
         )  # fmt: skip
@@ -135,5 +152,6 @@ def register(mcp: MCPServer, services: Services) -> None:
         snap = services.inventory.peek()  # never collect just to show the calendar
         cal = V.calendar_for(snap) if snap is not None else V.Calendar.default()
         body = {"read_on": cal.read_on, "dates": "last day of each period", "engines": cal.to_dict(),
-                "extended_support_rates": "resources/prices.json extended_support"}  # fmt: skip
+                "extended_support_years": {"1": "year1_2", "2": "year1_2", "3": "year3"},
+                "extended_support_rates": pricing.extended_support_rates()}  # fmt: skip
         return json.dumps(body, separators=(",", ":"))

@@ -64,6 +64,8 @@ def refuse(message: str) -> CallToolResult:
 
 
 def _finish(result: Any) -> Any:
+    if isinstance(result, CallToolResult):  # already shaped by the tool (e.g. large query results)
+        return result
     if isinstance(result, BaseModel):
         return respond(result)
     return result

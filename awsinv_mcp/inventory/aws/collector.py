@@ -9,7 +9,7 @@ Task graph (every box runs on the pool of `settings.max_concurrency` workers):
     profiles / role ARNs / Organizations members -> assume or identify -> setup(account) -> ...
 
 A failing account, region or call becomes a warning; everything else is collected. Progress is reported
-once per finished account x region (and once per account for S3).
+once per finished account x region (and once per account for S3), on the thread that called `collect()`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -54,12 +55,18 @@ REGION_TASKS: tuple[tuple[str, Callable[[Scope], None]], ...] = (
 
 
 class Progress:
-    """Counts finished account x region units and reports them (done never decreases, total may grow)."""
+    """Counts finished account x region units; reports them on the collecting thread (`deliver()`).
+
+    Units finish on worker threads; their reports are queued and delivered by the thread that called
+    `collect()`, so a progress callback may use thread-bound machinery (e.g. anyio's from_thread).
+    `done` never decreases; `total` grows as accounts and their regions are discovered.
+    """
 
     def __init__(self, progress: ProgressFn | None, names: dict[str, str]) -> None:
         self._progress = progress
         self._names = names
         self._lock = threading.Lock()
+        self._queue: deque[tuple[int, int, str]] = deque()
         self.done = 0
         self.total = 0
 
@@ -71,13 +78,19 @@ class Progress:
         account, region = unit
         if region == "setup":
             return
+        name = self._names.get(account, account)
+        what = "S3 buckets" if region == "s3" else region
         with self._lock:
             self.done += 1
-            done, total = self.done, self.total
-        if self._progress is not None:
-            name = self._names.get(account, account)
-            what = "S3 buckets" if region == "s3" else region
-            self._progress(done, total, f"collected {name} {what}")
+            self._queue.append((self.done, self.total, f"collected {name} {what}"))
+
+    def deliver(self) -> None:
+        while self._progress is not None and self._queue:
+            done, total, message = self._queue.popleft()
+            try:
+                self._progress(done, total, message)
+            except Exception:
+                log.exception("progress callback failed")
 
 
 class Collection:
@@ -132,7 +145,7 @@ class Collection:
                 self.from_role_arn(caller, arn)
             if self.settings.org_role:
                 self.pool.spawn((caller.id, "setup"), lambda: self.from_organization(caller))
-        self.pool.wait()
+        self.pool.wait(on_wake=self.progress.deliver)
 
     def from_profile(self, profile: str) -> None:
         target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)

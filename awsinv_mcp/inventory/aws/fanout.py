@@ -235,15 +235,25 @@ class FanOut:
                 try:
                     self._on_unit_done(unit)
                 except Exception:
-                    log.exception("progress callback failed")
+                    log.exception("unit callback failed")
             with self._done:
                 self._pending -= 1
-                if self._pending == 0:
+                if unit_done or self._pending == 0:
                     self._done.notify_all()
 
-    def wait(self) -> None:
-        """Block until every task (including spawned ones) has finished, then stop the pool."""
-        with self._done:
-            while self._pending:
-                self._done.wait()
+    def wait(self, on_wake: Callable[[], None] | None = None) -> None:
+        """Block until every task (including spawned ones) has finished, then stop the pool.
+
+        `on_wake()` runs on the waiting thread whenever a unit finishes (and at the end), so callers can
+        deliver progress from the thread that started the collection.
+        """
+        while True:
+            with self._done:
+                if self._pending:
+                    self._done.wait(timeout=0.5)
+                finished = not self._pending
+            if on_wake is not None:
+                on_wake()
+            if finished:
+                break
         self._pool.shutdown(wait=True)

@@ -9,13 +9,18 @@
 
 Assumed-role credentials are botocore `RefreshableCredentials`: re-assumed shortly before they expire, so
 long collections and long-running servers keep working. `AWSINV_EXTERNAL_ID` and
-`AWSINV_ROLE_SESSION_NAME` go into every AssumeRole call. All sessions share one botocore data loader, so
-service models are parsed once, not once per account.
+`AWSINV_ROLE_SESSION_NAME` go into every AssumeRole call.
+
+Client construction is most of the CPU a large fan-out spends (100 accounts x 17 regions x 3 services is
+5,100 clients), so our sessions share one botocore data loader (service models parsed once) and one client
+class per service (botocore otherwise builds a new class, with hundreds of methods for EC2, per client).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -29,20 +34,52 @@ if TYPE_CHECKING:
 log = logging.getLogger("awsinv_mcp.inventory.aws")
 
 
+_OUR_EMITTERS: weakref.WeakSet[Any] = weakref.WeakSet()
+_CLASSES: dict[tuple[str, str], type] = {}
+_CLASSES_LOCK = threading.Lock()
+
+
+def _share_client_classes(session: Any) -> None:
+    """Let clients of `session` reuse one client class per service (other botocore users are unaffected)."""
+    from botocore.client import ClientCreator
+
+    _OUR_EMITTERS.add(session.get_component("event_emitter"))
+    original = ClientCreator.__dict__.get("_create_client_class")
+    if original is None or getattr(original, "awsinv_shared", False):
+        return
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        if self._event_emitter not in _OUR_EMITTERS:
+            return original(self, service_name, service_model)
+        key = (service_name, service_model.api_version)
+        with _CLASSES_LOCK:
+            cls = _CLASSES.get(key)
+        if cls is None:
+            cls = original(self, service_name, service_model)
+            with _CLASSES_LOCK:
+                cls = _CLASSES.setdefault(key, cls)
+        return cls
+
+    create_client_class.awsinv_shared = True  # type: ignore[attr-defined]
+    ClientCreator._create_client_class = create_client_class  # type: ignore[method-assign]
+
+
 class SessionMaker:
-    """Builds boto3 sessions that share one data loader (service models are loaded once)."""
+    """Builds boto3 sessions that share one data loader and one client class per service."""
 
     def __init__(self) -> None:
         import botocore.session
 
         self._root = botocore.session.Session()
         self._loader = self._root.get_component("data_loader")
+        _share_client_classes(self._root)
 
     def _botocore(self, profile: str | None = None) -> Any:
         import botocore.session
 
         session = botocore.session.Session(profile=profile)
         session.register_component("data_loader", self._loader)
+        _share_client_classes(session)
         return session
 
     def default(self) -> boto3.Session:
