@@ -107,10 +107,10 @@ QUESTION = {"environment": "production", "rule": "*storage_encrypted,rds.interne
             "match_all": True, "view": "resources"}  # fmt: skip
 
 
-async def question_size(snap: Snapshot) -> tuple[int, int]:
+async def question_size(snap: Snapshot, args: dict[str, Any]) -> tuple[int, int]:
     store = InventoryStore(Settings(source="synthetic"), collector=lambda s, p: snap)
     async with Client(build_server(Settings(source="synthetic"), store=store)) as client:
-        result = await client.call_tool("get_findings", QUESTION)
+        result = await client.call_tool("get_findings", args)
         return size(result), result.structured_content["total"]
 
 
@@ -149,11 +149,13 @@ def main() -> None:
     print(f"\ndefault answer sizes at {scales[-1]} DB instances (bytes of the JSON text the model reads):")
     for name, n in anyio.run(answer_sizes, snap).items():
         print(f"  {name:<40} {n:>6}")
-    print(f"\n'which production databases are unencrypted and public': get_findings {QUESTION}")
-    for scale in (50, 150):
-        fleet = estate(scale)
-        n, total = anyio.run(question_size, fleet)
-        print(f"  fleet of {len(fleet.db_instances)}: {n} bytes, {total} resources")
+    either = {k: v for k, v in QUESTION.items() if k != "match_all"}
+    for label, question in (("unencrypted AND public", QUESTION), ("unencrypted OR public", either)):
+        print(f"\n'which production databases are {label}': get_findings {question}")
+        for scale in (50, 150):
+            fleet = estate(scale)
+            n, total = anyio.run(question_size, fleet, question)
+            print(f"  fleet of {len(fleet.db_instances)}: {n} bytes, {total} resources")
 
 
 if __name__ == "__main__":

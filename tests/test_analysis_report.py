@@ -92,10 +92,11 @@ def test_report_is_sorted_and_cached_per_snapshot_and_context() -> None:
     cache = R.FindingsCache(size=2)
     first = cache.report(snap, CTX)
     assert cache.report(snap, CTX) is first
-    order = [(SEVERITY_ORDER[f.severity], f.category, f.rule) for f in first.findings]
+    order = [(SEVERITY_ORDER[f.severity], not CTX.is_production(f.environment), f.category, f.rule)
+             for f in first.findings]  # fmt: skip
     assert order == sorted(order)
     exposed = [f.resource_id for f in first.findings if f.rule == "rds.internet_exposed"]
-    assert exposed == [d.identifier for d in snap.db_instances if d.identifier in exposed]  # snapshot order
+    assert exposed == ["bad", "pub", "auth-1", "safe-1", "devbad"]  # production first, then snapshot order
     later = cache.report(snap, replace(CTX, as_of=date(2030, 1, 1)))
     assert later is not first
     assert cache.report(fleet(), CTX) is not first  # another snapshot object

@@ -103,7 +103,12 @@ async def test_one_call_answers_unencrypted_and_public_production_databases() ->
 async def test_assess_security_and_analyze_performance(synthetic_server) -> None:
     async with Client(synthetic_server) as client:
         sec = await call(client, "assess_security")
-        assert sec["summary"]["by_category"] == {"security": sec["total"]}
+        by_category = sec["summary"]["by_category"]
+        assert set(by_category) == {"security", "performance"} and sum(by_category.values()) == sec["total"]
+        pi = await call(client, "assess_security", {"rule": "perf.*", "limit": 500})
+        assert pi["total"] == by_category["performance"] and {i["rule"] for i in pi["items"]} == {
+            "perf.performance_insights"
+        }  # Performance Insights is part of the security review too
         assert sec["evaluated"]["db_instance"] == 150 and sec["evaluated"]["s3_bucket"] > 0
         assert sec["rules_checked"] >= 35 and len(sec["items"]) == 10
         perf = await call(client, "analyze_performance", {"environment": "production"})

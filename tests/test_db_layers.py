@@ -199,7 +199,7 @@ def test_secrets_manager_and_iam_connections_never_show_secrets(monkeypatch: pyt
     password = "rds-SECRET-from-secretsmanager"
     with mock_aws():
         rds = boto3.client("rds", region_name="eu-west-1")
-        rds.create_db_instance(
+        instance_arn = rds.create_db_instance(
             DBInstanceIdentifier="orders-prod",
             Engine="postgres",
             DBInstanceClass="db.t3.micro",
@@ -208,15 +208,15 @@ def test_secrets_manager_and_iam_connections_never_show_secrets(monkeypatch: pyt
             DBName="test",
             AllocatedStorage=20,
             EnableIAMDatabaseAuthentication=True,
-        )
+        )["DBInstance"]["DBInstanceArn"]
         arn = boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
             Name="orders-prod-reader", SecretString=json.dumps({"username": "postgres", "password": password})
         )["ARN"]
         databases = {
             "by_secret": {"rds": "orders-prod", "secret_arn": arn, "host": "127.0.0.1", "port": 5432,
                           "description": "orders via Secrets Manager"},
-            "by_iam": {"rds": "orders-prod", "region": "eu-west-1", "iam_auth": True, "host": "127.0.0.1",
-                       "port": 5432, "sslmode": "prefer"},
+            "by_iam": {"rds": instance_arn, "iam_auth": True, "host": "127.0.0.1", "sslmode": "prefer"},
+            "by_endpoint": {"rds": instance_arn, "secret_arn": arn},
             "missing": {"rds": "no-such-db", "region": "eu-west-1"},
         }  # fmt: skip
         service = DatabaseService(Settings(databases=json.dumps(databases), query_timeout=2))
@@ -226,14 +226,61 @@ def test_secrets_manager_and_iam_connections_never_show_secrets(monkeypatch: pyt
             iam_rows = service.run_query("by_iam", "SELECT current_user").rows
             with pytest.raises(UserError) as missing:
                 service.run_query("missing", "SELECT 1")
+            with pytest.raises(UserError) as endpoint:  # the endpoint RDS reports (moto's does not resolve)
+                service.run_query("by_endpoint", "SELECT 1")
             db = service.registry.get("by_iam")
             token = db._resolved.token_provider()
         finally:
             service.close()
     assert secret_rows == [["postgres", 1]] and iam_rows == [["postgres"]]
     assert "AWS lookup failed" in str(missing.value)
+    assert "orders-prod." in str(endpoint.value) and "unreachable" in str(endpoint.value)
     assert "X-Amz-Signature" in token  # a real presigned IAM token was generated and sent as the password
-    outputs = listing + json.dumps(secret_rows) + str(missing.value)
+    outputs = listing + json.dumps(secret_rows) + str(missing.value) + str(endpoint.value)
     for secret in (password, "master-pw-unused", "aws-secret-key-never-shown", token):
         assert secret not in outputs
-    assert json.loads(listing)["items"][0]["name"] == "by_iam"
+    assert [row["name"] for row in json.loads(listing)["items"]] == ["by_endpoint", "by_iam", "by_secret", "missing"]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql", "reason"),
+    [
+        ("postgresql", "SELECT " + "(" * 3000 + "1" + ")" * 3000, "nested too deeply"),
+        ("mysql", "SELECT 1 /*!99999 , SLEEP(1) */", "executable comments"),
+        ("mariadb", "ANALYZE TABLE t", "maintenance"),
+        ("postgresql", "SELECT query_to_xml('DELETE FROM t', true, true, '')", "query_to_xml"),
+        ("postgresql", "SELECT * FROM t WHERE x IN (SELECT pg_sleep(1))", "pg_sleep"),
+        ("sqlite", "PRAGMA table_info = t", "read form"),
+        ("postgresql", "SELECT 1 \x00", "NUL"),
+        ("postgresql", "", "empty"),
+    ],
+)
+def test_guard_refuses_with_reason(dialect: str, sql: str, reason: str) -> None:
+    with pytest.raises(guard.RefusedError, match=reason):
+        guard.check(sql, dialect)
+
+
+# ---- over the wire: the stdio server with a SQLite database from AWSINV_DATABASES ----
+
+
+@pytest.mark.anyio
+async def test_run_query_over_stdio(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from mcp import Client, StdioServerParameters
+
+    path = tmp_path / "shop.db"
+    F.seed_sqlite(path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWSINV_")}
+    env |= {"AWSINV_SOURCE": "synthetic", "AWSINV_DATABASES": json.dumps({"shop": f"sqlite:///{path}"})}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "awsinv_mcp", "serve"], env=env)
+    async with Client(params) as client:
+        ok = await client.call_tool(
+            "run_query", {"database": "shop", "sql": "SELECT id, total FROM orders", "max_rows": 3}
+        )
+        refused = await client.call_tool("run_query", {"database": "shop", "sql": "DELETE FROM orders"})
+    assert not ok.is_error and ok.structured_content["rows"] == [[1, 7.5], [2, 15.0], [3, 22.5]]
+    assert json.loads(ok.content[0].text)["truncated"] is True
+    assert refused.is_error and "refused" in refused.content[0].text
+    assert F.sqlite_state(path)[2] == ["shop.db"]

@@ -178,21 +178,75 @@ async def test_byte_cap(server: Any) -> None:
     assert len(json.dumps(q["rows"], separators=(",", ":"))) <= 1000
 
 
-@pytest.mark.parametrize(
-    ("db", "sql"),
-    [
-        ("pg", "EXPLAIN SELECT * FROM orders WHERE customer_id = 3"),
-        ("pg", "SHOW statement_timeout"),
-        ("pg", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM orders"),
-        ("pg", "SELECT x FROM generate_series(1, 3) AS g(x), LATERAL (SELECT lower('A')) l"),
-        ("maria", "SHOW TABLES"),
-        ("maria", "EXPLAIN SELECT * FROM awsinv_t_orders WHERE customer_id = 3"),
-        ("maria", "SHOW VARIABLES LIKE 'max_statement%'"),
-        ("lite", "PRAGMA table_info(orders)"),
-        ("lite", "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE customer_id = 3"),
-        ("lite", "SELECT * FROM pragma_index_list('orders')"),
-    ],
-)
+ANALYSIS = [
+    ("pg", "EXPLAIN SELECT * FROM orders WHERE customer_id = 3"),
+    ("pg", "SHOW statement_timeout"),
+    ("pg", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM orders"),
+    ("pg", "SELECT x FROM generate_series(1, 3) AS g(x), LATERAL (SELECT lower('A')) l"),
+    ("pg", "SELECT date_trunc('month', placed_at) AS m, sum(total), avg(total)::numeric(10,2) FROM orders GROUP BY 1"),
+    (
+        "pg",
+        "SELECT c.name, lag(o.total) OVER (PARTITION BY c.id ORDER BY o.id) FROM orders o JOIN customers c "
+        "ON c.id = o.customer_id",
+    ),
+    (
+        "pg",
+        "SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY total), mode() WITHIN GROUP (ORDER BY customer_id) "
+        "FROM orders",
+    ),
+    ("pg", "SELECT jsonb_build_object('a', 1) ->> 'a', to_jsonb(c) - 'email' FROM customers c"),
+    ("pg", "SELECT now() - interval '3 days', current_date + 1, extract(epoch FROM now())::bigint"),
+    ("pg", "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER BY n_live_tup DESC"),
+    ("pg", "SELECT string_agg(name, ', ' ORDER BY id) FILTER (WHERE id < 4) FROM customers"),
+    ("pg", "SELECT * FROM customers WHERE email ~* '^c1' AND name NOT ILIKE '%x%' AND id = ANY(ARRAY[1,2,3])"),
+    (
+        "pg",
+        "SELECT id, CASE WHEN total > 100 THEN 'big' ELSE 'small' END, total::text || ' EUR' FROM orders "
+        "ORDER BY total DESC NULLS LAST",
+    ),
+    ("pg", "SELECT pg_size_pretty(pg_database_size(current_database())), version()"),
+    ("pg", "SELECT x, y FROM unnest(ARRAY[1,2], ARRAY['a','b']) AS t(x, y)"),
+    ("pg", "SELECT id FROM orders EXCEPT SELECT id FROM orders WHERE id > 5 ORDER BY 1"),
+    ("pg", "SELECT '{\"a\": [1,2]}'::jsonb @> '{\"a\": [1]}'::jsonb"),
+    (
+        "pg",
+        "SELECT * FROM (SELECT customer_id, row_number() OVER w AS rn FROM orders "
+        "WINDOW w AS (PARTITION BY customer_id ORDER BY total DESC)) s WHERE rn = 1",
+    ),
+    ("pg", "SELECT * FROM orders TABLESAMPLE SYSTEM (100)"),
+    ("pg", "SELECT DISTINCT ON (customer_id) customer_id, total FROM orders ORDER BY customer_id, total DESC"),
+    ("pg", "SELECT last_value FROM awsinv_seq"),
+    ("pg", "SELECT * FROM big_orders"),
+    ("maria", "SHOW TABLES"),
+    ("maria", "EXPLAIN SELECT * FROM awsinv_t_orders WHERE customer_id = 3"),
+    ("maria", "SHOW VARIABLES LIKE 'max_statement%'"),
+    ("maria", "SELECT DATE_FORMAT(placed_at, '%Y-%m') m, SUM(total) FROM awsinv_t_orders GROUP BY m ORDER BY m"),
+    ("maria", "SELECT GROUP_CONCAT(name ORDER BY id SEPARATOR ', ') FROM awsinv_t_customers WHERE id < 4"),
+    ("maria", "SELECT DATE_SUB(NOW(), INTERVAL 3 DAY), UNIX_TIMESTAMP(), TIMESTAMPDIFF(DAY, '2020-01-01', NOW())"),
+    ("maria", "SELECT JSON_OBJECT('k', 1), JSON_UNQUOTE(JSON_EXTRACT('{\"a\": \"x\"}', '$.a'))"),
+    ("maria", "SELECT IF(total > 100, 'big', 'small'), IFNULL(NULL, 1), total DIV 3 FROM awsinv_t_orders"),
+    ("maria", "SELECT * FROM awsinv_t_customers WHERE email REGEXP '^c1' AND id IN (1, 2, 3)"),
+    ("maria", "SELECT SUBSTRING_INDEX(email, '@', -1) d, COUNT(*) FROM awsinv_t_customers GROUP BY d"),
+    ("maria", "SELECT `id`, `total` FROM `awsinv_t_orders` ORDER BY `total` DESC"),
+    ("maria", "SELECT VERSION(), DATABASE(), CURRENT_USER(), @@version"),
+    ("maria", "WITH t AS (SELECT customer_id, SUM(total) s FROM awsinv_t_orders GROUP BY customer_id) SELECT * FROM t"),
+    ("maria", "SELECT CAST(total AS CHAR), STR_TO_DATE('2024-01-02', '%Y-%m-%d') FROM awsinv_t_orders"),
+    ("maria", "SELECT * FROM awsinv_t_big_orders"),
+    ("lite", "PRAGMA table_info(orders)"),
+    ("lite", "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE customer_id = 3"),
+    ("lite", "SELECT * FROM pragma_index_list('orders')"),
+    ("lite", "SELECT strftime('%Y-%m', placed_at) m, sum(total), round(avg(total), 2) FROM orders GROUP BY m"),
+    ("lite", "SELECT group_concat(name, ', ') FROM customers WHERE id < 4"),
+    ("lite", "SELECT date('now', '-3 days'), julianday('now') > 0"),
+    ("lite", "SELECT json_extract('{\"a\": 1}', '$.a'), json_object('k', 1), json_array(1, 2)"),
+    ("lite", "SELECT iif(total > 100, 'big', 'small'), total || ' EUR', typeof(total) FROM orders"),
+    ("lite", "SELECT * FROM customers WHERE email GLOB 'c1*' AND id IN (1, 2, 3)"),
+    ("lite", 'SELECT "id", [total] FROM orders ORDER BY total DESC'),
+    ("lite", "SELECT t.name, p.name FROM sqlite_schema t JOIN pragma_table_info(t.name) p WHERE t.type = 'table'"),
+]
+
+
+@pytest.mark.parametrize(("db", "sql"), ANALYSIS)
 async def test_guard_does_not_over_block(server: Any, db: str, sql: str) -> None:
     r = await call(server, "run_query", {"database": db, "sql": sql})
     assert not r.is_error, r.content[0].text

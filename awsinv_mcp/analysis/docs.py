@@ -50,6 +50,8 @@ def _details(r: Rule) -> list[str]:
              f"- Applies to: {', '.join(r.resource_types)}"]  # fmt: skip
     if r.notes:
         lines.append(f"- Scope: {_text(r.notes)}")
+    if r.also_in:
+        lines.append(f"- Also in the {', '.join(r.also_in)} review")
     lines.append(f"- Prowler: `{r.prowler_check}`" if r.prowler_check else "- Prowler: no equivalent check")
     lines += [f"- Fix: {_text(r.remediation)}", ""]
     return lines

@@ -187,8 +187,9 @@ def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     remediation="Console: Modify the instance, Monitoring > Turn on Performance Insights. CLI: aws rds "
     "modify-db-instance --db-instance-identifier <id> --enable-performance-insights "
     "--performance-insights-retention-period 7 --apply-immediately",
-    notes="Only when the API says it is off: an unknown state (not reported) gives no finding. Also the "
-    "Performance Insights item of the security review (one rule, no duplicate findings).",
+    notes="Only when the API says it is off: an unknown state (not reported) gives no finding. Also listed by "
+    "the security review (assess_security): one rule, so no duplicate findings.",
+    also_in=("security",),
 )  # fmt: skip
 def performance_insights(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return {"performance_insights": False} if db.performance_insights is False else None

@@ -47,7 +47,7 @@ def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | No
     gc.disable()  # hundreds of thousands of new objects, no cycles: collections would only rescan the snapshot
     try:
         findings, failed = evaluate(snapshot, ctx, list(rules) if rules is not None else list(RULES.values()))
-        sort_findings(findings)
+        sort_findings(findings, ctx)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -131,11 +131,12 @@ class FindingQuery:
     account: str | None = None
     region: str | None = None
     match_all: bool = False
+    review: str | None = None  # a category review: its rules (see review_rules) instead of `category`
 
     def key(self) -> tuple[object, ...]:
         rule = self.rule if isinstance(self.rule, str) or self.rule is None else tuple(self.rule)
         return (self.category, self.severity, rule, self.resource, self.resource_type, self.team, self.environment,
-                self.application, self.account, self.region, self.match_all)  # fmt: skip
+                self.application, self.account, self.region, self.match_all, self.review)  # fmt: skip
 
 
 def environment_matcher(ctx: AnalysisContext, value: str | None) -> Callable[[str | None], bool] | None:
@@ -161,6 +162,9 @@ def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> li
     if categories:
         wanted = frozenset(categories)
         checks.append(lambda f: f.category in wanted)
+    if q.review:
+        reviewed = frozenset(r.id for r in review_rules(q.review))
+        checks.append(lambda f: f.rule in reviewed)
     severities = severity_set(q.severity)
     if severities:
         checks.append(lambda f: f.severity in severities)
@@ -284,17 +288,19 @@ TYPE_COUNTS: dict[str, Callable[[Snapshot], int]] = {
 }
 
 
-def category_rules(category: str) -> list[Rule]:
-    return [r for r in RULES.values() if r.category == category]
+def review_rules(review: str) -> list[Rule]:
+    """The rules a category review (assess_security, analyze_performance) shows: the category's own, plus rules of
+    another category that belong to it too (`also_in`, e.g. Performance Insights in the security review)."""
+    return [r for r in RULES.values() if r.category == review or review in r.also_in]
 
 
-def rule_count(category: str) -> int:
-    return len(category_rules(category))
+def rule_count(review: str) -> int:
+    return len(review_rules(review))
 
 
-def evaluated(snapshot: Snapshot, category: str) -> dict[str, int]:
-    """Resources the category's rules examine, by type."""
-    types = sorted({t for r in category_rules(category) for t in r.resource_types if t in TYPE_COUNTS})
+def evaluated(snapshot: Snapshot, review: str) -> dict[str, int]:
+    """Resources the review's rules examine, by type."""
+    types = sorted({t for r in review_rules(review) for t in r.resource_types if t in TYPE_COUNTS})
     return {t: TYPE_COUNTS[t](snapshot) for t in types}
 
 

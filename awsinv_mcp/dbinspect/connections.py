@@ -188,7 +188,11 @@ def resolve_aws(spec: ConnectionSpec) -> Resolved:
 
     aws = spec.aws
     assert aws is not None
-    region = aws.region or (aws.secret_arn.split(":")[3] if aws.secret_arn else None)
+    identifier = aws.rds
+    arn_region = None
+    if identifier and identifier.startswith("arn:"):  # an ARN as list_db_instances shows it
+        arn_region, identifier = identifier.split(":")[3], identifier.split(":")[-1]
+    region = aws.region or arn_region or (aws.secret_arn.split(":")[3] if aws.secret_arn else None)
     session = boto3.session.Session(region_name=region)
     secret: dict[str, Any] = {}
     instance: dict[str, Any] = {}
@@ -197,8 +201,8 @@ def resolve_aws(spec: ConnectionSpec) -> Resolved:
             raw = session.client("secretsmanager").get_secret_value(SecretId=aws.secret_arn)["SecretString"]
             secret = json.loads(raw)
         known = (aws.host or secret.get("host")) and (aws.engine or secret.get("engine"))
-        if aws.rds and not known:
-            instance = _describe_rds(session, aws.rds)
+        if identifier and not known:
+            instance = _describe_rds(session, identifier)
     except (BotoCoreError, ClientError, ValueError) as exc:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
         raise UserError(

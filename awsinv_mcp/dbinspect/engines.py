@@ -22,6 +22,7 @@ from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
 log = logging.getLogger("awsinv_mcp.dbinspect")
 
 CATALOG_TTL = 30.0
+_PG_SESSION = "-c default_transaction_read_only=on -c standard_conforming_strings=on"
 
 
 class Database:
@@ -93,7 +94,7 @@ class Database:
             args |= {
                 "connect_timeout": connect_timeout,
                 "application_name": "awsinv-mcp",
-                "options": f"{user_options} -c default_transaction_read_only=on".strip(),
+                "options": f"{user_options} {_PG_SESSION}".strip(),
                 "prepare_threshold": None,
             }
             if sslmode:

@@ -128,6 +128,8 @@ def _parse_one(sql: str, dialect: str) -> Any:
 
     try:
         statements = [s for s in sqlglot.parse(sql, dialect=sqlglot_dialect(dialect)) if s is not None]
+    except RecursionError:
+        raise refuse("the statement is nested too deeply") from None
     except (ParseError, TokenError) as exc:
         first = str(exc).splitlines()[0][:200] if str(exc) else "syntax error"
         raise RefusedError(f"could not parse the statement as {dialect} SQL ({first}); fix the syntax") from None
@@ -214,15 +216,14 @@ def _allowed_functions(dialect: str) -> tuple[frozenset[str], frozenset[str]]:
     names = FUNCTIONS[dialect]
     classes = set(OPERATOR_FUNCTIONS)
     for name in names:
-        for args in ("a", "a, b", "a, b, c", ""):
+        for args in ("a", "a, b", "a, b, c", "", "a, INTERVAL 1 DAY"):
             try:
                 tree = sqlglot.parse_one(f"SELECT {name}({args})", dialect=sqlglot_dialect(dialect))
             except Exception:
                 continue
             target = tree.expressions[0] if tree.expressions else None
-            if isinstance(target, exp.Func):
+            if isinstance(target, exp.Func):  # every arity: some map to different classes by argument count
                 classes.update(type(n).__name__ for n in target.walk() if isinstance(n, exp.Func))
-                break
     classes.discard("Anonymous")
     return frozenset(names), frozenset(classes)
 

@@ -9,6 +9,9 @@ huge values from a small input (repeat, lpad/rpad, space, zeroblob, randomblob, 
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -25,7 +28,7 @@ ALLOWED_NODES = frozenset(
     BitwiseOr BitwiseXor BitwiseLeftShift BitwiseRightShift Collate Escape Cube Rollup GroupingSets
     IgnoreNulls RespectNulls AtTimeZone Overlaps SessionParameter Show Kwarg JSONColumnDef JSONSchema
     ColumnDef Pseudocolumn ArrayContainsAll ArrayOverlaps ArrayContains JSONBContains Operator RegexpILike
-    JSONPath ObjectIdentifier
+    JSONPath ObjectIdentifier TableSample JSONKeyValue
     """
     )
 )
@@ -94,7 +97,7 @@ FUNCTIONS: dict[str, frozenset[str]] = {
         current_user version connection_id convert bit_count conv crc32 truncate rand uuid inet_ntoa inet_aton
         any_value std bit_and bit_or bit_xor strcmp soundex ascii ord char bin oct elt mid octet_length
         log2 log10 pi sin cos tan atan atan2 degrees radians pow lower upper last_value timestamp
-        extract position std stddev_pop
+        extract position std stddev_pop substring_index json_merge_patch json_quote weight_string
         """
         )
     ),
@@ -144,6 +147,25 @@ SENSITIVE_TABLES: dict[str, frozenset[str]] = {
 SENSITIVE_TABLES["mariadb"] = SENSITIVE_TABLES["mysql"]
 
 
-def sqlglot_dialect(dialect: str) -> str:
-    """sqlglot's name for one of our dialects."""
-    return {"postgresql": "postgres", "mariadb": "mysql"}.get(dialect, dialect)
+def sqlglot_dialect(dialect: str) -> Any:
+    """sqlglot's dialect for one of ours (MySQL and MariaDB share one that renders `REGEXP` as the operator)."""
+    if dialect in ("mysql", "mariadb"):
+        return _mysql_dialect()
+    return {"postgresql": "postgres"}.get(dialect, dialect)
+
+
+@functools.cache
+def _mysql_dialect() -> Any:
+    from sqlglot import exp
+    from sqlglot.dialects.mysql import MySQL
+
+    class AwsinvMySQL(MySQL):
+        """MySQL as sqlglot has it, but `a REGEXP b` stays an operator (MariaDB has no REGEXP_LIKE)."""
+
+        class Generator(MySQL.Generator):
+            TRANSFORMS = {
+                **MySQL.Generator.TRANSFORMS,
+                exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP"),
+            }
+
+    return AwsinvMySQL()

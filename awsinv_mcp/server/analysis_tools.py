@@ -15,7 +15,6 @@ from pydantic import Field
 
 from awsinv_mcp.analysis import engines as E
 from awsinv_mcp.analysis import report as R
-from awsinv_mcp.analysis.all_rules import RULES
 from awsinv_mcp.models import analysis as M
 from awsinv_mcp.models import answers as A
 from awsinv_mcp.models.findings import Finding, FindingOut
@@ -45,27 +44,27 @@ def finding_row(f: Finding) -> M.FindingRow:
     )  # fmt: skip
 
 
-def resource_row(group: object) -> M.ResourceRow:
-    findings: tuple[Finding, ...] = group.findings  # type: ignore[attr-defined]
-    rtype, account, region, rid = group.key.split(":", 3)  # type: ignore[attr-defined]
+def resource_row(group: R.ResourceGroup) -> M.ResourceRow:
+    """One resource (key `type:account:region:id`; a cluster's members listed) and the rules it fails."""
+    findings = group.findings
+    rtype, account, region, rid = group.key.split(":", 3)
     members = sorted({f.resource_id for f in findings if f.resource_type != rtype}) or None
     savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
     first = findings[0]
     return M.ResourceRow(
         resource_type=rtype, resource_id=rid, account=account, region=region, environment=first.environment,
-        team=first.team, severity=group.severity, rules=list(dict.fromkeys(f.rule for f in findings)),  # type: ignore[attr-defined]
+        team=first.team, severity=group.severity, rules=list(dict.fromkeys(f.rule for f in findings)),
         members=members, monthly_savings_usd=round(savings, 2) if savings else None,
     )  # fmt: skip
 
 
 def rule_infos(findings: list[Finding]) -> dict[str, M.RuleInfo]:
-    infos = {}
+    """Title, remediation and Prowler check of each rule on the page, once."""
+    infos: dict[str, M.RuleInfo] = {}
     for f in findings:
         if f.rule not in infos:
-            r = RULES.get(f.rule)
-            infos[f.rule] = M.RuleInfo(title=r.title if r else f.title, category=f.category,
-                                       remediation=r.remediation if r else f.remediation,
-                                       prowler_check=r.prowler_check if r else f.prowler_check)  # fmt: skip
+            infos[f.rule] = M.RuleInfo(title=f.title, category=f.category, remediation=f.remediation,
+                                       prowler_check=f.prowler_check)  # fmt: skip
     return infos
 
 
@@ -132,8 +131,8 @@ def register(mcp: MCPServer, services: Services) -> None:
     ) -> M.ReviewAnswer:  # fmt: skip
         """Security findings on RDS/Aurora, snapshots, S3 and EC2 DB hosts: totals, then the most severe with
         evidence; remediation (console + CLI) and Prowler id per rule in `rules`."""
-        q = R.FindingQuery("security", severity, rule, resource, resource_type, team, environment, application,
-                           account, region)  # fmt: skip
+        q = R.FindingQuery(None, severity, rule, resource, resource_type, team, environment, application,
+                           account, region, review="security")  # fmt: skip
         return review("security", q, as_of=None, limit=limit, cursor=cursor)
 
     @tool(mcp, title="Performance analysis")
@@ -144,8 +143,8 @@ def register(mcp: MCPServer, services: Services) -> None:
     ) -> M.ReviewAnswer:  # fmt: skip
         """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS limit, storage full,
         high CPU, old classes, Performance Insights off): totals, then the most severe."""
-        q = R.FindingQuery("performance", severity, rule, resource, None, team, environment, application,
-                           account, region)  # fmt: skip
+        q = R.FindingQuery(None, severity, rule, resource, None, team, environment, application,
+                           account, region, review="performance")  # fmt: skip
         return review("performance", q, as_of=None, limit=limit, cursor=cursor)
 
     @tool(mcp, title="All findings")

@@ -12,8 +12,8 @@ long collections and long-running servers keep working. `AWSINV_EXTERNAL_ID` and
 `AWSINV_ROLE_SESSION_NAME` go into every AssumeRole call.
 
 Client construction is most of the CPU a large fan-out spends (100 accounts x 17 regions x 3 services is
-5,100 clients), so our sessions share one botocore data loader (service models parsed once) and one client
-class per service (botocore otherwise builds a new class, with hundreds of methods for EC2, per client).
+5,100 clients), so our sessions share one botocore data loader (service models parsed once), and one
+service model and client class per service (botocore otherwise rebuilds both for every client).
 """
 
 from __future__ import annotations
@@ -35,33 +35,43 @@ log = logging.getLogger("awsinv_mcp.inventory.aws")
 
 
 _OUR_EMITTERS: weakref.WeakSet[Any] = weakref.WeakSet()
-_CLASSES: dict[tuple[str, str], type] = {}
-_CLASSES_LOCK = threading.Lock()
+_SHARED: dict[tuple[str, str, str | None], Any] = {}
+_SHARED_LOCK = threading.Lock()
 
 
-def _share_client_classes(session: Any) -> None:
-    """Let clients of `session` reuse one client class per service (other botocore users are unaffected)."""
+def _shared(name: str, original: Any, key: Any) -> Any:
+    """`original` (a ClientCreator method), memoised by `key(args)` for clients of our own sessions only."""
+
+    def method(self: Any, *args: Any) -> Any:
+        if self._event_emitter not in _OUR_EMITTERS:
+            return original(self, *args)
+        cache_key = (name, *key(*args))
+        with _SHARED_LOCK:
+            found = _SHARED.get(cache_key)
+        if found is None:
+            found = original(self, *args)
+            with _SHARED_LOCK:
+                found = _SHARED.setdefault(cache_key, found)
+        return found
+
+    method.awsinv_shared = True  # type: ignore[attr-defined]
+    return method
+
+
+def _share_client_parts(session: Any) -> None:
+    """Clients of `session` reuse one service model and one client class per service (botocore otherwise
+    rebuilds both, with hundreds of operations for EC2, for every client). Other botocore users are unaffected."""
     from botocore.client import ClientCreator
 
     _OUR_EMITTERS.add(session.get_component("event_emitter"))
-    original = ClientCreator.__dict__.get("_create_client_class")
-    if original is None or getattr(original, "awsinv_shared", False):
-        return
-
-    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
-        if self._event_emitter not in _OUR_EMITTERS:
-            return original(self, service_name, service_model)
-        key = (service_name, service_model.api_version)
-        with _CLASSES_LOCK:
-            cls = _CLASSES.get(key)
-        if cls is None:
-            cls = original(self, service_name, service_model)
-            with _CLASSES_LOCK:
-                cls = _CLASSES.setdefault(key, cls)
-        return cls
-
-    create_client_class.awsinv_shared = True  # type: ignore[attr-defined]
-    ClientCreator._create_client_class = create_client_class  # type: ignore[method-assign]
+    patches = {
+        "_load_service_model": lambda service, api_version=None: (service, api_version),
+        "_create_client_class": lambda service, model: (service, model.api_version),
+    }
+    for name, key in patches.items():
+        original = ClientCreator.__dict__.get(name)
+        if original is not None and not getattr(original, "awsinv_shared", False):
+            setattr(ClientCreator, name, _shared(name, original, key))
 
 
 class SessionMaker:
@@ -72,14 +82,14 @@ class SessionMaker:
 
         self._root = botocore.session.Session()
         self._loader = self._root.get_component("data_loader")
-        _share_client_classes(self._root)
+        _share_client_parts(self._root)
 
     def _botocore(self, profile: str | None = None) -> Any:
         import botocore.session
 
         session = botocore.session.Session(profile=profile)
         session.register_component("data_loader", self._loader)
-        _share_client_classes(session)
+        _share_client_parts(session)
         return session
 
     def default(self) -> boto3.Session:
