@@ -167,3 +167,21 @@ def test_docs_rules_md_is_current() -> None:
     )
     text = render_rules_markdown()
     assert all(f"### {rid}" in text for rid in RULES)
+
+
+def test_precomputed_exposure_agrees_with_the_inventory_helpers() -> None:
+    from awsinv_mcp.analysis import exposure
+    from awsinv_mcp.inventory import network
+
+    snap = generate(seed=3, scale=300, now=datetime(2026, 11, 25, tzinfo=UTC), settings=Settings(source="synthetic"))
+    checked = 0
+    for rec in (*snap.db_instances, *snap.ec2_instances):
+        for port in (5432, 3306, 1433, 1521, 6379, 22):
+            args = (snap, rec.account, rec.region, rec.security_groups, port)
+            assert exposure.open_groups(*args) == network.open_groups(*args)
+            checked += bool(network.open_groups(*args))
+    for d in snap.db_instances:  # members may inherit their cluster's network: compare standalone ones
+        if d.cluster is None:
+            reachable = d.publicly_accessible and exposure.db_exposure(snap, d).reachable
+            assert reachable == network.internet_exposed(snap, d)
+    assert checked > 0

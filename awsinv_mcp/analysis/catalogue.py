@@ -15,8 +15,10 @@ returns findings in a stable order.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -233,6 +235,19 @@ def evaluate(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule]) ->
     return [f for fs in found.values() for f in fs], failed
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects (findings, filtered views): the
+    collections their allocations trigger would only rescan the large, long-lived snapshot. Restores the state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str, str]:
     return (SEVERITY_ORDER[f.severity], f.category, f.rule, f.account, f.region, f.resource_id)
 
@@ -243,8 +258,10 @@ def sort_findings(findings: list[Finding], ctx: AnalysisContext | None = None) -
     finding: 6x cheaper than sorting on `finding_sort_key` at 500k findings."""
     position = {rid: i for i, rid in enumerate(sorted(RULES, key=lambda rid: (RULES[rid].category, rid)))}
     unknown = len(position)
-    prod = ctx.is_production if ctx is not None else (lambda env: False)
-    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity] * 200_000 + (0 if prod(f.environment) else 100_000)
+    later = {
+        env: 0 if ctx is not None and ctx.is_production(env) else 100_000 for env in {f.environment for f in findings}
+    }
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity] * 200_000 + later[f.environment]
                   + position.get(f.rule, unknown))  # fmt: skip
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from awsinv_mcp.inventory.network import default_port, open_groups
+from awsinv_mcp.inventory.network import default_port
 from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
+
+GroupKey = tuple[str, str, str]  # (account, region, group id)
+_OPEN_RANGES: WeakKeyDictionary[Snapshot, dict[GroupKey, tuple[tuple[int, int], ...]]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +23,31 @@ class Exposure:
     @property
     def reachable(self) -> bool:
         return bool(self.open_groups and self.public_subnets)
+
+
+def open_ranges(snap: Snapshot) -> dict[GroupKey, tuple[tuple[int, int], ...]]:
+    """Per security group, the TCP port ranges its rules open to 0.0.0.0/0 or ::/0 (groups opening nothing to the
+    internet are absent). Computed once per snapshot: the rules ask about ports hundreds of thousands of times, and
+    the answer is `IngressRule.covers` + `open_to_internet` in precomputed form."""
+    found = _OPEN_RANGES.get(snap)
+    if found is None:
+        found = {}
+        for g in snap.security_groups:
+            ranges = tuple(
+                (0, 65535) if r.protocol == "-1" or r.from_port is None or r.to_port is None
+                else (r.from_port, r.to_port)
+                for r in g.ingress if r.open_to_internet and r.protocol in ("tcp", "-1", "6")
+            )  # fmt: skip
+            if ranges:
+                found[(g.account, g.region, g.id)] = ranges
+        _OPEN_RANGES[snap] = found
+    return found
+
+
+def open_groups(snap: Snapshot, account: str, region: str, group_ids: tuple[str, ...], port: int) -> list[str]:
+    """Ids of the groups among `group_ids` that admit 0.0.0.0/0 or ::/0 on TCP `port`."""
+    ranges = open_ranges(snap)
+    return [g for g in group_ids if any(lo <= port <= hi for lo, hi in ranges.get((account, region, g), ()))]
 
 
 def public_subnets(snap: Snapshot, account: str, region: str, subnet_ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -49,12 +78,14 @@ def db_exposure(snap: Snapshot, db: DBInstance) -> Exposure:
 
 def host_open_groups(snap: Snapshot, host: EC2Instance, ports: tuple[int, ...]) -> dict[int, tuple[str, ...]]:
     """Port -> groups of `host` admitting the internet on it (ports with no open group are left out)."""
-    found = {}
-    for port in ports:
-        opened = open_groups(snap, host.account, host.region, host.security_groups, port)
-        if opened:
-            found[port] = tuple(opened)
-    return found
+    ranges = open_ranges(snap)
+    found: dict[int, tuple[str, ...]] = {}
+    for gid in host.security_groups:
+        for lo, hi in ranges.get((host.account, host.region, gid), ()):
+            for port in ports:
+                if lo <= port <= hi and gid not in found.get(port, ()):
+                    found[port] = (*found.get(port, ()), gid)
+    return dict(sorted(found.items()))
 
 
 def host_in_public_subnet(snap: Snapshot, host: EC2Instance) -> bool:

@@ -9,17 +9,17 @@ never as a failed answer.
 from __future__ import annotations
 
 import fnmatch
-import gc
 import logging
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from awsinv_mcp.analysis.all_rules import RULES
-from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, sort_findings
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, paused_gc, sort_findings
 from awsinv_mcp.analysis.engines import GROUP_BY, Distribution, distribution
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
@@ -28,6 +28,7 @@ from awsinv_mcp.models.inventory import Snapshot
 from awsinv_mcp.paging import DEFAULT_LIMIT, Page, check_limit, fingerprint, paginate
 
 log = logging.getLogger("awsinv_mcp.analysis")
+VIEW_CACHE = 16  # filtered views kept per report
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,17 @@ class Report:
     findings: tuple[Finding, ...]
     failed_rules: tuple[str, ...] = ()
     elapsed_s: float = 0.0
+    views: OrderedDict[tuple[object, ...], tuple[Summary, list[Any]]] = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )  # filtered views already computed (query -> summary, rows), so paging on costs nothing
 
 
 def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | None = None) -> Report:
     """Evaluate `rules` (default: the whole catalogue) over `snapshot`; deterministic order."""
     started = time.perf_counter()
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of new objects, no cycles: collections would only rescan the snapshot
-    try:
+    with paused_gc():  # half a million new acyclic objects: collections would only rescan the snapshot
         findings, failed = evaluate(snapshot, ctx, list(rules) if rules is not None else list(RULES.values()))
         sort_findings(findings, ctx)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return Report(ctx, tuple(findings), tuple(failed), time.perf_counter() - started)
 
 
@@ -149,22 +148,35 @@ def environment_matcher(ctx: AnalysisContext, value: str | None) -> Callable[[st
     return lambda env: env is not None and (env.lower() in exact or (production and ctx.is_production(env)))
 
 
-def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> list[Callable[[Finding], bool]]:
-    checks = Q.predicates(snapshot, Q.Filters(None, q.region, q.account, None, q.team, q.application),
-                          engine_attr=None, text_fields=lambda f: ())  # fmt: skip
-    env = environment_matcher(ctx, q.environment)
-    if env is not None:
-        checks.append(lambda f: env(f.environment))
+def allowed_rules(q: FindingQuery) -> frozenset[str] | None:
+    """The rule ids the rule-level filters (category, review, rule patterns) leave; None when none is set."""
+    allowed: frozenset[str] | None = None
+
+    def narrow(ids: Iterable[str]) -> None:
+        nonlocal allowed
+        allowed = frozenset(ids) if allowed is None else allowed & frozenset(ids)
+
     categories = _words(q.category)
     for c in categories:
         if c not in CATEGORIES:
             raise UserError(f"unknown category {c!r}; use {', '.join(CATEGORIES)}")
     if categories:
-        wanted = frozenset(categories)
-        checks.append(lambda f: f.category in wanted)
+        narrow(r.id for r in RULES.values() if r.category in categories)
     if q.review:
-        reviewed = frozenset(r.id for r in review_rules(q.review))
-        checks.append(lambda f: f.rule in reviewed)
+        narrow(r.id for r in review_rules(q.review))
+    patterns = rule_patterns(q.rule)
+    if patterns:
+        narrow(frozenset().union(*patterns))
+    return allowed
+
+
+def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> list[Callable[[Finding], bool]]:
+    """Checks of the per-finding filters (the rule-level ones are `allowed_rules`)."""
+    checks = Q.predicates(snapshot, Q.Filters(None, q.region, q.account, None, q.team, q.application),
+                          engine_attr=None, text_fields=lambda f: ())  # fmt: skip
+    env = environment_matcher(ctx, q.environment)
+    if env is not None:
+        checks.append(lambda f: env(f.environment))
     severities = severity_set(q.severity)
     if severities:
         checks.append(lambda f: f.severity in severities)
@@ -177,17 +189,16 @@ def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> li
             checks.append(lambda f: (f.arn or "").lower() == needle)
         else:
             checks.append(lambda f: needle in f.resource_id.lower() or needle in (f.group or "").lower())
-    patterns = rule_patterns(q.rule)
-    if patterns and not q.match_all:
-        matching = frozenset().union(*patterns)
-        checks.append(lambda f: f.rule in matching)
     return checks
 
 
 def select(snapshot: Snapshot, report: Report, q: FindingQuery) -> list[Finding]:
-    """The report's findings matching `q`, in report order."""
+    """The report's findings matching `q`, in report order (rule-level filters first: they are the cheapest)."""
+    allowed = allowed_rules(q)
+    found = list(report.findings) if allowed is None else [f for f in report.findings if f.rule in allowed]
     checks = _predicates(snapshot, report.ctx, q)
-    found = [f for f in report.findings if all(c(f) for c in checks)] if checks else list(report.findings)
+    if checks:
+        found = [f for f in found if all(c(f) for c in checks)]
     per_pattern = rule_patterns(q.rule)
     if not (q.match_all and per_pattern):
         return found
@@ -197,8 +208,7 @@ def select(snapshot: Snapshot, report: Report, q: FindingQuery) -> list[Finding]
             if f.rule in ids:
                 matched.setdefault(resource_key(f), set()).add(i)
     keep = {k for k, hits in matched.items() if len(hits) == len(per_pattern)}
-    union = frozenset().union(*per_pattern)
-    return [f for f in found if f.rule in union and resource_key(f) in keep]
+    return [f for f in found if resource_key(f) in keep]
 
 
 @dataclass(frozen=True)
@@ -271,10 +281,18 @@ def view_findings(
 ) -> FindingsView:
     """Filter, summarise and page the report's findings (`view` = findings or resources)."""
     check_limit(limit)
-    matches = select(snapshot, report, q)
-    rows: Sequence[object] = by_resource(matches) if view == "resources" else matches
+    key = (q.key(), view)
+    cached = report.views.get(key)
+    if cached is None:
+        with paused_gc():
+            matches = select(snapshot, report, q)
+            rows: list[Any] = by_resource(matches) if view == "resources" else matches
+            cached = report.views[key] = (summarize(matches), rows)
+        while len(report.views) > VIEW_CACHE:
+            report.views.popitem(last=False)
+    summary, rows = cached
     query = fingerprint("findings", q.key(), view, id(snapshot), report.ctx.cache_key())
-    return FindingsView(summarize(matches), paginate(rows, limit=limit, cursor=cursor, query=query))
+    return FindingsView(summary, paginate(rows, limit=limit, cursor=cursor, query=query))
 
 
 TYPE_COUNTS: dict[str, Callable[[Snapshot], int]] = {

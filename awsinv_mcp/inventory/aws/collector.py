@@ -26,7 +26,16 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import ec2, rds, s3
 from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
 from awsinv_mcp.inventory.aws.errors import Where
-from awsinv_mcp.inventory.aws.fanout import ClientFactory, ClientHook, FanOut, RateLimits, Unit
+from awsinv_mcp.inventory.aws.fanout import (
+    BACKGROUND,
+    CHAIN,
+    SETUP,
+    ClientFactory,
+    ClientHook,
+    FanOut,
+    RateLimits,
+    Unit,
+)
 from awsinv_mcp.inventory.aws.lifecycle import fetch_lifecycle_overrides
 from awsinv_mcp.inventory.aws.regions import account_regions
 from awsinv_mcp.inventory.aws.sessions import (
@@ -137,14 +146,14 @@ class Collection:
             caller.id = identity["Account"]
             caller.partition = partition_of(identity.get("Arn", ""))
             self.claim(caller.id)
-            self.pool.spawn((caller.id, "setup"), lambda: self.setup(caller))
+            self.pool.spawn((caller.id, "setup"), lambda: self.setup(caller), SETUP)
         for profile in self.settings.profiles:
-            self.pool.spawn((f"profile {profile}", "setup"), lambda p=profile: self.from_profile(p))
+            self.pool.spawn((f"profile {profile}", "setup"), lambda p=profile: self.from_profile(p), SETUP)
         if identity is not None:
             for arn in self.settings.role_arns:
                 self.from_role_arn(caller, arn)
             if self.settings.org_role:
-                self.pool.spawn((caller.id, "setup"), lambda: self.from_organization(caller))
+                self.pool.spawn((caller.id, "setup"), lambda: self.from_organization(caller), SETUP)
         self.pool.wait(on_wake=self.progress.deliver)
 
     def from_profile(self, profile: str) -> None:
@@ -165,7 +174,7 @@ class Collection:
             self.results.fault(Fault(where, "sts:AssumeRole", "error", message))
             return
         if self.claim(account):
-            self.pool.spawn((account, "setup"), lambda: self.assume(caller, account, arn, f"role {arn}"))
+            self.pool.spawn((account, "setup"), lambda: self.assume(caller, account, arn, f"role {arn}"), SETUP)
 
     def from_organization(self, caller: Target) -> None:
         members = org_members(self.scope(caller, None, "organizations"))
@@ -176,7 +185,9 @@ class Collection:
                 arn = f"arn:{caller.partition}:iam::{account}:role/{role}"
                 name = member.get("Name")
                 self.pool.spawn(
-                    (account, "setup"), lambda a=account, r=arn, n=name: self.assume(caller, a, r, "organizations", n)
+                    (account, "setup"),
+                    lambda a=account, r=arn, n=name: self.assume(caller, a, r, "organizations", n),
+                    SETUP,
                 )
 
     def assume(self, caller: Target, account: str, arn: str, origin: str, name: str | None = None) -> None:
@@ -211,7 +222,9 @@ class Collection:
         if regions:
             self._ask_lifecycle(target, target.home_region if target.home_region in regions else regions[0])
         s3_scope = self.scope(target, None, "s3")
-        self.pool.spawn((target.id, "s3"), lambda: s3.collect_buckets(s3_scope, self._spawner((target.id, "s3"))))
+        self.pool.spawn(
+            (target.id, "s3"), lambda: s3.collect_buckets(s3_scope, self._spawner((target.id, "s3"))), CHAIN
+        )
 
     def _ask_lifecycle(self, target: Target, region: str) -> None:
         """RDS's engine support dates, once per collection (they are the same in every account and region)."""
@@ -227,7 +240,7 @@ class Collection:
                 "rds:DescribeDBMajorEngineVersions", lambda: fetch_lifecycle_overrides(rds_client), ()
             )
 
-        self.pool.spawn((target.id, "setup"), ask)
+        self.pool.spawn((target.id, "setup"), ask, BACKGROUND)
 
     def _region_task(
         self, target: Target, region: str, service: str, fn: Callable[[Scope], None]
@@ -236,7 +249,7 @@ class Collection:
         return lambda: fn(scope)
 
     def _spawner(self, unit: Unit) -> Callable[[Callable[[], None]], None]:
-        return lambda fn: self.pool.spawn(unit, fn)
+        return lambda fn: self.pool.spawn(unit, fn, CHAIN)
 
     # -- result -------------------------------------------------------------------------------------
     def snapshot(self, collected_at: datetime | None = None) -> Snapshot:

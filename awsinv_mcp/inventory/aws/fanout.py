@@ -1,7 +1,7 @@
 """Concurrent, bounded, polite AWS calling: the task pool, per-service rate limits and client construction.
 
-- `FanOut` runs a growing graph of tasks (account setup spawns region tasks, ...) on one thread pool of
-  `settings.max_concurrency` workers and waits until every task, including spawned ones, has finished.
+- `FanOut` runs a growing graph of tasks (account setup spawns region tasks, ...) on `settings.max_concurrency`
+  worker threads, setup and long chains first, and waits until every task, including spawned ones, is done.
 - `RateLimits` holds one token bucket per (account, region, service): AWS meters API calls per account,
   region and service, so that is the key that keeps us from throttling ourselves without serialising
   unrelated accounts.
@@ -14,11 +14,12 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from awsinv_mcp.inventory.aws.errors import EndpointUnsupported, RetryBudgetExceeded
@@ -183,11 +184,18 @@ Unit = tuple[str, str]
 """(account, region) a task belongs to; region is 'setup' or 's3' for per-account tasks."""
 
 
-class FanOut:
-    """A thread pool running tasks that may spawn more tasks; `wait()` returns when all are done.
+SETUP, CHAIN, REGION, BACKGROUND = 0, 1, 2, 3
+"""Task priorities (lower runs first): account setup unlocks the most work; long per-account chains (S3)
+come next so they do not wait behind every region task; then regions; then work nothing waits for."""
 
-    Tasks are labelled with a unit; `on_unit_done(unit)` fires when the last task of a unit has finished
-    (spawn a unit's tasks together with `spawn_all`, or from inside a running task of the same unit).
+
+class FanOut:
+    """A bounded pool of worker threads running prioritised tasks that may spawn more tasks.
+
+    `wait()` returns when every task, including spawned ones, has finished. Tasks are labelled with a
+    unit; `on_unit_done(unit)` fires when the last task of a unit has finished (spawn a unit's tasks
+    together with `spawn_all`, or from inside a running task of the same unit). Among queued tasks the
+    lowest priority number runs first, then the oldest.
     """
 
     def __init__(
@@ -199,16 +207,24 @@ class FanOut:
     ) -> None:
         self._on_error = on_error
         self._on_unit_done = on_unit_done
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="awsinv-aws")
+        self._queue: queue.PriorityQueue[tuple[int, int, Unit | None, Callable[[], None] | None]] = (
+            queue.PriorityQueue()
+        )
+        self._seq = itertools.count()
         self._pending = 0
         self._units: dict[Unit, int] = {}
         self._done = threading.Condition()
+        self._workers = [
+            threading.Thread(target=self._work, name=f"awsinv-aws-{n}", daemon=True) for n in range(max_workers)
+        ]
+        for worker in self._workers:
+            worker.start()
 
-    def spawn(self, unit: Unit, fn: Callable[[], None]) -> None:
+    def spawn(self, unit: Unit, fn: Callable[[], None], priority: int = REGION) -> None:
         """Run `fn()` on the pool as part of `unit`."""
-        self.spawn_all(unit, [fn])
+        self.spawn_all(unit, [fn], priority)
 
-    def spawn_all(self, unit: Unit, fns: list[Callable[[], None]]) -> None:
+    def spawn_all(self, unit: Unit, fns: list[Callable[[], None]], priority: int = REGION) -> None:
         """Run every `fn()` on the pool as part of `unit` (the unit counts all of them before any starts)."""
         if not fns:
             return
@@ -216,7 +232,14 @@ class FanOut:
             self._pending += len(fns)
             self._units[unit] = self._units.get(unit, 0) + len(fns)
         for fn in fns:
-            self._pool.submit(self._run, unit, fn)
+            self._queue.put((priority, next(self._seq), unit, fn))
+
+    def _work(self) -> None:
+        while True:
+            _, _, unit, fn = self._queue.get()
+            if fn is None or unit is None:
+                return
+            self._run(unit, fn)
 
     def _run(self, unit: Unit, fn: Callable[[], None]) -> None:
         _unit.value = unit
@@ -242,7 +265,7 @@ class FanOut:
                     self._done.notify_all()
 
     def wait(self, on_wake: Callable[[], None] | None = None) -> None:
-        """Block until every task (including spawned ones) has finished, then stop the pool.
+        """Block until every task (including spawned ones) has finished, then stop the workers.
 
         `on_wake()` runs on the waiting thread whenever a unit finishes (and at the end), so callers can
         deliver progress from the thread that started the collection.
@@ -256,4 +279,7 @@ class FanOut:
                 on_wake()
             if finished:
                 break
-        self._pool.shutdown(wait=True)
+        for _ in self._workers:
+            self._queue.put((BACKGROUND + 1, next(self._seq), None, None))
+        for worker in self._workers:
+            worker.join()

@@ -20,7 +20,7 @@ from awsinv_mcp.models.inventory import S3Bucket
 
 log = logging.getLogger("awsinv_mcp.inventory.aws")
 
-BUCKETS_PER_TASK = 8
+BUCKETS_PER_TASK = 1
 BLOCK_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 PUBLIC_GRANTEES = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
