@@ -22,9 +22,9 @@ from awsinv_mcp.server.args import Account, Application, Cursor, Engine, Environ
 from awsinv_mcp.server.services import Services
 from awsinv_mcp.server.tooling import tool
 
-Severity = Annotated[str | None, Field(description="comma list; 'high+' = high or worse")]
-Rule = Annotated[str | None, Field(description="rule id(s) or globs, comma list, e.g. rds.*encrypted*")]
-Resource = Annotated[str | None, Field(description="resource id (substring) or ARN")]
+Severity = Annotated[str | None, Field(description="'high+' = high or worse")]
+Rule = Annotated[str | None, Field(description="ids or globs, e.g. rds.*encrypted*")]
+Resource = Annotated[str | None, Field(description="id substring or ARN")]
 ResourceType = Annotated[str | None, Field(description="db_instance, db_cluster, s3_bucket, ...")]
 AsOf = Annotated[date | None, Field(description="default today")]
 MatchAll = Annotated[bool, Field(description="resources failing every rule pattern")]
@@ -149,7 +149,7 @@ def register(mcp: MCPServer, services: Services) -> None:
 
     @tool(mcp, title="All findings")
     def get_findings(
-        category: Annotated[str | None, Field(description="security, version, cost, performance (comma list)")] = None,
+        category: Annotated[str | None, Field(description="security, version, cost, performance")] = None,
         severity: Severity = None, rule: Rule = None, resource: Resource = None, resource_type: ResourceType = None,
         team: Team = None, environment: Environment = None, application: Application = None,
         account: Account = None, region: Region = None, match_all: MatchAll = False, view: View = "findings",

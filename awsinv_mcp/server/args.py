@@ -12,7 +12,7 @@ from awsinv_mcp.paging import DEFAULT_LIMIT, MAX_LIMIT
 # aliases. The server instructions say so once, so these arguments carry no per-tool description.
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Field(description="next_cursor of the previous page")]
-Engine = Annotated[str | None, Field(description="engine(s) or family: aurora, oracle, sqlserver, postgresql")]
+Engine = Annotated[str | None, Field(description="or family: aurora, oracle, sqlserver, postgresql")]
 Region = str | None
 Account = str | None
 Environment = str | None

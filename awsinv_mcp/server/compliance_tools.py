@@ -23,13 +23,13 @@ from awsinv_mcp.server.args import Account, Cursor, Engine, Environment, Limit, 
 from awsinv_mcp.server.services import Services
 from awsinv_mcp.server.tooling import tool
 
-AsOf = Annotated[date | None, Field(description="date to judge against (default today)")]
+AsOf = Annotated[date | None, Field(description="default today")]
 MonthsAhead = Annotated[int, Field(ge=0, le=60, description="ending_soon horizon in months")]
 ComplianceStatus = Annotated[
-    str | None, Field(description="standard, ending_soon, extended_support, end_of_support (comma list)")
+    str | None, Field(description="standard, ending_soon, extended_support, end_of_support")
 ]
 CostRule = Annotated[str | None, Field(description="cost rule(s), e.g. reserved_instances,rightsizing")]
-MinSavings = Annotated[float, Field(ge=0, description="only savings of at least this USD/month")]
+MinSavings = Annotated[float, Field(ge=0, description="USD/month at least")]
 Detail = Annotated[bool, Field(description="full evidence and remediation per row")]
 log = logging.getLogger("awsinv_mcp.server")
 PRICES = "resources/prices.json (AWS list prices, read 2026-11-25; regional figures derived, see its notes)"

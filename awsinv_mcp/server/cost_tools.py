@@ -21,19 +21,16 @@ if TYPE_CHECKING:
 GroupBy = Annotated[
     str | list[str] | None,
     Field(
-        description="up to two of SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, TAG:<key>; "
-        "a bare tag key such as Team means TAG:Team"
+        description="up to 2 of SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, TAG:<key> (or a bare tag key)"
     ),
 ]
-Service = Annotated[str | None, Field(description="service name(s), comma list; aliases rds, ec2, ebs, s3")]
+Service = Annotated[str | None, Field(description="aliases: rds, ec2, ebs, s3")]
 CostAccount = Annotated[str | None, Field(description="linked account id(s), comma list")]
 CostRegion = Annotated[str | None, Field(description="region(s), comma list")]
-Tag = Annotated[str | None, Field(description="tag filter Key=Value (values comma list), e.g. Team=payments")]
-Metric = Annotated[
-    str, Field(description="UnblendedCost, AmortizedCost, BlendedCost, NetUnblendedCost, NetAmortizedCost")
-]
-Top = Annotated[int, Field(ge=1, le=100, description="largest groups listed; the rest fold into '(other)'")]
-Level = Annotated[int, Field(ge=51, le=99, description="prediction interval level, percent")]
+Tag = Annotated[str | None, Field(description="Key=Value, e.g. Team=payments")]
+Metric = str  # UnblendedCost, AmortizedCost, BlendedCost, NetUnblendedCost, NetAmortizedCost (errors list them)
+Top = Annotated[int, Field(ge=1, le=100, description="groups listed; rest in '(other)'")]
+Level = Annotated[int, Field(ge=51, le=99, description="percent")]
 
 
 def extended_support_charges(snapshot: Snapshot, as_of: date) -> Iterator[tuple[Any, float, date | None]]:
@@ -82,8 +79,8 @@ def register(mcp: MCPServer, services: Services) -> None:
 
     @tool(mcp, title="Cost summary", open_world=True)
     def get_cost_summary(
-        start: Annotated[str | None, Field(description="ISO date; default: 6 full months before end")] = None,
-        end: Annotated[str | None, Field(description="ISO date, exclusive; default: first day of this month")] = None,
+        start: Annotated[str | None, Field(description="ISO date")] = None,
+        end: Annotated[str | None, Field(description="ISO date, exclusive")] = None,
         granularity: Literal["MONTHLY", "DAILY"] = "MONTHLY",
         group_by: GroupBy = None,
         service: Service = None,
@@ -93,10 +90,8 @@ def register(mcp: MCPServer, services: Services) -> None:
         metric: Metric = "UnblendedCost",
         top: Top = 20,
     ) -> CostAnswer:
-        """Spend per period (columnar: periods + one amounts list per group), grouped by up to two keys.
-
-        Default: the last 6 full months, ungrouped. ce_requests says how many Cost Explorer requests
-        ($0.01 each) this answer cost; answers are cached for hours."""
+        """Spend per period (columnar: periods + amounts per group), grouped by up to two keys; default the last
+        6 full months. ce_requests = Cost Explorer requests ($0.01 each) this answer cost (cached for hours)."""
         return cost_service(services).summary(
             start=start, end=end, granularity=granularity, group_by=group_by,
             filters=filters(service, account, region, tag), metric=metric, top=top,
@@ -122,9 +117,9 @@ def register(mcp: MCPServer, services: Services) -> None:
 
     @tool(mcp, title="Cost forecast", open_world=True)
     def get_cost_forecast(
-        start: Annotated[str | None, Field(description="ISO date, today or later; default today")] = None,
-        end: Annotated[str | None, Field(description="ISO date, exclusive; default: after `months` months")] = None,
-        months: Annotated[int, Field(ge=1, le=18, description="calendar months ahead, this one first")] = 3,
+        start: Annotated[str | None, Field(description="ISO date")] = None,
+        end: Annotated[str | None, Field(description="ISO date, exclusive")] = None,
+        months: Annotated[int, Field(ge=1, le=18, description="months ahead, this one first")] = 3,
         granularity: Literal["MONTHLY", "DAILY"] = "MONTHLY",
         service: Service = None,
         account: CostAccount = None,

@@ -107,7 +107,7 @@ def tool(mcp: MCPServer, *, title: str, open_world: bool = False, name: str | No
             registered = mcp._tool_manager.get_tool(name or fn.__name__)
             if registered is not None:
                 optional_args_plain(slim_schema(registered.parameters))
-                slim_schema(registered.fn_metadata.output_schema)
+                slim_output_schema(slim_schema(registered.fn_metadata.output_schema))
 
         pending = getattr(mcp, PENDING_ATTR, None)
         if pending is None:
@@ -152,10 +152,21 @@ def slim_schema(node: Any) -> Any:
     return node
 
 
+# Arguments whose meaning the server instructions state once (filters take comma lists, account an id or
+# alias, cursor is the previous next_cursor); their per-tool descriptions would repeat it ~20 times.
+CONVENTIONAL_ARGS = frozenset({
+    "cursor", "region", "account", "environment", "team", "application", "status", "engine", "q", "sort",
+    "severity", "rule", "resource", "resource_type", "category", "database",
+})  # fmt: skip
+
+
 def optional_args_plain(schema: dict[str, Any]) -> dict[str, Any]:
-    """Input schemas: an optional argument defaulting to null is shown by its type alone (omit it to skip)."""
+    """Input schemas: an optional argument defaulting to null is shown by its type alone (omit it to skip);
+    conventional filter arguments lose their repeated descriptions."""
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
+        if name in CONVENTIONAL_ARGS:
+            prop.pop("description", None)
         if name in required or "default" not in prop or prop["default"] is not None:
             continue
         del prop["default"]
@@ -169,6 +180,41 @@ def optional_args_plain(schema: dict[str, Any]) -> dict[str, Any]:
             if len(rest_opts) == 1:
                 del prop["anyOf"]
                 prop.update(rest_opts[0])
+    return schema
+
+
+# Answer fields every tool shares (documented once in README and DESIGN.md).
+CONVENTIONAL_FIELDS = frozenset({"source", "collected_at", "warnings", "total", "next_cursor", "truncated"})
+
+
+def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Output schemas are read by programs, not models: keep types, enums and required lists, and the
+    descriptions of top-level fields; drop nested descriptions, defaults and `additionalProperties: true`."""
+    if schema is None:
+        return None
+
+    def prune(node: Any, keep_descriptions: bool) -> None:
+        if isinstance(node, list):
+            for item in node:
+                prune(item, False)
+            return
+        if not isinstance(node, dict):
+            return
+        node.pop("default", None)
+        if node.get("additionalProperties") is True:
+            del node["additionalProperties"]
+        if not keep_descriptions and isinstance(node.get("description"), str):
+            del node["description"]
+        for key, value in node.items():
+            if key in _MAPPINGS and isinstance(value, dict):
+                for sub in value.values():
+                    prune(sub, False)
+            elif isinstance(value, dict | list):
+                prune(value, False)
+
+    prune({k: v for k, v in schema.items() if k != "properties"}, False)
+    for name, prop in schema.get("properties", {}).items():
+        prune(prop, name not in CONVENTIONAL_FIELDS)
     return schema
 
 
