@@ -16,15 +16,19 @@ async def test_cached_list_matches_live_and_calls_work(tmp_path, monkeypatch) ->
     settings = Settings(source="synthetic", scale=20)
     async with Client(build_server(settings)) as eager:
         live = {t.name: t for t in (await eager.list_tools()).tools}
+        live_templates = (await eager.list_resource_templates()).resource_templates
+        live_resources = (await eager.list_resources()).resources
 
     async with Client(build_server(settings, lazy=True)) as first:  # cache miss: registers, writes the cache
         miss = {t.name: t for t in (await first.list_tools()).tools}
-    assert list(tmp_path.rglob("tools-*.json")), "cache file written"
+    assert list(tmp_path.rglob("lists-*.json")), "cache file written"
 
     server = build_server(settings, lazy=True)
     assert not server._tool_manager.list_tools(), "nothing registered before the first request"
     async with Client(server) as second:  # cache hit
         hit = {t.name: t for t in (await second.list_tools()).tools}
+        assert (await second.list_resource_templates()).resource_templates == live_templates
+        assert (await second.list_resources()).resources == live_resources
         r = await second.call_tool("list_db_instances", {"limit": 1})
         assert not r.is_error and r.structured_content["total"] == 20
         bad = await second.call_tool("list_db_instances", {"bogus": 1})

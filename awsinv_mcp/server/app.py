@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 
 from mcp.server.mcpserver import MCPServer
@@ -37,6 +38,7 @@ TOOL_MODULES = (
     "resources",
     "prompts",
 )
+EAGER_MODULES = ("prompts",)  # registered at once even when lazy: cheap, and prompts/list is not cached
 
 
 def build_server(
@@ -44,7 +46,8 @@ def build_server(
 ) -> MCPServer:
     """The whole server for `settings` (default: from the environment).
 
-    `lazy=True` (used by `awsinv-mcp serve`) defers building tool schemas; see `awsinv_mcp.server.lazy`.
+    `lazy=True` (used by `awsinv-mcp serve`) defers importing and registering the tool modules until
+    first needed; see `awsinv_mcp.server.lazy`.
     """
     settings = settings or Settings()
     services = Services(settings, store)
@@ -54,13 +57,21 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
     )
-    if lazy:
-        from awsinv_mcp.server.lazy import LazyTools
-
-        mcp.middleware.append(LazyTools(mcp).middleware())
     mcp.middleware.append(argument_guard(mcp))
     mcp.middleware.append(import_module("awsinv_mcp.server.audit").audit_middleware(settings))
-    for name in TOOL_MODULES:
+
+    def register(name: str) -> None:
         import_module(f"awsinv_mcp.server.{name}").register(mcp, services)
+
+    deferred = []
+    for name in TOOL_MODULES:
+        if lazy and name not in EAGER_MODULES:
+            deferred.append(functools.partial(register, name))
+        else:
+            register(name)
+    if deferred:
+        from awsinv_mcp.server.lazy import LazyRegistry
+
+        mcp.middleware.insert(0, LazyRegistry(mcp, deferred).middleware())
     mcp.services = services  # type: ignore[attr-defined]
     return mcp

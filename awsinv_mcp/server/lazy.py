@@ -1,10 +1,11 @@
-"""Lazy tool registration: answer the first `tools/list` from a cache, build tool schemas later.
+"""Lazy registration: answer the first list requests from a cache, import and register tool modules later.
 
-Building ~24 tools' pydantic argument models and JSON schemas is most of the server's start-up. With lazy
-registration on, `@tool` only queues each registration; `tools/list` is answered from a cache file of the
-previous run's list (keyed by a hash of the package sources and the SDK version) while a background thread
-registers the tools; any other tool request waits for the registrations. Without a valid cache the tools
-are registered at once and the cache is written for the next start.
+Importing the tool modules (answer models, the rules catalogue) and building ~24 tools' pydantic argument
+models and JSON schemas is most of the server's own start-up. With lazy registration, `build_server` only
+registers the prompts; `tools/list`, `resources/list` and `resources/templates/list` are answered from a
+cache file written by an earlier start (keyed by a hash of the package sources and the SDK version) while
+a background thread registers everything; any other request first waits for the registrations. Without a
+valid cache the modules are registered at once and the cache is written for the next start.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.types import ListToolsResult, Tool
-
-from awsinv_mcp.server.tooling import PENDING_ATTR
+from mcp.types import ListResourcesResult, ListResourceTemplatesResult, ListToolsResult
 
 log = logging.getLogger("awsinv_mcp.server")
 _PACKAGE = Path(__file__).resolve().parent.parent
+
+# Requests served without registering anything: the handshake, liveness and prompts (registered eagerly).
+_NO_REGISTRATION = ("initialize", "ping", "server/discover", "logging/setLevel", "prompts/list", "prompts/get")
+_CACHED_LISTS: dict[str, tuple[str, type]] = {
+    "tools/list": ("tools", ListToolsResult),
+    "resources/list": ("resources", ListResourcesResult),
+    "resources/templates/list": ("resourceTemplates", ListResourceTemplatesResult),
+}
 
 
 def cache_dir() -> Path:
@@ -43,40 +50,46 @@ def source_key() -> str:
     return digest.hexdigest()
 
 
-class LazyTools:
-    """Holds the queued registrations of one server and the cache of its tools/list."""
+class LazyRegistry:
+    """Deferred `register()` calls of one server and the cache of its list answers."""
 
-    def __init__(self, mcp: MCPServer) -> None:
+    def __init__(self, mcp: MCPServer, registrations: list[Callable[[], None]]) -> None:
         self.mcp = mcp
+        self._pending = list(registrations)
         self._lock = threading.Lock()
-        self._pending: list[Callable[[], None]] = []
-        setattr(mcp, PENDING_ATTR, self._pending)
         self._key: str | None = None
 
+    @property
+    def done(self) -> bool:
+        return not self._pending
+
     def flush(self) -> None:
-        """Run every queued registration (idempotent, thread-safe); later `@tool`s register at once."""
+        """Run every deferred registration once (thread-safe)."""
         with self._lock:
             while self._pending:
                 self._pending.pop(0)()
-            if getattr(self.mcp, PENDING_ATTR, None) is not None:
-                setattr(self.mcp, PENDING_ATTR, None)
 
     @property
     def cache_file(self) -> Path:
         if self._key is None:
             self._key = source_key()
-        return cache_dir() / f"tools-{self._key}.json"
+        return cache_dir() / f"lists-{self._key}.json"
 
-    def cached_list(self) -> ListToolsResult | None:
+    def cached(self) -> dict[str, Any] | None:
         try:
-            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-            return ListToolsResult(tools=[Tool.model_validate(t) for t in data])
+            return json.loads(self.cache_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
     async def write_cache(self) -> None:
-        tools = await self.mcp.list_tools()
-        data = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
+        def dump(items: list[Any]) -> list[dict[str, Any]]:
+            return [i.model_dump(mode="json", by_alias=True, exclude_none=True) for i in items]
+
+        data = {
+            "tools": dump(await self.mcp.list_tools()),
+            "resources": dump(await self.mcp.list_resources()),
+            "resourceTemplates": dump(await self.mcp.list_resource_templates()),
+        }
         path = self.cache_file
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,17 +97,19 @@ class LazyTools:
             tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
             tmp.replace(path)
         except OSError as exc:  # a read-only home is fine: start-up is just slower
-            log.debug("tools cache not written: %s", exc)
+            log.debug("list cache not written: %s", exc)
 
     def middleware(self) -> Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]:
         async def lazy(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
-            if not self._pending or not isinstance(ctx.method, str) or not ctx.method.startswith("tools/"):
+            method = ctx.method if isinstance(ctx.method, str) else ""
+            if self.done or method in _NO_REGISTRATION or method.startswith("notifications/"):
                 return await call_next(ctx)
-            if ctx.method == "tools/list":
-                cached = self.cached_list()
+            if method in _CACHED_LISTS:
+                cached = self.cached()
                 if cached is not None:
-                    threading.Thread(target=self.flush, name="awsinv-register-tools", daemon=True).start()
-                    return cached
+                    key, result_type = _CACHED_LISTS[method]
+                    threading.Thread(target=self.flush, name="awsinv-register", daemon=True).start()
+                    return result_type.model_validate({key: cached[key]})
                 self.flush()
                 await self.write_cache()
                 return await call_next(ctx)

@@ -33,7 +33,6 @@ log = logging.getLogger("awsinv_mcp.server")
 F = TypeVar("F", bound=Callable[..., Any])
 
 _SDK_PREFIX = "Error executing tool "
-PENDING_ATTR = "_awsinv_pending_tools"  # list of deferred registrations, when lazy registration is on
 
 
 def annotations(*, open_world: bool = False, read_only: bool = True, idempotent: bool = True) -> ToolAnnotations:
@@ -96,24 +95,17 @@ def tool(mcp: MCPServer, *, title: str, open_world: bool = False, name: str | No
                     "Try again, or narrow the request."
                 )
 
-        def add() -> None:
-            mcp.add_tool(
-                wrapper,
-                name=name or fn.__name__,
-                title=title,
-                description=inspect.getdoc(fn),
-                annotations=annotations(open_world=open_world),
-            )
-            registered = mcp._tool_manager.get_tool(name or fn.__name__)
-            if registered is not None:
-                optional_args_plain(slim_schema(registered.parameters))
-                slim_output_schema(slim_schema(registered.fn_metadata.output_schema))
-
-        pending = getattr(mcp, PENDING_ATTR, None)
-        if pending is None:
-            add()
-        else:  # deferred: see awsinv_mcp.server.lazy (schemas cost most of the start-up)
-            pending.append(add)
+        mcp.add_tool(
+            wrapper,
+            name=name or fn.__name__,
+            title=title,
+            description=inspect.getdoc(fn),
+            annotations=annotations(open_world=open_world),
+        )
+        registered = mcp._tool_manager.get_tool(name or fn.__name__)
+        if registered is not None:
+            optional_args_plain(slim_schema(registered.parameters))
+            slim_output_schema(slim_schema(registered.fn_metadata.output_schema))
         return fn
 
     return decorator
