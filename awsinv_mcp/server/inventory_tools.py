@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
+from cachetools import LRUCache
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
@@ -15,7 +18,7 @@ from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.inventory.summary import summarize
 from awsinv_mcp.models import answers as A
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, EC2Instance, S3Bucket, Snapshot
-from awsinv_mcp.paging import fingerprint, paginate
+from awsinv_mcp.paging import Page, fingerprint, paginate
 from awsinv_mcp.server.args import (
     DEFAULT_PAGE,
     Account,
@@ -32,6 +35,8 @@ from awsinv_mcp.server.args import (
 )  # fmt: skip
 from awsinv_mcp.server.services import Services
 from awsinv_mcp.server.tooling import tool
+
+P = TypeVar("P", bound=A.ListAnswer)
 
 
 def db_row(db: DBInstance) -> A.DBInstanceRow:
@@ -106,11 +111,34 @@ DB_SORT = ("identifier", "engine", "engine_version", "instance_class", "region",
            "created_at", "status", "environment", "team")  # fmt: skip
 
 
+def page_answer(model: type[P], page: Page, convert: Callable[[Any], Any], snap: Snapshot) -> P:
+    """A list answer: the page's rows converted, paging fields, and the snapshot's source/time/warnings."""
+    return model(
+        items=[convert(r) for r in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+        truncated=page.truncated,
+        **A.meta(snap),
+    )
+
+
 def register(mcp: MCPServer, services: Services) -> None:
     """Register the inventory tools."""
+    results: LRUCache[str, list[Any]] = LRUCache(maxsize=32)  # filtered+sorted rows, so later pages are cheap
 
     def snap() -> Snapshot:
         return services.inventory.get()
+
+    lock = threading.Lock()
+
+    def matched(key: str, compute: Callable[[], list[Any]]) -> list[Any]:
+        with lock:
+            rows = results.get(key)
+        if rows is None:
+            rows = compute()
+            with lock:
+                results[key] = rows
+        return rows
 
     @tool(mcp, title="Inventory summary")
     def get_inventory_summary() -> A.InventorySummary:
@@ -133,15 +161,10 @@ def register(mcp: MCPServer, services: Services) -> None:
         if cluster:
             want = None if cluster.lower() == "none" else cluster
             checks.append(lambda d: d.cluster == want)
-        rows = Q.sort_records(Q.select(s.db_instances, checks), sort, DB_SORT, "identifier")
-        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("db", f, cluster, sort, s.collected_at))
-        return A.DBInstancePage(
-            items=[db_row(d) for d in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-            truncated=page.truncated,
-            **A.meta(s),
-        )
+        key = fingerprint("db", f, cluster, sort, s.collected_at)
+        rows = matched(key, lambda: Q.sort_records(Q.select(s.db_instances, checks), sort, DB_SORT, "identifier"))
+        page = paginate(rows, limit=limit, cursor=cursor, query=key)
+        return page_answer(A.DBInstancePage, page, db_row, s)
 
     @tool(mcp, title="Get one DB instance")
     def get_db_instance(
@@ -164,17 +187,12 @@ def register(mcp: MCPServer, services: Services) -> None:
         """DB clusters with their member instance ids (writer first), filtered, sorted, paged."""
         s = snap()
         f = Q.Filters(engine, region, account, environment, team, application, status, q)
-        rows = Q.sort_records(Q.select(s.db_clusters, Q.predicates(s, f)), sort,
-                              ("identifier", "engine", "engine_version", "region", "account", "created_at"),
-                              "identifier")  # fmt: skip
-        page = paginate(rows, limit=limit, cursor=cursor, query=fingerprint("cl", f, sort, s.collected_at))
-        return A.DBClusterPage(
-            items=[cluster_row(c) for c in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-            truncated=page.truncated,
-            **A.meta(s),
-        )
+        key = fingerprint("cl", f, sort, s.collected_at)
+        rows = matched(key, lambda: Q.sort_records(
+            Q.select(s.db_clusters, Q.predicates(s, f)), sort,
+            ("identifier", "engine", "engine_version", "region", "account", "created_at"), "identifier"))  # fmt: skip
+        page = paginate(rows, limit=limit, cursor=cursor, query=key)
+        return page_answer(A.DBClusterPage, page, cluster_row, s)
 
     @tool(mcp, title="List DB snapshots")
     def list_db_snapshots(
@@ -202,19 +220,12 @@ def register(mcp: MCPServer, services: Services) -> None:
         now = s.collected_at
         if older_than_days is not None:
             checks.append(lambda r: r.created_at is not None and (now - r.created_at).days > older_than_days)
-        rows = Q.sort_records(Q.select(s.db_snapshots, checks), sort,
-                              ("identifier", "created_at", "allocated_gb", "engine", "region", "account"),
-                              "-created_at")  # fmt: skip
-        page = paginate(rows, limit=limit, cursor=cursor,
-                        query=fingerprint("snap", f, kind, snapshot_type, public, encrypted, older_than_days, sort,
-                                          s.collected_at))  # fmt: skip
-        return A.DBSnapshotPage(
-            items=[snapshot_row(r, now) for r in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-            truncated=page.truncated,
-            **A.meta(s),
-        )
+        key = fingerprint("snap", f, kind, snapshot_type, public, encrypted, older_than_days, sort, s.collected_at)
+        rows = matched(key, lambda: Q.sort_records(
+            Q.select(s.db_snapshots, checks), sort,
+            ("identifier", "created_at", "allocated_gb", "engine", "region", "account"), "-created_at"))  # fmt: skip
+        page = paginate(rows, limit=limit, cursor=cursor, query=key)
+        return page_answer(A.DBSnapshotPage, page, lambda r: snapshot_row(r, now), s)
 
     @tool(mcp, title="List EC2 instances")
     def list_ec2_instances(
@@ -233,19 +244,12 @@ def register(mcp: MCPServer, services: Services) -> None:
             checks.append(lambda e: e.database_host == database_host)
         if public is not None:
             checks.append(lambda e: (e.public_ip is not None) == public)
-        rows = Q.sort_records(Q.select(s.ec2_instances, checks), sort,
-                              ("identifier", "name", "instance_type", "region", "account", "launched_at"),
-                              "identifier")  # fmt: skip
-        page = paginate(
-            rows, limit=limit, cursor=cursor, query=fingerprint("ec2", f, database_host, public, sort, s.collected_at)
-        )
-        return A.EC2Page(
-            items=[ec2_row(e) for e in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-            truncated=page.truncated,
-            **A.meta(s),
-        )
+        key = fingerprint("ec2", f, database_host, public, sort, s.collected_at)
+        rows = matched(key, lambda: Q.sort_records(
+            Q.select(s.ec2_instances, checks), sort,
+            ("identifier", "name", "instance_type", "region", "account", "launched_at"), "identifier"))  # fmt: skip
+        page = paginate(rows, limit=limit, cursor=cursor, query=key)
+        return page_answer(A.EC2Page, page, ec2_row, s)
 
     @tool(mcp, title="List S3 buckets")
     def list_s3_buckets(
@@ -266,20 +270,11 @@ def register(mcp: MCPServer, services: Services) -> None:
         if purpose:
             wanted = {p.strip().lower() for p in purpose.split(",")}
             checks.append(lambda b: (b.purpose or "").lower() in wanted)
-        rows = Q.sort_records(Q.select(s.s3_buckets, checks), sort, ("name", "region", "account", "size_gb"), "name")
-        page = paginate(
-            rows,
-            limit=limit,
-            cursor=cursor,
-            query=fingerprint("s3", f, purpose, public, encrypted, sort, s.collected_at),
-        )
-        return A.S3Page(
-            items=[s3_row(b) for b in page.items],
-            total=page.total,
-            next_cursor=page.next_cursor,
-            truncated=page.truncated,
-            **A.meta(s),
-        )
+        key = fingerprint("s3", f, purpose, public, encrypted, sort, s.collected_at)
+        rows = matched(key, lambda: Q.sort_records(
+            Q.select(s.s3_buckets, checks), sort, ("name", "region", "account", "size_gb"), "name"))  # fmt: skip
+        page = paginate(rows, limit=limit, cursor=cursor, query=key)
+        return page_answer(A.S3Page, page, s3_row, s)
 
     @tool(mcp, title="Refresh the inventory", open_world=True)
     async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
