@@ -17,17 +17,16 @@ the Extended Support charge summed over members). A major missing from the calen
 from __future__ import annotations
 
 import calendar as _calendar
-import gc
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, lru_cache
 from typing import Any, Literal
 
 from awsinv_mcp import pricing
+from awsinv_mcp.analysis.catalogue import paused_gc
 from awsinv_mcp.data import load_json
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
@@ -357,17 +356,6 @@ def _compute_rows(snapshot: Snapshot, as_of: date, months_ahead: int, calendar: 
     return rows
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic records: collections triggered by the
-    allocations would only rescan the (large, long-lived) snapshot. Restores the previous state."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # ---- filtering and summaries ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import Any
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import ec2, rds, s3
 from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
-from awsinv_mcp.inventory.aws.errors import Where
+from awsinv_mcp.inventory.aws.errors import Where, describe
 from awsinv_mcp.inventory.aws.fanout import (
     BACKGROUND,
     CHAIN,
@@ -42,6 +42,7 @@ from awsinv_mcp.inventory.aws.sessions import (
     SessionMaker,
     account_alias,
     caller_target,
+    env_profile,
     identify,
     org_members,
     partition_of,
@@ -140,26 +141,46 @@ class Collection:
 
     # -- accounts -----------------------------------------------------------------------------------
     def run(self) -> None:
-        caller = caller_target(self.maker)
-        identity = identify(self.scope(caller, None, "sts"))
-        if identity is not None:
+        try:
+            self._start()
+        finally:
+            self.pool.wait(on_wake=self.progress.deliver)
+
+    def _start(self) -> None:
+        caller = self._session_or_fault(
+            lambda: caller_target(self.maker), Where("", service="sts", profile=env_profile())
+        )
+        identity = identify(self.scope(caller, None, "sts")) if caller is not None else None
+        if caller is not None and identity is not None:
             caller.id = identity["Account"]
             caller.partition = partition_of(identity.get("Arn", ""))
             self.claim(caller.id)
             self.pool.spawn((caller.id, "setup"), lambda: self.setup(caller), SETUP)
         for profile in self.settings.profiles:
             self.pool.spawn((f"profile {profile}", "setup"), lambda p=profile: self.from_profile(p), SETUP)
-        if identity is not None:
+        if caller is not None and identity is not None:
             for arn in self.settings.role_arns:
                 self.from_role_arn(caller, arn)
             if self.settings.org_role:
                 self.pool.spawn((caller.id, "setup"), lambda: self.from_organization(caller), SETUP)
-        self.pool.wait(on_wake=self.progress.deliver)
+
+    def _session_or_fault(self, make: Callable[[], Target], where: Where) -> Target | None:
+        """`make()`, or None with a warning (a profile missing from the AWS config, ...)."""
+        try:
+            return make()
+        except Exception as exc:
+            kind, message = describe(exc, "sts:GetCallerIdentity", where)
+            self.results.fault(Fault(where, "sts:GetCallerIdentity", kind, message))
+            return None
 
     def from_profile(self, profile: str) -> None:
-        target = Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile)
-        identity = identify(self.scope(target, None, "sts"))
-        if identity is None:
+        where = Where("", service="sts", profile=profile)
+        target = self._session_or_fault(
+            lambda: Target(id="", session=self.maker.profile(profile), origin=f"profile {profile}", profile=profile),
+            where,
+        )
+        identity = identify(self.scope(target, None, "sts")) if target is not None else None
+        if target is None or identity is None:
             return
         target.id = identity["Account"]
         target.partition = partition_of(identity.get("Arn", ""))

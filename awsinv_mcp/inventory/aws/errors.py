@@ -13,7 +13,9 @@ from typing import Literal
 
 from awsinv_mcp.models.inventory import Warning
 
-Kind = Literal["denied", "credentials", "opt_in", "throttled", "unsupported", "network", "assume_role", "error"]
+Kind = Literal[
+    "denied", "credentials", "profile", "opt_in", "throttled", "unsupported", "network", "assume_role", "error"
+]
 
 POLICY_HINT = "docs/iam-policy.json lists every action awsinv-mcp calls"
 
@@ -178,6 +180,8 @@ def classify(exc: BaseException) -> Kind:
         return "error"
     if "ResponseParserError" in names and "html" in str(exc)[:400].lower():
         return "unsupported"
+    if "ProfileNotFound" in names:
+        return "profile"
     if names & set(CREDENTIAL_EXCEPTIONS):
         return "credentials"
     if names & set(NETWORK_EXCEPTIONS):
@@ -211,6 +215,11 @@ def describe(exc: BaseException, action: str, where: Where) -> tuple[Kind, str]:
         message = f"credentials for {label} are expired or invalid ({code or type(exc).__name__}): {_login_fix(where)}"
         if where.region:
             message += f"; if only {where.region} fails, it may be an opt-in region that is not enabled"
+    elif kind == "profile":
+        message = (
+            f"{detail}: check AWS_PROFILE / AWSINV_PROFILES against the profiles in the AWS config file "
+            "(~/.aws/config or AWS_CONFIG_FILE)"
+        )
     elif kind == "opt_in":
         account = Where(where.account, where.alias, None, where.service, where.profile).label
         message = (

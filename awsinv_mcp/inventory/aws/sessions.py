@@ -78,10 +78,15 @@ class SessionMaker:
     """Builds boto3 sessions that share one data loader and one client class per service."""
 
     def __init__(self) -> None:
-        import botocore.session
+        import os
 
+        import botocore.session
+        from botocore.loaders import create_loader
+
+        # built from AWS_DATA_PATH directly: asking the session would read the config (and fail on a bad AWS_PROFILE)
+        self._loader = create_loader(os.environ.get("AWS_DATA_PATH"))
         self._root = botocore.session.Session()
-        self._loader = self._root.get_component("data_loader")
+        self._root.register_component("data_loader", self._loader)
         _share_client_parts(self._root)
 
     def _botocore(self, profile: str | None = None) -> Any:
@@ -199,10 +204,11 @@ def org_members(scope: Scope) -> list[dict[str, Any]]:
 
 def caller_target(maker: SessionMaker) -> Target:
     """The caller's target before its identity is known (id filled in by the collector)."""
-    return Target(id="", session=maker.default(), origin="caller", profile=_env_profile())
+    return Target(id="", session=maker.default(), origin="caller", profile=env_profile())
 
 
-def _env_profile() -> str | None:
+def env_profile() -> str | None:
+    """AWS_PROFILE, the profile of the default credential chain (None when unset)."""
     import os
 
     return os.environ.get("AWS_PROFILE") or None
