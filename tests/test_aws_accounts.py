@@ -197,3 +197,14 @@ def test_no_credentials_gives_one_clear_warning(monkeypatch: pytest.MonkeyPatch)
     (warning,) = real_warnings(snap)
     assert warning.scope == "caller/sts"
     assert "expired or invalid (NoCredentialsError)" in warning.message and "`aws sso login`" in warning.message
+
+
+def test_profiles_missing_from_the_config_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "gone")
+    snap = collect(_settings(profiles=["also-gone"]))
+    assert snap.accounts == ()
+    assert {w.scope: w.message for w in snap.warnings} == {
+        f"profile {name}/sts": f"The config profile ({name}) could not be found: check AWS_PROFILE / AWSINV_PROFILES "
+        "against the profiles in the AWS config file (~/.aws/config or AWS_CONFIG_FILE)"
+        for name in ("gone", "also-gone")
+    }

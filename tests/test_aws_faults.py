@@ -132,13 +132,13 @@ def test_a_failing_region_leaves_the_rest_complete() -> None:
 
 
 @pytest.mark.usefixtures("aws")
-def test_opt_in_region_not_enabled_is_skipped() -> None:
+def test_opt_in_and_unknown_regions_are_skipped() -> None:
     _two_regions()
-    snap = collect(_settings(regions=["us-east-1", "ap-east-1"]))
-    assert snap.regions == ("us-east-1",)
-    (warning,) = [w for w in snap.warnings if "ap-east-1" in w.scope]
-    assert warning.scope == "123456789012/ap-east-1/ec2"
-    assert "opt-in region not enabled for account 123456789012" in warning.message
+    snap = collect(_settings(regions=["us-east-1", "ap-east-1", "mars-north-1"]))
+    assert snap.regions == ("us-east-1",) and [d.identifier for d in snap.db_instances] == ["db-us-east-1"]
+    skipped = {w.scope: w.message for w in snap.warnings if w.scope.endswith("/ec2")}
+    assert "opt-in region not enabled for account 123456789012" in skipped["123456789012/ap-east-1/ec2"]
+    assert "region mars-north-1 does not exist" in skipped["123456789012/mars-north-1/ec2"]
 
 
 @pytest.mark.usefixtures("aws")
@@ -165,3 +165,46 @@ def test_unsupported_api_is_not_retried() -> None:
         "us-east-1); that part of the inventory is skipped",
     ]
     assert snap.lifecycle_overrides == ()
+
+
+@pytest.mark.usefixtures("aws")
+def test_rds_lifecycle_dates_are_asked_once_per_collection() -> None:
+    from datetime import UTC, date, datetime
+
+    from botocore.awsrequest import AWSResponse
+
+    asked: list[str] = []
+    answer = {
+        "DBMajorEngineVersions": [
+            {
+                "Engine": "postgres",
+                "MajorEngineVersion": "13",
+                "SupportedEngineLifecycles": [
+                    {
+                        "LifecycleSupportName": "open-source-rds-standard-support",
+                        "LifecycleSupportEndDate": datetime(2026, 2, 28, tzinfo=UTC),
+                    },
+                    {
+                        "LifecycleSupportName": "open-source-rds-extended-support",
+                        "LifecycleSupportEndDate": datetime(2029, 2, 28, tzinfo=UTC),
+                    },
+                ],
+            }
+        ],
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+    }
+
+    def hook(client, account: str, region: str) -> None:
+        def short_circuit(**_):  # moto lacks this API: answer before the request is built, as Stubber does
+            asked.append(region)
+            return AWSResponse("https://stub", 200, {}, None), answer
+
+        client.meta.events.register("before-call.rds.DescribeDBMajorEngineVersions", short_circuit)
+
+    snap = collect(_settings(), hook=hook)
+    assert len(asked) == 5 and len(set(asked)) == 1  # one call per engine, in one region of one account
+    (override,) = snap.lifecycle_overrides
+    assert (override.engine, override.major) == ("postgres", "13")
+    assert override.end_of_standard_support == date(2026, 2, 28)
+    assert override.end_of_extended_support == date(2029, 2, 28)
+    assert not [w for w in snap.warnings if "MajorEngineVersions" in w.message]

@@ -256,9 +256,8 @@ class Collection:
         scope = self.scope(target, region, "rds")
 
         def ask() -> None:
-            rds_client = scope.client("rds")
             self.lifecycle = scope.fetch(
-                "rds:DescribeDBMajorEngineVersions", lambda: fetch_lifecycle_overrides(rds_client), ()
+                "rds:DescribeDBMajorEngineVersions", lambda: fetch_lifecycle_overrides(scope.client("rds")), ()
             )
 
         self.pool.spawn((target.id, "setup"), ask, BACKGROUND)

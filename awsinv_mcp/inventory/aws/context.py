@@ -43,7 +43,10 @@ class Target:
     @property
     def home_region(self) -> str:
         """Region for global APIs (STS, IAM, S3 listing): the session's region, else us-east-1."""
-        return self.session.region_name or "us-east-1"
+        try:
+            return self.session.region_name or "us-east-1"
+        except Exception:  # a profile missing from the config: the first call reports it
+            return "us-east-1"
 
 
 @dataclass
@@ -81,7 +84,9 @@ class Results:
         """One warning per (account, service, action, kind): the same failure in many regions is merged."""
         groups: dict[tuple[Any, ...], list[Fault]] = defaultdict(list)
         for f in self.faults:
-            groups[(f.where.account, f.where.service, f.action, f.kind, f.where.region is None)].append(f)
+            groups[
+                (f.where.account, f.where.profile, f.where.service, f.action, f.kind, f.where.region is None)
+            ].append(f)
         out = []
         for faults in groups.values():
             first = faults[0]
@@ -162,5 +167,4 @@ class Scope:
 
     def fetch_pages(self, action: str, service: str, operation: str, key: str, **params: Any) -> list[Any] | None:
         """`pages(...)` through `fetch`: None (and a fault) when the call fails."""
-        client = self.client(service)
-        return self.fetch(action, lambda: self.pages(client, operation, key, **params), None)
+        return self.fetch(action, lambda: self.pages(self.client(service), operation, key, **params), None)

@@ -156,8 +156,8 @@ def partition_of(arn: str) -> str:
 
 def identify(scope: Scope) -> dict[str, str] | None:
     """sts:GetCallerIdentity of the scope's session (None, with a fault, when credentials do not work)."""
-    sts = scope.client("sts", scope.target.home_region)
-    return scope.fetch("sts:GetCallerIdentity", lambda: sts.get_caller_identity(), None)
+    home = scope.target.home_region
+    return scope.fetch("sts:GetCallerIdentity", lambda: scope.client("sts", home).get_caller_identity(), None)
 
 
 def account_alias(scope: Scope) -> str | None:
