@@ -17,7 +17,6 @@ the Extended Support charge summed over members). A major missing from the calen
 from __future__ import annotations
 
 import calendar as _calendar
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from typing import Any, Literal
 from awsinv_mcp import pricing
 from awsinv_mcp.analysis.catalogue import paused_gc
 from awsinv_mcp.data import load_json
+from awsinv_mcp.engine_versions import lifecycle_engine, major_of
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, LifecycleOverride, Snapshot
@@ -38,38 +38,6 @@ STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
-
-
-def lifecycle_engine(engine: str) -> str:
-    """The calendar's engine key: sqlserver-* -> sqlserver, oracle-* -> oracle, others unchanged."""
-    if engine.startswith("sqlserver"):
-        return "sqlserver"
-    if engine.startswith("oracle"):
-        return "oracle"
-    return engine
-
-
-_LEADING_NUMBERS = re.compile(r"^(\d+)(?:\.(\d+))?")
-
-
-@lru_cache(maxsize=4096)
-def major_of(engine: str, engine_version: str) -> str:
-    """Major version as RDS counts it: PostgreSQL 13 (9.6 before 10), MySQL/MariaDB 8.0, Aurora MySQL 8.0
-    (from 8.0.mysql_aurora.3.05.2), SQL Server 15.00, Oracle 19."""
-    kind = lifecycle_engine(engine)
-    version = engine_version.strip()
-    if kind == "sqlserver":
-        parts = version.split(".")
-        return ".".join(parts[:2]) if len(parts) >= 2 else version
-    match = _LEADING_NUMBERS.match(version)
-    if not match:
-        return version
-    first, second = match.group(1), match.group(2)
-    if kind == "oracle":
-        return first
-    if kind in ("postgres", "aurora-postgresql") and int(first) >= 10:
-        return first
-    return f"{first}.{second}" if second is not None else first
 
 
 def add_months(day: date, months: int) -> date:

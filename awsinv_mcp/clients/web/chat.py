@@ -1,19 +1,28 @@
-"""`POST /infrastructure-ai`: one chat turn through the shared agent loop, over the app's MCP session."""
+"""`POST /infrastructure-ai`: one chat turn through the shared agent loop, over the app's MCP session.
+
+`answer()` returns `{answer, tool_calls}` at the end; `stream()` sends the loop's events as they happen
+(server-sent events, see `stream`). Tool arguments and tool errors leave this module redacted.
+"""
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 
 from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
+from awsinv_mcp.redact import is_secret_key, redact, redact_text
 
 log = logging.getLogger("awsinv_mcp.web")
 
 MAX_QUERY_CHARS = 8_000
 MAX_HISTORY_TURNS = 40
+MAX_ERROR_CHARS = 2_000
 NO_KEY_FIX = (
     "Set ANTHROPIC_API_KEY in the environment of `awsinv-mcp web` and restart it "
     "(for example: ANTHROPIC_API_KEY=sk-ant-... awsinv-mcp web). The Overview and Resources tabs work without it."
@@ -97,23 +106,81 @@ async def _close(client: Any) -> None:
             await result
 
 
+def _secret_values(value: Any) -> list[str]:
+    """String values held under secret-looking keys anywhere in `value` (masked wherever they are echoed)."""
+    if isinstance(value, dict):
+        return [
+            found
+            for k, v in value.items()
+            for found in ([v] if isinstance(k, str) and is_secret_key(k) and isinstance(v, str) else _secret_values(v))
+        ]
+    if isinstance(value, list | tuple):
+        return [found for v in value for found in _secret_values(v)]
+    return []
+
+
+def public_call(call: dict[str, Any]) -> dict[str, Any]:
+    """A tool call or tool event as the page may see it: arguments redacted, error text redacted and capped."""
+    arguments = call.get("arguments") or {}
+    out = {**call, "arguments": redact(arguments)}
+    if "duration_ms" in out:
+        out["duration_ms"] = round(float(out["duration_ms"] or 0.0), 1)
+    if "is_error" in out:
+        out["is_error"] = bool(out["is_error"])
+    if out.get("error"):
+        out["error"] = redact_text(str(out["error"]), _secret_values(arguments))[:MAX_ERROR_CHARS]
+    return out
+
+
 def _tool_call(call: Any) -> dict[str, Any]:
-    return {
-        "name": getattr(call, "name", ""),
-        "arguments": getattr(call, "arguments", {}) or {},
-        "duration_ms": round(float(getattr(call, "duration_ms", 0.0) or 0.0), 1),
-        "is_error": bool(getattr(call, "is_error", False)),
-    }
+    return public_call(
+        {
+            "name": getattr(call, "name", ""),
+            "arguments": getattr(call, "arguments", {}) or {},
+            "duration_ms": getattr(call, "duration_ms", 0.0),
+            "is_error": getattr(call, "is_error", False),
+        }
+    )
 
 
-async def answer(bridge: ToolBridge, body: Any, *, model: str) -> dict[str, Any]:
-    """`{answer, tool_calls}` for one question, or `ChatFailure`."""
+@dataclass
+class Turn:
+    """A validated chat request with its Anthropic client, ready to run."""
+
+    loop_module: Any
+    client: Any
+    query: str
+    history: list[dict[str, str]]
+
+
+async def prepare(body: Any) -> Turn:
+    """Validate the request and make the API client; raises `ChatFailure` (before any response is sent)."""
     query, history = parse_request(body)
     loop_module = _load_loop()
-    client = await _client(loop_module)
+    return Turn(loop_module, await _client(loop_module), query, history)
+
+
+EventSink = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def run(bridge: ToolBridge, turn: Turn, *, model: str, on_event: EventSink | None = None) -> dict[str, Any]:
+    """Run the prepared turn (closing its client): `{answer, tool_calls}`, or `ChatFailure`.
+
+    `on_event` receives the loop's events with tool arguments and errors redacted."""
+    loop_module = turn.loop_module
+
+    async def forward(event: dict[str, Any]) -> None:
+        if on_event is not None:
+            await on_event(public_call(event) if event.get("type", "").startswith("tool_") else event)
+
     try:
         result = await loop_module.run_agent(
-            bridge.client, query, history=history, model=model, anthropic_client=client
+            bridge.client,
+            turn.query,
+            history=turn.history,
+            model=model,
+            anthropic_client=turn.client,
+            on_event=forward if on_event is not None else None,
         )
     except ChatFailure:
         raise
@@ -123,5 +190,36 @@ async def answer(bridge: ToolBridge, body: Any, *, model: str) -> dict[str, Any]
         log.warning("chat turn failed: %s", type(exc).__name__)
         raise ChatFailure(502, f"the model API call failed ({type(exc).__name__}): {str(exc)[:300]}") from None
     finally:
-        await _close(client)
+        await _close(turn.client)
     return {"answer": result.answer, "tool_calls": [_tool_call(c) for c in result.tool_calls]}
+
+
+async def answer(bridge: ToolBridge, body: Any, *, model: str) -> dict[str, Any]:
+    """`{answer, tool_calls}` for one question, or `ChatFailure`."""
+    return await run(bridge, await prepare(body), model=model)
+
+
+def sse(event: dict[str, Any]) -> bytes:
+    """One server-sent event: `event: <type>` and the event as one line of JSON."""
+    data = json.dumps(event, separators=(",", ":"), default=str)
+    return f"event: {event.get('type', 'message')}\ndata: {data}\n\n".encode()
+
+
+async def stream(bridge: ToolBridge, turn: Turn, *, model: str, send: Callable[[bytes], Awaitable[None]]) -> None:
+    """Run the prepared turn, sending each event as SSE through `send`.
+
+    Events: `turn`, `text` (a delta), `tool_start`, `tool_end` (redacted arguments, `duration_ms`,
+    `is_error`, `error`), `retry`, then exactly one of `done` (`{answer, tool_calls}`) or `error`
+    (`{error, fix}`). Parallel tool calls emit concurrently; a lock keeps each event whole."""
+    lock = anyio.Lock()
+
+    async def emit(event: dict[str, Any]) -> None:
+        async with lock:
+            await send(sse(event))
+
+    try:
+        final = await run(bridge, turn, model=model, on_event=emit)
+    except ChatFailure as exc:
+        await emit({"type": "error", "error": exc.message, "fix": exc.fix})
+        return
+    await emit({"type": "done", **final})

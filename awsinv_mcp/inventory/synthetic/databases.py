@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from awsinv_mcp.engine_versions import end_of_standard_support
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.classes import class_pick, instance_classes
 from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of, rates_pick
@@ -186,7 +187,9 @@ class DatabaseFactory:
     def _lifecycle(self, s: UnitDraw) -> str | None:
         if s.engine not in cat.LIFECYCLE_SUPPORT_ENGINES:
             return None
-        disabled = "extended_support_disabled" in s.risks
+        # Opting out only matters before standard support ends: past that date RDS upgrades such instances.
+        ends = end_of_standard_support(s.engine, s.version)
+        disabled = "extended_support_disabled" in s.risks and (ends is None or ends >= self.base.date())
         return "open-source-rds-extended-support-disabled" if disabled else "open-source-rds-extended-support"
 
     def _iam_auth(self, s: UnitDraw) -> bool:
