@@ -7,16 +7,18 @@ REST answers are exactly the tools' structured results; query parameters become 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from awsinv_mcp.clients.web import chat, prompts
 from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
@@ -118,17 +120,62 @@ async def prompt_cards(request: Request) -> Response:
         return _error(exc)
 
 
+class EventStreamResponse(Response):
+    """A `text/event-stream` response written by `produce(write)` as it goes; cancelled if the client leaves."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, produce: Callable[[Callable[[bytes], Awaitable[None]]], Awaitable[None]]) -> None:
+        self.produce = produce
+        self.status_code = 200
+        self.background = None
+        self.init_headers({"cache-control": "no-store", "x-accel-buffering": "no"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        gone = False
+
+        async def write(data: bytes) -> None:
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+
+        async with anyio.create_task_group() as tg:
+
+            async def watch_disconnect() -> None:
+                nonlocal gone
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+                gone = True
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(watch_disconnect)
+            await self.produce(write)
+            tg.cancel_scope.cancel()
+        if not gone:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _wants_stream(request: Request) -> bool:
+    return request.url.path.endswith("/stream") or "text/event-stream" in request.headers.get("accept", "")
+
+
 async def chat_turn(request: Request) -> Response:
+    """`POST /infrastructure-ai` -> `{answer, tool_calls}`; with `Accept: text/event-stream`, or at
+    `POST /api/v1/chat/stream`, the same turn as server-sent events (see `chat.stream`). Request errors
+    (400, 415, 503 with its fix) are JSON either way, sent before any stream starts."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return JSONResponse({"error": "send Content-Type: application/json"}, status_code=415)
     try:
         body = await request.json()
     except ValueError:
         return JSONResponse({"error": "the body is not valid JSON"}, status_code=400)
+    bridge, model = _bridge(request), request.app.state.settings.model
     try:
-        return JSONResponse(await chat.answer(_bridge(request), body, model=request.app.state.settings.model))
+        turn = await chat.prepare(body)
+        if not _wants_stream(request):
+            return JSONResponse(await chat.run(bridge, turn, model=model))
     except ToolFailure as exc:
         return _error(exc)
+    return EventStreamResponse(lambda write: chat.stream(bridge, turn, model=model, send=write))
 
 
 async def chat_status(request: Request) -> Response:
@@ -194,6 +241,7 @@ def create_app(
         Route("/api/v1/chat/status", chat_status),
         Route("/api/v1/inventory/databases/{identifier}", database),
         Route("/api/v1/inventory/{name}", inventory),
+        Route("/api/v1/chat/stream", chat_turn, methods=["POST"]),
         Route("/infrastructure-ai", chat_turn, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
