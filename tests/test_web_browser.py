@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,50 @@ def _require_browser() -> Any:
     return sync_playwright
 
 
+class StreamGate:
+    """Holds the fake API's streamed answer after its first text delta until `release()` (or a timeout),
+    so a test can see the page render streamed text before the final answer exists."""
+
+    def __init__(self) -> None:
+        self.armed = threading.Event()
+        self.released = threading.Event()
+        self.paused = threading.Event()
+
+    def arm(self) -> None:
+        self.released.clear()
+        self.paused.clear()
+        self.armed.set()
+
+    def release(self) -> None:
+        self.armed.clear()
+        self.released.set()
+
+    def wrap(self, events: Callable[..., Iterator[str]]) -> Callable[..., Iterator[str]]:
+        def gated(*args: Any, **kwargs: Any) -> Iterator[str]:
+            for event in events(*args, **kwargs):  # a sync generator: the fake serves it from a worker thread
+                yield event
+                if '"text_delta"' in event and self.armed.is_set():
+                    self.paused.set()
+                    self.released.wait(timeout=TIMEOUT_MS / 1000)
+                    self.armed.clear()
+
+        return gated
+
+
 @pytest.fixture(scope="module")
-def fake_api() -> Iterator[Any]:
+def gate() -> Iterator[StreamGate]:
+    import tests.fake_anthropic as fake
+
+    gate = StreamGate()
+    mp = pytest.MonkeyPatch()
+    mp.setattr(fake, "sse_events", gate.wrap(fake.sse_events))
+    yield gate
+    gate.release()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def fake_api(gate: StreamGate) -> Iterator[Any]:
     from tests.fake_anthropic import FakeMessagesAPI, text, tool_use
 
     answer = (
@@ -202,8 +245,8 @@ def test_resources_filter_page_and_detail(
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
 
-def test_chat_demo_card_and_safe_markdown_answer(
-    served: ServedApp, page: Any, fake_api: Any, tmp_path_factory: pytest.TempPathFactory
+def test_chat_demo_card_streamed_safe_markdown_answer(
+    served: ServedApp, page: Any, fake_api: Any, gate: StreamGate, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     page.get_by_role("tab", name="AI Chat").click()
     cards = page.get_by_test_id("prompt-cards").locator("button.demo-card")
@@ -213,9 +256,19 @@ def test_chat_demo_card_and_safe_markdown_answer(
     cards.first.click()
     assert page.get_by_test_id("chat-input").input_value() == prompts[0]["text"]
     page.get_by_test_id("chat-input").fill("How many databases do we have?")
+    gate.arm()
     page.get_by_test_id("chat-input").press("Control+Enter")
+    # the tool call shows while it runs or once it ended, then the first streamed words, before any answer
+    page.get_by_test_id("tool-call").first.wait_for()
+    live = page.get_by_test_id("answer-stream")
+    live.locator("h4").first.wait_for()
+    assert gate.paused.is_set() and live.inner_text().strip() == "Summary"
+    assert page.get_by_test_id("answer").count() == 0
+    page.screenshot(path=str(tmp_path_factory.getbasetemp() / "web-chat-streaming.png"))
+    gate.release()
     answer = page.get_by_test_id("answer")
     answer.wait_for()
+    assert page.get_by_test_id("answer-stream").count() == 0  # replaced by the final answer
     summary = served.get("/api/v1/inventory/summary")
     assert answer.locator("strong").first.inner_text() == str(summary["db_instances"])
     assert answer.locator("table td").first.inner_text() == "postgres"
@@ -226,4 +279,64 @@ def test_chat_demo_card_and_safe_markdown_answer(
     assert call.get_attribute("open") is None  # collapsed
     assert fake_api.requests[0]["messages"][-1]["content"] == "How many databases do we have?"
     page.screenshot(path=str(tmp_path_factory.getbasetemp() / "web-chat.png"))
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+SECRET_ARGS = {"engine": "postgresql://app:s3cretPw@db.internal:5432/orders", "token": "tok-live-9f8e7d6c5b4a"}
+
+
+def _ask(page: Any, question: str) -> Any:
+    """Send `question`; the newest assistant message once it shows its final answer."""
+    before = page.get_by_test_id("answer").count()
+    page.get_by_test_id("chat-input").fill(question)
+    page.get_by_test_id("chat-send").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=answer]').length > n", arg=before, timeout=TIMEOUT_MS
+    )
+    return page.locator(".msg-assistant").last
+
+
+def test_chat_tool_arguments_redacted_on_page(page: Any, fake_api: Any) -> None:
+    from tests.fake_anthropic import text, tool_use
+
+    fake_api.script += [tool_use("list_db_instances", SECRET_ARGS), text("The engine filter was **invalid**.")]
+    message = _ask(page, "List the orders databases")
+    call = message.get_by_test_id("tool-call")
+    call.locator("summary").click()  # expand: the arguments and the error are shown, redacted
+    assert "***" in call.inner_text() and "error" in call.inner_text()
+    html = page.content()
+    assert "s3cretPw" not in html and "tok-live-9f8e7d6c5b4a" not in html
+    assert fake_api.requests[-1]["messages"][-2]["content"][0]["input"] == SECRET_ARGS  # the model saw them
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_chat_falls_back_to_plain_post_when_streaming_fails(page: Any, fake_api: Any) -> None:
+    from tests.fake_anthropic import text, tool_use
+
+    fake_api.script += [tool_use("get_inventory_summary", {}), text("Fallback answer with **{n}** rows.")]
+    page.route("**/api/v1/chat/stream", lambda route: route.abort())
+    try:
+        with page.expect_request(lambda r: r.url.endswith("/infrastructure-ai") and r.method == "POST"):
+            message = _ask(page, "Count them again")
+    finally:
+        page.unroute("**/api/v1/chat/stream")
+    assert message.get_by_test_id("answer").locator("strong").inner_text() == "{n}"
+    assert "get_inventory_summary" in message.get_by_test_id("tool-call").inner_text()
+    assert page.get_by_test_id("chat-notice").is_hidden()
+
+
+def test_chat_without_api_key_shows_the_fix(served: ServedApp, page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    page.goto(served.url + "/?nokey#chat")
+    notice = page.get_by_test_id("chat-notice")
+    notice.locator(".fix").wait_for()
+    assert "no Anthropic API key" in notice.inner_text()
+    assert "ANTHROPIC_API_KEY=" in notice.locator(".fix").inner_text()
+    page.get_by_test_id("chat-input").fill("How many databases?")
+    page.get_by_test_id("chat-send").click()
+    page.wait_for_function("() => !document.querySelector('[data-testid=chat-send]').disabled")
+    assert "ANTHROPIC_API_KEY=" in notice.locator(".fix").inner_text() and notice.is_visible()
+    assert page.locator(".msg-assistant").count() == 0  # no half answer left behind
+    assert page.get_by_test_id("chat-input").input_value() == "How many databases?"  # kept for a retry
     assert not page.errors, page.errors  # type: ignore[attr-defined]

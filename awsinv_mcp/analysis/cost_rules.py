@@ -114,7 +114,9 @@ def previous_generation(snapshot: Snapshot, ctx: AnalysisContext) -> list[Findin
     "--product-description ENGINE --duration 31536000 --offering-type 'No Upfront', then aws rds "
     "purchase-reserved-db-instances-offering --reserved-db-instances-offering-id OFFERING.",
     notes="Net of existing active reservations (size-flexible engines matched in normalised units per family). "
-    "monthly_savings_usd is 1-year No Upfront; evidence adds the 3-year (Partial Upfront) figure.",
+    "monthly_savings_usd is 1-year No Upfront; evidence adds the 3-year (Partial Upfront) figure. Production and "
+    "untagged instances only: a staging or development database saves more by being stopped out of hours than "
+    "by a 1-year commitment (ctx.extra ri_all_environments=true includes them).",
 )
 def reserved_instances(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = []

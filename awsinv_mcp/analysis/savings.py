@@ -36,6 +36,7 @@ class Thresholds:
     steady_days: int = 30  # running at least this long before a reservation is proposed
     snapshot_max_age_days: int = 90  # manual snapshots older than this
     iops_used_pct: float = 50.0  # io1/io2 whose average IOPS use is below this share of provisioned
+    ri_all_environments: bool = False  # also propose reservations for non-production (default: scheduling wins)
 
     @classmethod
     def from_ctx(cls, ctx: AnalysisContext) -> Thresholds:
@@ -277,6 +278,8 @@ def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[Reservati
         created = inst.created_at
         if inst.status != "available" or created is None or inst.instance_class == "db.serverless":
             continue
+        if not t.ri_all_environments and inst.environment is not None and not ctx.is_production(inst.environment):
+            continue  # staging/development: stopping it out of hours saves more than a 1-year commitment
         if (created.replace(tzinfo=None) if created.tzinfo else created) > cutoff:
             continue
         plan = plans.by_instance.get((inst.account, inst.region, inst.identifier))

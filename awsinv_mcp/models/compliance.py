@@ -44,6 +44,11 @@ class ComplianceAnswer(ListAnswer):
     calendar: str = Field(description="where the support dates come from")
 
 
+def _absent(value: object) -> bool:
+    """Left out of the answer when not asked for (detail=false), rather than shown as null."""
+    return value is None
+
+
 class SavingsRow(BaseModel):
     rule: str
     severity: str
@@ -56,12 +61,12 @@ class SavingsRow(BaseModel):
     monthly_savings_usd: float
     action: str | None = Field(None, description="the change that saves it")
     how: str | None = Field(None, description="how the saving was computed")
-    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)")
+    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=_absent)
 
 
 class RuleBrief(BaseModel):
     title: str
-    remediation: str | None = None
+    remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=_absent)
 
 
 class SavingsAnswer(ListAnswer):

@@ -129,7 +129,7 @@ class EventStreamResponse(Response):
         self.produce = produce
         self.status_code = 200
         self.background = None
-        self.init_headers({"cache-control": "no-store", "x-accel-buffering": "no"})
+        self.init_headers({"x-accel-buffering": "no"})  # the middleware adds cache-control: no-store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})

@@ -190,7 +190,8 @@ async def run(bridge: ToolBridge, turn: Turn, *, model: str, on_event: EventSink
         log.warning("chat turn failed: %s", type(exc).__name__)
         raise ChatFailure(502, f"the model API call failed ({type(exc).__name__}): {str(exc)[:300]}") from None
     finally:
-        await _close(turn.client)
+        with anyio.CancelScope(shield=True):  # also when the page went away mid-stream
+            await _close(turn.client)
     return {"answer": result.answer, "tool_calls": [_tool_call(c) for c in result.tool_calls]}
 
 

@@ -98,6 +98,7 @@ def client_config() -> Any:
 
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
+        parameter_validation=False,  # our own calls, fixed shapes: validation is pure CPU per call
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
         user_agent_extra="awsinv-mcp",

@@ -11,13 +11,18 @@ Assumed-role credentials are botocore `RefreshableCredentials`: re-assumed short
 long collections and long-running servers keep working. `AWSINV_EXTERNAL_ID` and
 `AWSINV_ROLE_SESSION_NAME` go into every AssumeRole call.
 
-Client construction is most of the CPU a large fan-out spends (100 accounts x 17 regions x 3 services is
-5,100 clients), so our sessions share one botocore data loader (service models parsed once), and one
-service model and client class per service (botocore otherwise rebuilds both for every client).
+Client construction and per-call botocore overhead are most of the CPU a large fan-out spends (100 accounts
+x 17 regions x 3 services is 5,100 clients), so our sessions share, process-wide and across collections:
+one botocore data loader (service models, paginators and endpoint rules parsed once, the data directory
+listed once), one service model and client class per service (botocore otherwise rebuilds both for every
+client), and one event-name alias cache (botocore otherwise re-derives every event name per client). Their
+responses parse timestamps with `datetime.fromisoformat` (dateutil is the slow part of parsing).
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 import threading
 import weakref
@@ -37,6 +42,37 @@ log = logging.getLogger("awsinv_mcp.inventory.aws")
 _OUR_EMITTERS: weakref.WeakSet[Any] = weakref.WeakSet()
 _SHARED: dict[tuple[str, str, str | None], Any] = {}
 _SHARED_LOCK = threading.Lock()
+_LOADERS: dict[str | None, Any] = {}
+_ALIASES: dict[str, str] = {}  # event name -> aliased name; a pure function of botocore's fixed alias table
+
+
+def shared_loader() -> Any:
+    """The process-wide botocore data loader for the current AWS_DATA_PATH (its caches survive collections)."""
+    import os
+
+    from botocore.loaders import create_loader
+
+    path = os.environ.get("AWS_DATA_PATH")
+    with _SHARED_LOCK:
+        loader = _LOADERS.get(path)
+        if loader is None:
+            loader = _LOADERS[path] = create_loader(path)
+        return loader
+
+
+def fast_timestamp(value: Any) -> Any:
+    """botocore timestamp parser: ISO 8601 via `datetime.fromisoformat` (UTC when no offset), else botocore's."""
+    from datetime import UTC, datetime
+
+    from botocore.utils import parse_timestamp
+
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return parse_timestamp(value)
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parse_timestamp(value)
 
 
 def _shared(name: str, original: Any, key: Any) -> Any:
@@ -63,7 +99,10 @@ def _share_client_parts(session: Any) -> None:
     rebuilds both, with hundreds of operations for EC2, for every client). Other botocore users are unaffected."""
     from botocore.client import ClientCreator
 
-    _OUR_EMITTERS.add(session.get_component("event_emitter"))
+    emitter = session.get_component("event_emitter")
+    _OUR_EMITTERS.add(emitter)
+    _share_aliases(emitter)
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=fast_timestamp)
     patches = {
         "_load_service_model": lambda service, api_version=None: (service, api_version),
         "_create_client_class": lambda service, model: (service, model.api_version),
@@ -74,17 +113,39 @@ def _share_client_parts(session: Any) -> None:
             setattr(ClientCreator, name, _shared(name, original, key))
 
 
+def _share_aliases(emitter: Any) -> None:
+    """Copies of `emitter` (one per client) share one alias cache with every other client of ours."""
+    from botocore.hooks import EventAliaser
+    from botocore.utils import EVENT_ALIASES
+
+    if type(emitter) is EventAliaser and emitter._event_aliases is EVENT_ALIASES:  # else customised: leave it
+        emitter.__class__ = _shared_aliaser_class()
+        emitter._alias_name_cache = _ALIASES
+
+
+@functools.cache
+def _shared_aliaser_class() -> type:
+    from botocore.hooks import EventAliaser
+
+    class SharedAliases(EventAliaser):  # type: ignore[misc]
+        """An EventAliaser whose copies keep its alias table and alias cache (botocore copies both)."""
+
+        def __copy__(self) -> Any:
+            new = SharedAliases(copy.copy(self._emitter), self._event_aliases)
+            new._alias_name_cache = self._alias_name_cache
+            return new
+
+    return SharedAliases
+
+
 class SessionMaker:
     """Builds boto3 sessions that share one data loader and one client class per service."""
 
     def __init__(self) -> None:
-        import os
-
         import botocore.session
-        from botocore.loaders import create_loader
 
         # built from AWS_DATA_PATH directly: asking the session would read the config (and fail on a bad AWS_PROFILE)
-        self._loader = create_loader(os.environ.get("AWS_DATA_PATH"))
+        self._loader = shared_loader()
         self._root = botocore.session.Session()
         self._root.register_component("data_loader", self._loader)
         _share_client_parts(self._root)

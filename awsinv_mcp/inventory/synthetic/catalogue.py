@@ -121,6 +121,7 @@ CA_CERTIFICATES = {
     "rds-ca-ecc384-g1": ((2121, 5, 25), 8),
 }
 OLD_CA_CERTIFICATE = ("rds-ca-2019", (2024, 8, 22))
+OLD_CA_DEFAULT_UNTIL = (2024, 1, 26)  # new instances default to rds-ca-rsa2048-g1 from this day
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 ACCOUNT_REGIONS: dict[str, tuple[tuple[str, int], ...]] = {
@@ -176,7 +177,7 @@ RISK_RATES: dict[str, tuple[float, float, float]] = {
     "no_copy_tags": (0.08, 0.15, 0.30),
     "default_port": (0.25, 0.35, 0.45),
     "no_auto_minor_upgrade": (0.10, 0.08, 0.05),
-    "old_ca": (0.04, 0.08, 0.12),
+    "old_ca": (0.015, 0.03, 0.05),  # still on rds-ca-2019 (expired Aug 2024): only instances created before 2024
     "stopped": (0.005, 0.03, 0.08),
     "extended_support_disabled": (0.05, 0.10, 0.15),
     "untagged_team": (0.02, 0.04, 0.08),
@@ -197,6 +198,8 @@ LOAD_RATES: dict[str, tuple[float, float, float]] = {
     "hot": (0.04, 0.02, 0.02),
 }
 NEARLY_FULL_RATE = 0.04
+IOPS_NEAR_LIMIT_RATE = {"normal": 0.08, "hot": 0.6}
+"""Share of instances (by load profile) whose 14-day average I/O runs at 80-97% of what the storage sustains."""
 
 OFFICE_CIDRS = ("203.0.113.0/24", "198.51.100.0/24")
 INTERNAL_CIDRS = ("10.0.0.0/8",)

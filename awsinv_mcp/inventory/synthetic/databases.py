@@ -41,6 +41,7 @@ RETENTION = Pick(((7, 50), (14, 25), (30, 15), (35, 10)))
 MONITORING = Pick(((60, 50), (30, 15), (15, 10), (5, 10), (1, 15)))
 CA_PICK = Pick(((name, date(*valid)), weight) for name, (valid, weight) in cat.CA_CERTIFICATES.items())
 OLD_CA = (cat.OLD_CA_CERTIFICATE[0], date(*cat.OLD_CA_CERTIFICATE[1]))
+OLD_CA_LAST_DEFAULT = date(*cat.OLD_CA_DEFAULT_UNTIL)
 RISKS = tuple(tuple((name, rates[i]) for name, rates in cat.RISK_RATES.items()) for i in range(len(cat.ENVIRONMENTS)))
 EXPOSURES = tuple(rates_pick(cat.EXPOSURE_RATES, i, "private") for i in range(len(cat.ENVIRONMENTS)))
 SHOWCASE_EXPOSURES = ("exposed", "public_private_subnet", "open_sg_private")
@@ -226,9 +227,11 @@ class DatabaseFactory:
                 storage_type=storage_type,
                 allocated_gb=allocated,
                 aurora=cluster is not None,
+                provisioned_iops=iops,
             )
         )
-        ca, ca_valid = OLD_CA if "old_ca" in risks else CA_PICK(rng)
+        old_ca = "old_ca" in risks and s.created_at.date() < OLD_CA_LAST_DEFAULT  # later ones never had it
+        ca, ca_valid = OLD_CA if old_ca else CA_PICK(rng)
         licences = cat.LICENSE_MODELS[s.engine]
         return DBInstance(
             account=s.account,

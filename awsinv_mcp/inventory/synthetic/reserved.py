@@ -14,7 +14,7 @@ from awsinv_mcp.inventory.synthetic.draw import Pick, days_ago
 from awsinv_mcp.models.inventory import DBInstance, ReservedDBInstance
 
 OFFERINGS = Pick((("No Upfront", 40), ("Partial Upfront", 40), ("All Upfront", 20)))
-COVER_RATE = 0.55
+COVER_RATE = 0.75  # share of (class, engine, region) groups with a reservation: an RI programme in place
 RETIRED_RATE = 0.15
 UNMATCHED_RATE = 0.06
 
@@ -54,7 +54,7 @@ def build_reserved(
         if rng.random() >= COVER_RATE:
             continue
         years = 1 if rng.random() < 0.6 else 3
-        count = max(1, round(size * rng.uniform(0.3, 1.0)))
+        count = max(1, round(size * rng.uniform(0.5, 1.0)))
         start = days_ago(rng, base, 10, 365 * years - 5)
         add(key, count, start, years, "active")
         if rng.random() < RETIRED_RATE:

@@ -1,4 +1,9 @@
-"""14-day CloudWatch-like utilisation per DB instance, with idle, over-provisioned, hot and nearly-full minorities."""
+"""14-day CloudWatch-like utilisation per DB instance, with idle, over-provisioned, hot and nearly-full minorities.
+
+I/O is drawn as a share of what the instance's storage sustains (`storage_iops_capacity`) and of what its
+size plausibly drives, so the 14-day averages stay physically possible: an average cannot exceed the
+provisioned IOPS, and a gp2 volume averaging near its 3 IOPS/GiB baseline has spent its burst credits.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,44 @@ NO_DATA = Utilisation(days=14)
 
 
 LOAD_PROFILES = tuple(rates_pick(cat.LOAD_RATES, i, "normal") for i in range(len(cat.ENVIRONMENTS)))
+MAGNETIC_IOPS = 200  # what a magnetic (standard) volume sustains, roughly
+GP2_BURST_LIMIT_GB = 1000  # gp2 volumes this large no longer burst (baseline >= 3,000 IOPS)
 
 
 def load_profile(rng: random.Random, env_index: int) -> str:
     """idle, over_provisioned, hot or normal."""
     return LOAD_PROFILES[env_index](rng)
+
+
+def storage_iops_capacity(storage_type: str, allocated_gb: int, iops: int | None) -> int | None:
+    """Sustained IOPS of RDS storage: gp2 3 per GiB (100-16,000), gp3 and io1/io2 their setting (the generator
+    always sets gp3's, baseline included), magnetic about 200; None for Aurora (no storage-level limit)."""
+    if storage_type == "gp2":
+        return min(max(100, 3 * allocated_gb), 16_000)
+    if storage_type in ("gp3", "io1", "io2"):
+        return iops
+    if storage_type == "standard":
+        return MAGNETIC_IOPS
+    return None
+
+
+def instance_iops_ceiling(memory_gib: float) -> float:
+    """Roughly what an instance of this size drives at most on average (buffer cache misses grow with load,
+    which grows with size): 0.5 GiB ~ 400 IOPS, 16 GiB ~ 4,300, 256 GiB ~ 64,000."""
+    return 300 + 250 * memory_gib
+
+
+def _io_share(rng: random.Random, profile: str, provisioned: bool) -> float:
+    """Average read+write IOPS as a share of the storage capacity; a small minority runs near the limit."""
+    uniform = rng.uniform
+    if profile == "over_provisioned":
+        return uniform(0.01, 0.12)
+    if profile == "hot":
+        return uniform(0.8, 0.97) if rng.random() < cat.IOPS_NEAR_LIMIT_RATE["hot"] else uniform(0.3, 0.75)
+    if rng.random() < cat.IOPS_NEAR_LIMIT_RATE["normal"]:
+        return uniform(0.8, 0.95)
+    # provisioned IOPS (io1/io2, gp3 above its baseline) were sized for the load; baselines mostly idle along
+    return uniform(0.2, 0.6) if provisioned else uniform(0.02, 0.45)
 
 
 def draw_utilisation(
@@ -28,32 +66,47 @@ def draw_utilisation(
     storage_type: str,
     allocated_gb: int,
     aurora: bool,
+    provisioned_iops: int | None = None,
 ) -> Utilisation:
     """Statistics consistent with `profile` (see `load_profile`) and the instance's size and storage."""
     uniform = rng.uniform
     if profile == "idle":
-        cpu_avg, cpu_max, conn_avg, conn_max, io = uniform(0.3, 3), uniform(3, 9), 0.0, 0.0, uniform(0, 3)
+        cpu_avg, cpu_max, conn_avg, conn_max = uniform(0.3, 3), uniform(3, 9), 0.0, 0.0
     elif profile == "over_provisioned":
         cpu_avg = uniform(1, 9.5)
         cpu_max = uniform(cpu_avg + 2, 29)
         conn_avg = uniform(1, 12 + memory_gib)
-        conn_max, io = conn_avg * uniform(1.5, 4), uniform(5, 200)
+        conn_max = conn_avg * uniform(1.5, 4)
     elif profile == "hot":
         cpu_avg, cpu_max = uniform(81, 96), uniform(98, 100)
         conn_avg = uniform(40, 60 + 12 * memory_gib)
-        conn_max, io = conn_avg * uniform(1.2, 2), uniform(800, 12_000)
+        conn_max = conn_avg * uniform(1.2, 2)
     else:
         cpu_avg = uniform(12, 65)
         cpu_max = min(100.0, cpu_avg + uniform(10, 40))
         conn_avg = uniform(5, 20 + 6 * memory_gib)
-        conn_max, io = conn_avg * uniform(1.3, 3), uniform(50, 4000)
+        conn_max = conn_avg * uniform(1.3, 3)
+    capacity = storage_iops_capacity(storage_type, allocated_gb, provisioned_iops)
+    ceiling = instance_iops_ceiling(memory_gib)
+    if profile == "idle":
+        io = uniform(0, 3)
+    elif capacity is None:  # Aurora: the instance is the limit
+        io = ceiling * _io_share(rng, profile, False)
+    else:
+        provisioned = storage_type in ("io1", "io2") or (storage_type == "gp3" and capacity > 3000)
+        share = _io_share(rng, profile, provisioned)
+        # a small instance on large storage cannot use it all: near the limit are the big ones on small storage
+        io = min(capacity * share, ceiling * uniform(0.5, 1))
+    read_share = uniform(0.55, 0.85)
     free = None
     if not aurora:
         fraction = uniform(0.01, 0.08) if rng.random() < cat.NEARLY_FULL_RATE else uniform(0.15, 0.85)
         free = round(allocated_gb * fraction, 1)
     burst = None
-    if storage_type == "gp2" and allocated_gb < 1000:
-        burst = round(uniform(0, 25) if profile == "hot" else uniform(60, 100), 1)
+    if storage_type == "gp2" and allocated_gb < GP2_BURST_LIMIT_GB:
+        # credits refill at the baseline: a 14-day average near it has drained them at the peaks
+        near = capacity is not None and io >= 0.7 * capacity
+        burst = round(uniform(0, 20) if near else uniform(55, 100), 1)
     return Utilisation(
         days=14,
         cpu_avg=round(cpu_avg, 1),
@@ -61,7 +114,7 @@ def draw_utilisation(
         connections_avg=round(conn_avg, 1),
         connections_max=float(round(conn_max)),
         free_storage_gb_min=free,
-        read_iops_avg=round(io * uniform(0.5, 3), 1),
-        write_iops_avg=round(io * uniform(0.2, 1), 1),
+        read_iops_avg=round(io * read_share, 1),
+        write_iops_avg=round(io * (1 - read_share), 1),
         burst_balance_min=burst,
     )

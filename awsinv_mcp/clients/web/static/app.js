@@ -759,14 +759,150 @@
     return node;
   }
 
+  const toolMs = (call) => (call.duration_ms === undefined ? "running…"
+    : `${nf.format(Math.round(call.duration_ms || 0))} ms`);
+
+  // One tool call, collapsed: name, duration (or "running…"), error chip; arguments (redacted by the server)
+  // and any error text inside.
   function toolCallView(call) {
+    const node = el("details", { class: "tool-call", "data-testid": "tool-call" },
+      el("summary", {}, el("span", { class: "tool-name", text: call.name }), el("span", { class: "tool-ms" })));
     let args = "";
     try { args = JSON.stringify(call.arguments || {}, null, 2); } catch (err) { args = String(call.arguments); }
-    return el("details", { class: `tool-call${call.is_error ? " is-error" : ""}`, "data-testid": "tool-call" },
-      el("summary", {}, el("span", { class: "tool-name", text: call.name }),
-        el("span", { class: "tool-ms", text: `${nf.format(Math.round(call.duration_ms || 0))} ms` }),
-        call.is_error ? el("span", { class: "chip sev-high", text: "error" }) : null),
-      el("pre", {}, el("code", { text: args })));
+    node.append(el("pre", {}, el("code", { text: args })));
+    updateToolCall(node, call);
+    return node;
+  }
+
+  function updateToolCall(node, call) {
+    const running = call.duration_ms === undefined;
+    node.classList.toggle("is-running", running);
+    node.classList.toggle("is-error", Boolean(call.is_error));
+    node.querySelector(".tool-ms").textContent = toolMs(call);
+    if (call.is_error && !node.querySelector(".chip")) {
+      node.querySelector("summary").append(el("span", { class: "chip sev-high", text: "error" }));
+    }
+    if (call.error && !node.querySelector(".tool-error")) {
+      node.append(el("div", { class: "tool-error", text: call.error }));
+    }
+  }
+
+  // The streamed part of an assistant message: tool calls as they start and end, the model's text as it
+  // arrives (rendered as Markdown, at most once per frame), and a status line.
+  function liveView(pending) {
+    const status = pending.querySelector(".typing");
+    const calls = el("div", { class: "tool-calls", hidden: true });
+    const live = el("div", { class: "answer answer-live", "data-testid": "answer-stream" });
+    status.before(calls, live);
+    const nodes = new Map();
+    let text = "";
+    let turnStart = 0;
+    let scheduled = false;
+    let running = 0;
+    const render = () => {
+      scheduled = false;
+      clear(live).append(markdown(text));
+      const box = $("messages");
+      if (box.scrollHeight - box.scrollTop - box.clientHeight < 160) box.scrollTop = box.scrollHeight;
+    };
+    const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(render); } };
+    return (event) => {
+      if (event.type === "turn") {
+        if (text && !text.endsWith("\n\n")) text += "\n\n";
+        turnStart = text.length;
+        status.textContent = running ? status.textContent : "Thinking…";
+      } else if (event.type === "text") {
+        text += event.text || "";
+        status.textContent = "Writing…";
+        schedule();
+      } else if (event.type === "retry") {  // the turn's text is sent again
+        text = text.slice(0, turnStart);
+        status.textContent = `The model API is busy (HTTP ${event.status}); retrying in ${
+          Number(event.wait_s).toFixed(1)} s…`;
+        schedule();
+      } else if (event.type === "tool_start") {
+        calls.hidden = false;
+        const node = toolCallView(event);
+        nodes.set(event.id, node);
+        calls.append(node);
+        running += 1;
+        status.textContent = `Calling ${plural(running, "tool")}…`;
+      } else if (event.type === "tool_end") {
+        const node = nodes.get(event.id);
+        if (node) updateToolCall(node, event);
+        running = Math.max(0, running - 1);
+        status.textContent = running ? `Calling ${plural(running, "tool")}…` : "Thinking…";
+      }
+    };
+  }
+
+  class StreamUnavailable extends Error {
+    constructor(message, permanent) { super(message); this.permanent = Boolean(permanent); }
+  }
+
+  function parseEvent(block) {
+    const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart());
+    if (!data.length) return null;
+    try { return JSON.parse(data.join("\n")); } catch (err) { return null; }
+  }
+
+  // POST /api/v1/chat/stream read with fetch + ReadableStream: each event goes to `onEvent`; resolves to
+  // the `done` event ({answer, tool_calls}). Throws ApiError when the server refused the question (no key,
+  // API refused) and StreamUnavailable when streaming itself failed (the caller falls back to a plain POST).
+  async function streamTurn(payload, onEvent) {
+    let response;
+    try {
+      response = await fetch("/api/v1/chat/stream", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" }, body: JSON.stringify(payload) });
+    } catch (err) {
+      throw new StreamUnavailable("the stream could not be opened");
+    }
+    if (!response.ok) {
+      let body = null;
+      try { body = await response.json(); } catch (err) { body = null; }
+      if (body && body.error && ![404, 405, 501].includes(response.status)) {
+        throw new ApiError(response.status, body.error, body.fix);
+      }
+      throw new StreamUnavailable(`HTTP ${response.status}`, [404, 405, 501].includes(response.status));
+    }
+    if (!(response.headers.get("content-type") || "").startsWith("text/event-stream") || !response.body) {
+      throw new StreamUnavailable("the answer was not an event stream", true);
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      let chunk;
+      try { chunk = await reader.read(); } catch (err) { break; }
+      if (chunk.done) break;
+      buffer += chunk.value.replace(/\r\n?/g, "\n");
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const event = parseEvent(buffer.slice(0, cut));
+        buffer = buffer.slice(cut + 2);
+        if (!event) continue;
+        if (event.type === "done") return event;
+        if (event.type === "error") throw new ApiError(502, event.error, event.fix);
+        onEvent(event);
+      }
+    }
+    throw new StreamUnavailable("the stream ended before the answer");
+  }
+
+  function postTurn(payload) {
+    return api("/infrastructure-ai", null, { method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(payload) });
+  }
+
+  // The final answer; tool calls already streamed stay (with their error texts), others are listed now.
+  function showAnswer(pending, res) {
+    for (const node of pending.querySelectorAll(".typing, .answer-live")) node.remove();
+    const streamed = pending.querySelector(".tool-calls");
+    if (streamed && !streamed.children.length) streamed.remove();
+    const calls = res.tool_calls || [];
+    if (!pending.querySelector(".tool-calls") && calls.length) {
+      pending.append(el("div", { class: "tool-calls" }, calls.map(toolCallView)));
+    }
+    pending.append(el("div", { class: "answer", "data-testid": "answer" }, markdown(res.answer)));
   }
 
   async function send() {
@@ -777,17 +913,24 @@
     $("chat-send").disabled = true;
     input.value = "";
     addMessage("user", el("div", { class: "msg-text", text: query }));
-    const pending = addMessage("assistant", el("div", { class: "typing", text: "Working — calling tools…" }));
+    const working = () => el("div", { class: "typing", text: "Thinking…" });
+    let pending = addMessage("assistant", working());
+    const payload = { query, history: state.history };
     try {
-      const res = await api("/infrastructure-ai", null, { method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ query, history: state.history }) });
-      pending.querySelector(".typing").remove();
-      const calls = res.tool_calls || [];
-      if (calls.length) {
-        pending.append(el("div", { class: "tool-calls" }, calls.map(toolCallView)));
+      let res = null;
+      if (!state.noStream) {
+        try {
+          res = await streamTurn(payload, liveView(pending));
+        } catch (err) {
+          if (!(err instanceof StreamUnavailable)) throw err;
+          if (err.permanent) state.noStream = true;
+          console.warn(`streaming failed (${err.message}); asking without streaming`);
+          pending.remove();
+          pending = addMessage("assistant", working());
+        }
       }
-      pending.append(el("div", { class: "answer", "data-testid": "answer" }, markdown(res.answer)));
+      if (!res) res = await postTurn(payload);
+      showAnswer(pending, res);
       state.history.push({ role: "user", content: query }, { role: "assistant", content: res.answer || "" });
       $("chat-notice").hidden = true;
     } catch (err) {
