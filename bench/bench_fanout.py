@@ -159,23 +159,21 @@ class Canned:
 
 
 def replay(calls: list[tuple[Any, str, str, str, str, dict[str, Any]]], hook: Canned) -> float:
-    """Seconds to make `calls` one after another (a client per account, service and region, as we do)."""
-    import boto3
-    import botocore.session
+    """Seconds to make `calls` one after another, the way the collection makes them: new clients (one per
+    account, service and region, built by our ClientFactory with our retry policy, rate limit and hook) on
+    our sessions, which share the process-wide botocore caches exactly as the collection's do."""
     from botocore import xform_name
 
     from awsinv_mcp.inventory.aws.fanout import ClientFactory
+    from awsinv_mcp.inventory.aws.sessions import SessionMaker
 
-    root = botocore.session.Session()
-    loader = root.get_component("data_loader")
+    maker = SessionMaker()
     sessions: dict[str, Any] = {}
     factory = ClientFactory(hook=hook)
     started = time.perf_counter()
     for _, account, region, service, operation, params in calls:
         if account not in sessions:
-            session = botocore.session.Session()
-            session.register_component("data_loader", loader)
-            sessions[account] = boto3.Session(botocore_session=session)
+            sessions[account] = maker.default()
         client = factory.get(sessions[account], account, service, region)
         with contextlib.suppress(Exception):  # recorded error answers (NoSuchTagSet, ...) are the same calls
             getattr(client, xform_name(operation))(**params)

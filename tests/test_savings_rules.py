@@ -173,6 +173,7 @@ def test_overprovisioned_iops() -> None:
     snap = estate(
         db("io1", storage_type="io1", allocated_gb=500, iops=10000),  # 1,500 used -> 3,000: 7,000 x 0.10
         db("io2-busy", storage_type="io2", allocated_gb=500, iops=2500),  # 1,500 of 2,500 used
+        db("io1-peaks", storage_type="io1", allocated_gb=500, iops=4000),  # 37.5% on average: sized for its peaks
         db("gp3", storage_type="gp3", allocated_gb=500, iops=12000),
     )
     assert run("cost.overprovisioned_iops", snap) == {"io1": pytest.approx(700.0)}

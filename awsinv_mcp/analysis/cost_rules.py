@@ -180,7 +180,8 @@ def ebs_gp2_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     resource_types=("db_instance",),
     remediation="Lower the provisioned IOPS to evidence recommended_iops (or move to gp3 when it covers the need). "
     "CLI: aws rds modify-db-instance --db-instance-identifier ID --iops N --apply-immediately.",
-    notes="Average read + write IOPS over 14 days below 50% of provisioned; recommendation = 2x the average, at least "
+    notes="Average read + write IOPS over 14 days below 30% of provisioned (ctx.extra iops_used_pct; peaks run 2-3x "
+    "the average, so more is sizing for peaks); recommendation = 2x the average rounded up to 1,000, at least "
     "1,000. Peaks are not collected, so check the maximum before lowering.",
 )
 def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:

@@ -56,9 +56,9 @@ def storage_iops_limit(db: DBInstance) -> int | None:
     gb = db.allocated_gb
     if db.storage_type == "gp2":
         return min(max(100, 3 * gb), 16_000)
-    if db.storage_type == "gp3":
+    if db.storage_type == "gp3":  # RDS for SQL Server keeps the 3,000 baseline at every size
         threshold = 200 if "oracle" in db.engine else 400
-        return db.iops or (3_000 if gb < threshold else 12_000)
+        return db.iops or (3_000 if gb < threshold or db.engine.startswith("sqlserver") else 12_000)
     if db.storage_type in ("io1", "io2"):
         return db.iops
     return None  # magnetic and Aurora storage

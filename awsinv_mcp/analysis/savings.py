@@ -35,7 +35,8 @@ class Thresholds:
     min_days: int = 14  # utilisation window needed to judge idle / over-sized / IOPS
     steady_days: int = 30  # running at least this long before a reservation is proposed
     snapshot_max_age_days: int = 90  # manual snapshots older than this
-    iops_used_pct: float = 50.0  # io1/io2 whose average IOPS use is below this share of provisioned
+    iops_used_pct: float = 30.0  # io1/io2 whose average IOPS use is below this share of provisioned (peaks run
+    # 2-3x the average, so a volume averaging 30-50% of its IOPS is sized for its peaks, not over-provisioned)
     ri_all_environments: bool = False  # also propose reservations for non-production (default: scheduling wins)
 
     @classmethod

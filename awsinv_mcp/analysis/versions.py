@@ -324,8 +324,6 @@ def _compute_rows(snapshot: Snapshot, as_of: date, months_ahead: int, calendar: 
     return rows
 
 
-
-
 # ---- filtering and summaries ------------------------------------------------------------------------------
 
 

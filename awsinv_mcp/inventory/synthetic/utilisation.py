@@ -40,9 +40,9 @@ def storage_iops_capacity(storage_type: str, allocated_gb: int, iops: int | None
 
 
 def instance_iops_ceiling(memory_gib: float) -> float:
-    """Roughly what an instance of this size drives at most on average (buffer cache misses grow with load,
-    which grows with size): 0.5 GiB ~ 400 IOPS, 16 GiB ~ 4,300, 256 GiB ~ 64,000."""
-    return 300 + 250 * memory_gib
+    """Roughly what an instance of this size drives at most on average (its EBS bandwidth and the load it
+    serves grow with size): 1 GiB ~ 1,400 IOPS, 8 GiB ~ 4,200, 32 GiB ~ 13,800, 256 GiB ~ 100,000."""
+    return 1000 + 400 * memory_gib
 
 
 def _io_share(rng: random.Random, profile: str, provisioned: bool) -> float:
