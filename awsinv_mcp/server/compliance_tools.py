@@ -25,9 +25,7 @@ from awsinv_mcp.server.tooling import tool
 
 AsOf = Annotated[date | None, Field(description="default today")]
 MonthsAhead = Annotated[int, Field(ge=0, le=60, description="ending_soon horizon in months")]
-ComplianceStatus = Annotated[
-    str | None, Field(description="standard, ending_soon, extended_support, end_of_support")
-]
+ComplianceStatus = Annotated[str | None, Field(description="standard, ending_soon, extended_support, end_of_support")]
 CostRule = Annotated[str | None, Field(description="cost rule(s), e.g. reserved_instances,rightsizing")]
 MinSavings = Annotated[float, Field(ge=0, description="USD/month at least")]
 Detail = Annotated[bool, Field(description="full evidence and remediation per row")]

@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 
 GroupBy = Annotated[
     str | list[str] | None,
-    Field(
-        description="up to 2 of SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, TAG:<key> (or a bare tag key)"
-    ),
+    Field(description="up to 2 of SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, TAG:<key> (or a bare tag key)"),
 ]
 Service = Annotated[str | None, Field(description="aliases: rds, ec2, ebs, s3")]
 CostAccount = Annotated[str | None, Field(description="linked account id(s), comma list")]

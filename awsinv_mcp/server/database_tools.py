@@ -26,9 +26,7 @@ if TYPE_CHECKING:
     from awsinv_mcp.dbinspect.service import DatabaseService
 
 Database = Annotated[str, Field(description="a configured database name (see list_databases)")]
-Schema = Annotated[
-    str | None, Field(description="default: the login's schema")
-]
+Schema = Annotated[str | None, Field(description="default: the login's schema")]
 Sql = Annotated[str, Field(description="one read-only statement; use :name placeholders for values")]
 Params = Annotated[
     dict[str, str | int | float | bool | None] | None,
@@ -88,9 +86,7 @@ def register(mcp: MCPServer, services: Services) -> None:
         database: Database,
         sql: Sql,
         params: Params = None,
-        analyze: Annotated[
-            bool, Field(description="run it for actual times (rolled back)")
-        ] = False,
+        analyze: Annotated[bool, Field(description="run it for actual times (rolled back)")] = False,
     ) -> PlanAnswer:
         """The execution plan of a plain query (JSON where the dialect offers it)."""
         return dbs().explain_query(database, sql, params, analyze)

@@ -26,6 +26,7 @@ import functools
 import logging
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ _OUR_EMITTERS: weakref.WeakSet[Any] = weakref.WeakSet()
 _SHARED: dict[tuple[str, str, str | None], Any] = {}
 _SHARED_LOCK = threading.Lock()
 _LOADERS: dict[str | None, Any] = {}
+_RECENT_RULESETS = 32  # endpoint providers kept (one per service and loader)
 _ALIASES: dict[str, str] = {}  # event name -> aliased name; a pure function of botocore's fixed alias table
 
 
@@ -111,6 +113,40 @@ def _share_client_parts(session: Any) -> None:
         original = ClientCreator.__dict__.get(name)
         if original is not None and not getattr(original, "awsinv_shared", False):
             setattr(ClientCreator, name, _shared(name, original, key))
+    _share_endpoint_providers()
+
+
+def _share_endpoint_providers() -> None:
+    """Clients built from the same endpoint rule set (same loaded data) share one `EndpointProvider`.
+
+    botocore parses the rule set into a rule tree for every client (a third of a client's cost) although a
+    provider is a pure function of its rule set, partitions and parameters, with its own resolution cache;
+    sharing it also shares resolved endpoints between clients of a service. The few most recent rule sets
+    are kept, by identity, so data of other loaders (other botocore users) is never held for long.
+    """
+    import botocore.regions
+
+    original = botocore.regions.EndpointProvider
+    if getattr(original, "awsinv_shared", False):
+        return
+    recent: OrderedDict[tuple[int, int, Any], tuple[Any, Any, Any]] = OrderedDict()
+
+    def provider(ruleset_data: Any, partition_data: Any, excluded_params: Any = None) -> Any:
+        key = (id(ruleset_data), id(partition_data), frozenset(excluded_params or ()))
+        with _SHARED_LOCK:
+            found = recent.get(key)
+            if found is not None and found[0] is ruleset_data and found[1] is partition_data:
+                recent.move_to_end(key)
+                return found[2]
+        made = original(ruleset_data=ruleset_data, partition_data=partition_data, excluded_params=excluded_params)
+        with _SHARED_LOCK:
+            recent[key] = (ruleset_data, partition_data, made)
+            while len(recent) > _RECENT_RULESETS:
+                recent.popitem(last=False)
+        return made
+
+    provider.awsinv_shared = True  # type: ignore[attr-defined]
+    botocore.regions.EndpointProvider = provider
 
 
 def _share_aliases(emitter: Any) -> None:
