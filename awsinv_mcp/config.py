@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     scale: int = Field(150, ge=1, le=200_000, description="synthetic estate size in DB instances")
     cache_ttl: int = Field(900, ge=0, description="seconds an inventory snapshot stays fresh")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    max_concurrency: int = Field(16, ge=1, le=256, description="concurrent AWS account x region collections")
+    max_concurrency: int = Field(64, ge=1, le=256, description="concurrent AWS calls (worker threads of the fan-out)")
 
     # tags and environments
     env_tag_key: str = Field("Environment", description="tag key naming a resource's environment")

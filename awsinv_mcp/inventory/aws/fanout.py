@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from awsinv_mcp.inventory.aws.botocore_sharing import building
 from awsinv_mcp.inventory.aws.errors import EndpointUnsupported, RetryBudgetExceeded
 
 if TYPE_CHECKING:
@@ -142,20 +143,25 @@ def _limiter(bucket: TokenBucket) -> Callable[..., None]:
 
 
 class ClientFactory:
-    """Lazily built, cached boto3 clients with our retry policy, rate limit and optional test hook."""
+    """Lazily built, cached boto3 clients with our retry policy, rate limit and optional test hook.
+
+    Each client is built once (a lock per session, service and region); clients of one session build
+    concurrently once the session has built its first client (which loads its credentials and lazily
+    created components, the part of a boto3 session that is not safe to share between threads).
+    """
 
     def __init__(self, limits: RateLimits | None = None, hook: ClientHook | None = None) -> None:
         self.limits = limits or RateLimits()
         self.hook = hook
         self._config = client_config()
         self._clients: dict[tuple[int, str, str], BaseClient] = {}
-        self._locks: dict[int, threading.Lock] = {}
+        self._locks: dict[Any, threading.Lock] = {}
+        self._ready: dict[int, boto3.Session] = {}  # sessions that have built a client (kept: ids stay unique)
         self._guard = threading.Lock()
 
-    def _session_lock(self, session: boto3.Session) -> threading.Lock:
-        # boto3 sessions are not safe for concurrent client creation; clients themselves are.
+    def _lock(self, key: Any) -> threading.Lock:
         with self._guard:
-            return self._locks.setdefault(id(session), threading.Lock())
+            return self._locks.setdefault(key, threading.Lock())
 
     def get(self, session: boto3.Session, account: str, service: str, region: str) -> BaseClient:
         """The client for `service` in `region` on `session`'s credentials for `account` (created on first use)."""
@@ -163,12 +169,24 @@ class ClientFactory:
         client = self._clients.get(key)
         if client is not None:
             return client
-        with self._session_lock(session):
+        with self._lock(key):
             client = self._clients.get(key)
-            if client is None:
-                client = session.client(service, region_name=region, config=self._config)
-                self._install(client, account, region, service)
-                self._clients[key] = client
+            if client is not None:
+                return client
+            if id(session) in self._ready:
+                client = self._build(session, account, service, region)
+            else:
+                with self._lock(id(session)):
+                    session.get_credentials()  # loaded (a provider may build its own client) before `building`
+                    client = self._build(session, account, service, region)
+                    self._ready[id(session)] = session
+            self._clients[key] = client
+        return client
+
+    def _build(self, session: boto3.Session, account: str, service: str, region: str) -> BaseClient:
+        with building(service):
+            client = session.client(service, region_name=region, config=self._config)
+        self._install(client, account, region, service)
         return client
 
     def _install(self, client: BaseClient, account: str, region: str, service: str) -> None:
