@@ -23,7 +23,7 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--cache-ttl", "cache_ttl", {"type": int, "help": "seconds a snapshot stays fresh (AWSINV_CACHE_TTL)"}),
     ("--log-level", "log_level", {"choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                                   "help": "log level on stderr (AWSINV_LOG_LEVEL)"}),
-    ("--max-concurrency", "max_concurrency", {"type": int, "help": "AWS calls in flight (AWSINV_MAX_CONCURRENCY, default 64)"}),
+    ("--max-concurrency", "max_concurrency", {"type": int, "help": "AWS calls in flight (default 64)"}),
     ("--profiles", "profiles", {"help": "comma list of AWS profiles to collect (AWSINV_PROFILES)"}),
     ("--role-arns", "role_arns", {"help": "comma list of role ARNs to assume (AWSINV_ROLE_ARNS)"}),
     ("--org-role", "org_role", {"help": "role name assumed in every Organizations member account"}),
