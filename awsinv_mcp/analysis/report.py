@@ -167,6 +167,9 @@ def allowed_rules(q: FindingQuery) -> frozenset[str] | None:
     patterns = rule_patterns(q.rule)
     if patterns:
         narrow(frozenset().union(*patterns))
+        if not allowed and q.review:
+            raise UserError(f"no {q.review} rule matches {q.rule!r} (it belongs to another category); "
+                            "call get_findings with rule= for any rule")  # fmt: skip
     return allowed
 
 
@@ -174,6 +177,7 @@ def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> li
     """Checks of the per-finding filters (the rule-level ones are `allowed_rules`)."""
     checks = Q.predicates(snapshot, Q.Filters(None, q.region, q.account, None, q.team, q.application),
                           engine_attr=None, text_fields=lambda f: ())  # fmt: skip
+    Q.check_tag_values(snapshot, "environment", ",".join(w for w in _words(q.environment) if not ctx.is_production(w)))
     env = environment_matcher(ctx, q.environment)
     if env is not None:
         checks.append(lambda f: env(f.environment))
@@ -181,6 +185,10 @@ def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> li
     if severities:
         checks.append(lambda f: f.severity in severities)
     types = frozenset(_words(q.resource_type))
+    known_types = sorted({t for r in RULES.values() for t in r.resource_types})
+    if types - set(known_types):
+        bad = sorted(types - set(known_types))[0]
+        raise UserError(f"unknown resource_type {bad!r}; use {', '.join(known_types)}")
     if types:
         checks.append(lambda f: f.resource_type in types)
     if q.resource and q.resource.strip():

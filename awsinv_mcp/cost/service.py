@@ -27,12 +27,14 @@ from awsinv_mcp.cost.shape import (
     make_filter,
     make_query,
     month_start,
+    no_match_warning,
     parse_date,
     period_starts,
     rows_from_ce,
 )
 from awsinv_mcp.cost.trend import group_changes, linear_forecast, mom_changes, top_movers
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.inventory.query import account_ids, region_set
 from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.models.answers import WarningOut
 from awsinv_mcp.models.costs import (
@@ -143,10 +145,26 @@ class CostService:
         ]  # fmt: skip
         return Collected(model.rows(query), "synthetic", model.snapshot.collected_at, 0, warnings)
 
+    def _accounts(self, account: str | None) -> str | None:
+        """Account aliases resolved to ids through the inventory; unknown accounts refused. With aws, 12-digit ids
+        pass unchecked (Cost Explorer sees linked accounts the inventory may not cover; no collection needed)."""
+        names = [v.strip() for v in (account or "").split(",") if v.strip()]
+        if not names:
+            return None
+        ids: list[str] = []
+        for name in names:
+            if self.source == "aws" and name.isdigit() and len(name) == 12:
+                ids.append(name)
+            else:
+                ids.extend(sorted(account_ids(self.inventory.get(), name) or ()))
+        return ",".join(dict.fromkeys(ids))
+
     def _filter(self, filters: Filters) -> CostFilter:
+        if self.source == "synthetic":
+            region_set(self.inventory.get(), filters.region)  # refuses regions the estate does not have
         return make_filter(
             service=filters.service,
-            account=filters.account,
+            account=self._accounts(filters.account),
             region=filters.region,
             tag=filters.tag,
             tag_keys=self.tag_keys,
@@ -176,6 +194,10 @@ class CostService:
             tag_keys=self.tag_keys,
         )
         got = self.collect(query)
+        warnings = list(got.warnings)
+        if query.end > self.today() + timedelta(days=1):
+            warnings.append(WarningOut(scope="cost", message=f"the window reaches past today ({self.today()}): "
+                                       "spend after it is 0 here; get_cost_forecast estimates it"))  # fmt: skip
         return build_answer(
             got.rows,
             query,
@@ -183,7 +205,7 @@ class CostService:
             collected_at=got.collected_at,
             ce_requests=got.requests,
             top=top,
-            warnings=got.warnings,
+            warnings=warnings,
         )
 
     def trend(
@@ -218,6 +240,9 @@ class CostService:
         per_group = {keys: [series[i] for i in full] for keys, series in got.rows.amounts.items()}
         changes = group_changes(query.group_by, per_group) if query.group_by else []
         warnings = list(got.warnings)
+        empty = no_match_warning(query.filter, totals)
+        if empty:
+            warnings.append(empty)
         if len(changes) > top:
             warnings.append(WarningOut(scope="cost", message=f"{len(changes) - top} smaller groups not listed; filter "
                                        "or raise top to see them"))  # fmt: skip
@@ -360,9 +385,11 @@ class CostService:
             collected_at = self.model().snapshot.collected_at
         known_lower = [v for v in lower if v is not None]
         known_upper = [v for v in upper if v is not None]
+        empty = no_match_warning(cost_filter, mean)
         return CostForecastAnswer(
             source=source,
             collected_at=collected_at,
+            warnings=[empty] if empty else [],
             currency=unit,
             metric=query.metric,
             granularity=gran,

@@ -324,13 +324,46 @@ def build_items(
         folded = [sum(series[i] for _, series in rest) for i in range(n_periods)]
         label = f"{OTHER} {len(rest)} groups"
         items.append(_item(group_by, tuple(label for _ in group_by), folded))
+    _balance(items, [sum(series[i] for series in amounts.values()) for i in range(n_periods)])
     return items, len(rest)
+
+
+def _balance(items: list[CostItem], columns: Sequence[float]) -> None:
+    """Per period, put the cents rounding lost on the largest item, so every period (and the total) matches the
+    ungrouped answer whichever way spend is grouped (an ungrouped answer is left as it is)."""
+    if len(items) < 2:
+        return
+    big = max(items, key=lambda i: abs(i.total))
+    for p, column in enumerate(columns):
+        diff = _round(_round(column) - sum(i.amounts[p] for i in items))
+        if diff:
+            big.amounts[p] = _round(big.amounts[p] + diff)
+    big.total = _round(sum(big.amounts))
 
 
 def _item(group_by: Sequence[GroupKey], keys: tuple[str, ...], series: Sequence[float]) -> CostItem:
     amounts = [_round(a) for a in series]
     return CostItem(
         group={k.label: v for k, v in zip(group_by, keys, strict=False)}, amounts=amounts, total=_round(sum(amounts))
+    )
+
+
+def no_match_warning(cost_filter: CostFilter, amounts: Iterable[float]) -> WarningOut | None:
+    """A note when filters matched no spend at all (a misspelt service or tag value looks like $0 otherwise)."""
+    if cost_filter.ce() is None or any(amounts):
+        return None
+    given = [
+        f"{name}={','.join(values)}"
+        for name, values in (("service", cost_filter.services), ("account", cost_filter.accounts),
+                             ("region", cost_filter.regions))
+        if values
+    ]  # fmt: skip
+    if cost_filter.tag:
+        given.append(f"tag={cost_filter.tag[0]}={','.join(cost_filter.tag[1])}")
+    return WarningOut(
+        scope="cost",
+        message=f"no spend matched the filters ({'; '.join(given)}) in this window: check the values "
+        "(group_by SERVICE, REGION, LINKED_ACCOUNT or the tag key lists the ones that carry cost)",
     )
 
 
@@ -344,7 +377,7 @@ def build_answer(
     top: int = DEFAULT_TOP,
     warnings: Iterable[WarningOut] = (),
 ) -> CostAnswer:
-    """The columnar answer; `total_amount` is the sum of the (rounded) item totals."""
+    """The columnar answer; `total_amount` is the sum of the (rounded, balanced) item totals."""
     items, folded = build_items(query.group_by, rows.amounts, len(rows.periods), top)
     notes = list(warnings)
     if folded:
@@ -356,6 +389,9 @@ def build_answer(
             ", ".join(rows.estimated) if len(rows.estimated) <= 3 else f"{len(rows.estimated)} from {rows.estimated[0]}"
         )
         notes.append(WarningOut(scope="cost", message=f"periods {named} are estimated (not yet final)"))
+    empty = no_match_warning(query.filter, (i.total for i in items))
+    if empty:
+        notes.append(empty)
     for key in query.group_by:
         if key.kind == "TAG" and items and all(i.group.get(key.label) == UNTAGGED for i in items if i.total):
             notes.append(

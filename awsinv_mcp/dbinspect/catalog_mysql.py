@@ -87,6 +87,8 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
     cols: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for table, name, typ, nullable, default, comment, extra in columns:
         default = _text(default)
+        if default == "NULL":  # MariaDB spells a NULL default as the literal text NULL
+            default = None
         if extra and "auto_increment" in str(extra).lower():
             default = "auto_increment"
         cols[table].append(

@@ -141,6 +141,11 @@ class Database:
         except UserError:
             raise
         except Exception as exc:
+            if self.dialect == "sqlite":
+                raise UpstreamError(
+                    f"database {self.name!r} cannot be opened: {self._brief(exc)}. "
+                    "Check that the configured SQLite file exists and this process may read it."
+                ) from None
             raise UpstreamError(
                 f"database {self.name!r} is unreachable or refused the login: {self._brief(exc)}. "
                 "Check that the server is running and the configured credentials."

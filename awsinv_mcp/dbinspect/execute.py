@@ -228,18 +228,31 @@ def _columns(dialect: str, description: Any, rows: list[Any], conn: Any) -> list
         out = []
         for d in description:
             info = types.get(d[1])
-            out.append(info.name if info else str(d[1]))
+            name = info.name if info else str(d[1])
+            out.append(f"{name}[]" if info and d[1] == info.array_oid != info.oid else name)
         return [QueryColumn(name=n, type=t) for n, t in zip(names, out, strict=True)]
     if dialect in ("mysql", "mariadb"):
         return [QueryColumn(name=n, type=_mysql_type(d[1])) for n, d in zip(names, description, strict=True)]
     return [QueryColumn(name=n, type=_sqlite_type(rows, i)) for i, n in enumerate(names)]
 
 
+_MYSQL_NAMES = {
+    "tiny": "tinyint", "short": "smallint", "int24": "mediumint", "long": "int", "longlong": "bigint",
+    "newdecimal": "decimal", "var_string": "varchar", "varchar": "varchar", "string": "char", "newdate": "date",
+    "tiny_blob": "blob", "medium_blob": "blob", "long_blob": "blob",
+}  # fmt: skip
+"""The protocol's field type names (pymysql.constants.FIELD_TYPE) as SQL spells them; the rest are the same."""
+
+
 def _mysql_type(code: int) -> str:
     from pymysql.constants import FIELD_TYPE
 
-    names = {v: k.lower() for k, v in vars(FIELD_TYPE).items() if k.isupper()}
-    return names.get(code, str(code))
+    names: dict[int, str] = {}
+    for key, value in vars(FIELD_TYPE).items():  # the first name wins: TINY before its alias CHAR, ENUM before INTERVAL
+        if key.isupper():
+            names.setdefault(value, key.lower())
+    name = names.get(code, str(code))
+    return _MYSQL_NAMES.get(name, name)
 
 
 def _sqlite_type(rows: list[Any], index: int) -> str:

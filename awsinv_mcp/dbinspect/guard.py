@@ -143,7 +143,8 @@ def _query(sql: str, dialect: str, params: dict[str, Any], style: ParamStyle, ro
 
     tree = _parse_one(sql, dialect)
     if not isinstance(tree, exp.Query | exp.Values):
-        raise refuse(f"a {type(tree).__name__.upper()} statement is not a plain query")
+        kind = type(tree).__name__.upper()
+        raise refuse(f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind} statement is not a plain query")
     _check_tree(tree, dialect)
     if row_limit and isinstance(tree, exp.Query):
         tree = _apply_limit(tree, row_limit)

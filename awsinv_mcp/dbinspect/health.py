@@ -279,8 +279,8 @@ def _sqlite(p: _Probe, a: HealthAnswer) -> None:
         a.bloat = [{"schema": "main", "table": "*", "reclaimable_bytes_estimate": free * size}] if free else []
     a.connections = None
     sizes = p.rows(
-        "SELECT name, SUM(pgsize) FROM dbstat WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' GROUP BY name "
-        "ORDER BY 2 DESC LIMIT 10",
+        "SELECT m.tbl_name, SUM(d.pgsize) FROM dbstat d JOIN sqlite_schema m ON m.name = d.name "
+        "WHERE m.tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\' GROUP BY m.tbl_name ORDER BY 2 DESC LIMIT 10",
         "largest tables",
         "a SQLite build with SQLITE_ENABLE_DBSTAT_VTAB",
     )

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from awsinv_mcp.errors import NotFoundError, UserError
@@ -76,6 +77,47 @@ def region_set(snapshot: Snapshot, region: str | None) -> frozenset[str] | None:
     return frozenset(names)
 
 
+SNAPSHOT_TYPES = ("manual", "automated", "awsbackup", "shared", "public")  # RDS SnapshotType values, lower-cased
+
+
+def choice_set(value: str | None, allowed: Sequence[str], name: str) -> frozenset[str] | None:
+    """A comma list of values from a closed set (case-insensitive); raises UserError naming the valid ones."""
+    words = _words(value)
+    unknown = [w for w in words if w not in allowed]
+    if unknown:
+        raise UserError(f"unknown {name} {unknown[0]!r}; use {', '.join(allowed)}")
+    return frozenset(words) or None
+
+
+PRODUCTION_SPELLINGS = ("production", "prod", "prd")  # Settings.production_values' default
+
+
+def production_spellings(environment: str | None) -> str | None:
+    """A comma list of environments where any production spelling stands for all of them (as the analysis does)."""
+    words = _words(environment)
+    if any(w in PRODUCTION_SPELLINGS for w in words):
+        words += [p for p in PRODUCTION_SPELLINGS if p not in words]
+    return ",".join(words) or environment
+
+
+@lru_cache(maxsize=6)
+def tag_values(snapshot: Snapshot, attr: str) -> tuple[str, ...]:
+    """Distinct values of a tag-derived attribute (team, application) across the estate."""
+    records = (snapshot.db_instances, snapshot.db_clusters, snapshot.db_snapshots, snapshot.ec2_instances,
+               snapshot.volumes, snapshot.s3_buckets)  # fmt: skip
+    return tuple(sorted({v for group in records for r in group if (v := getattr(r, attr, None))}))
+
+
+def check_tag_values(snapshot: Snapshot, attr: str, value: str | None) -> None:
+    """Refuse a team or application no resource carries (it would silently match nothing)."""
+    known = tag_values(snapshot, attr)
+    lowered = {v.lower() for v in known}
+    unknown = [w for w in _words(value) if w not in lowered]
+    if unknown and known:
+        shown = ", ".join(known[:30]) + (f" (+{len(known) - 30} more)" if len(known) > 30 else "")
+        raise UserError(f"unknown {attr} {unknown[0]!r}; {attr} values in the inventory: {shown}")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Common filters; every field is optional and a comma list means 'any of'."""
@@ -131,12 +173,21 @@ def predicates(
     if accounts is not None:
         checks.append(lambda r: r.account in accounts)
     for attr, value in (("environment", f.environment), ("team", f.team), ("application", f.application)):
+        if attr == "environment":
+            check_tag_values(snapshot, attr, ",".join(w for w in _words(value) if w not in PRODUCTION_SPELLINGS))
+            value = production_spellings(value)
+        else:
+            check_tag_values(snapshot, attr, value)
         m = _matcher(value)
         if m is not None:
             checks.append(lambda r, m=m, attr=attr: m(getattr(r, attr)))
     m = _matcher(f.status)
     if m is not None:
         checks.append(lambda r: m(getattr(r, status_attr)))
+    arn = (f.q or "").strip()
+    if arn.lower().startswith("arn:"):  # an ARN selects exactly its resource
+        checks.append(lambda r: (getattr(r, "arn", None) or "").lower() == arn.lower())
+        return checks
     tm = text_match(
         f.q, text_fields or (lambda r: (getattr(r, "identifier", None), getattr(r, "name", None), *_tag_fields(r)))
     )
@@ -176,18 +227,24 @@ def find_db_instance(
 ) -> DBInstance:
     """Resolve a bare identifier or an ARN; ambiguity across accounts/regions is a UserError listing the ARNs."""
     ident = identifier.strip()
+    if not ident:
+        raise UserError("identifier is empty: pass a DB instance identifier or ARN (list_db_instances lists them)")
     if ident.startswith("arn:"):
         for db in snapshot.db_instances:
             if db.arn == ident:
                 return db
+        if ":cluster:" in ident:
+            raise NotFoundError(f"{ident!r} is an Aurora/DB cluster ARN: call list_db_clusters (q=...) for clusters")
         raise NotFoundError(f"no DB instance with ARN {ident!r}; call list_db_instances to find valid identifiers")
     accounts = account_ids(snapshot, account)
     regions = region_set(snapshot, region)
+    named = [db for db in snapshot.db_instances if db.identifier.lower() == ident.lower()]  # RDS ids are lower-case
     matches = [
-        db for db in snapshot.db_instances
-        if db.identifier == ident and (accounts is None or db.account in accounts)
-        and (regions is None or db.region in regions)
+        db for db in named if (accounts is None or db.account in accounts) and (regions is None or db.region in regions)
     ]  # fmt: skip
+    if named and not matches:
+        elsewhere = ", ".join(db.arn for db in named[:10])
+        raise NotFoundError(f"DB instance {ident!r} is not in the account/region given; it exists as {elsewhere}")
     if not matches:
         raise NotFoundError(
             f"no DB instance {ident!r} in the inventory; call list_db_instances (q='{ident[:20]}') to find it"

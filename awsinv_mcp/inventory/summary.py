@@ -46,7 +46,9 @@ def summarize(snap: Snapshot) -> InventorySummary:
         ec2_instances=len(snap.ec2_instances),
         database_hosts=sum(e.database_host for e in snap.ec2_instances),
         s3_buckets=len(snap.s3_buckets),
-        allocated_storage_gb=sum(db.allocated_gb for db in dbs) + sum(c.allocated_gb for c in snap.db_clusters),
+        # Aurora members report a placeholder size; their storage is the cluster volume, counted once
+        allocated_storage_gb=sum(db.allocated_gb for db in dbs if db.cluster is None)
+        + sum(c.allocated_gb for c in snap.db_clusters),
         by_engine=count_by(dbs, lambda d: d.engine),
         by_region=count_by(dbs, lambda d: d.region),
         by_environment=count_by(dbs, lambda d: d.environment, top=TOP),

@@ -211,8 +211,9 @@ def register(mcp: MCPServer, services: Services) -> None:
         checks = Q.predicates(s, f)
         if kind:
             checks.append(lambda r: r.kind == kind)
-        if snapshot_type:
-            checks.append(lambda r: r.snapshot_type == snapshot_type)
+        types = Q.choice_set(snapshot_type, Q.SNAPSHOT_TYPES, "snapshot_type")
+        if types:
+            checks.append(lambda r: r.snapshot_type.lower() in types)
         if public is not None:
             checks.append(lambda r: r.public == public)
         if encrypted is not None:

@@ -94,7 +94,14 @@ async def list_prompts_text(session: Any) -> str:
 
 
 async def prompt_text(session: Any, name: str, arguments: dict[str, str]) -> str:
-    """The rendered prompt's text, used as the next question."""
+    """The rendered prompt's text, used as the next question; unknown names and missing arguments are
+    reported here (the server would only answer "Internal server error")."""
+    prompts = {p.name: p for p in (await session.list_prompts()).prompts}
+    if name not in prompts:
+        raise ValueError(f"no such prompt; known: {', '.join(sorted(prompts))}")
+    missing = [a.name for a in prompts[name].arguments or [] if a.required and a.name not in arguments]
+    if missing:
+        raise ValueError(f"missing argument(s) {', '.join(f'{m}=...' for m in missing)}")
     result = await session.get_prompt(name, arguments)
     return "\n\n".join(m.content.text for m in result.messages if getattr(m.content, "type", "") == "text")
 
@@ -133,14 +140,15 @@ async def run_repl(
             print("  (new conversation)", file=err, flush=True)
             continue
         if line.startswith("/prompt"):
-            name, arguments = parse_prompt_command(line)
+            name = None
             try:
+                name, arguments = parse_prompt_command(line)
                 if name is None:
                     print(await list_prompts_text(session), file=err, flush=True)
                     continue
                 question = await prompt_text(session, name, arguments)
-            except Exception as exc:  # unknown prompt or missing argument: the SDK's error text
-                print(f"  cannot run prompt {name!r}: {exc}", file=err, flush=True)
+            except Exception as exc:  # unknown prompt, missing argument, unbalanced quote
+                print(f"  cannot run prompt {name or line!r}: {exc}", file=err, flush=True)
                 continue
             print(f"  (running prompt {name})", file=err, flush=True)
         elif line.startswith("/"):

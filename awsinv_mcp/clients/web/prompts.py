@@ -13,7 +13,7 @@ log = logging.getLogger("awsinv_mcp.web")
 
 
 async def example_arguments(bridge: ToolBridge) -> dict[str, str]:
-    """Plausible values for prompt arguments, taken from the estate (the largest team, a configured database)."""
+    """Plausible values for prompt arguments, taken from the estate (the largest team, a reachable database)."""
     values = {"environment": "production"}
     try:
         summary = await bridge.call("get_inventory_summary")
@@ -24,8 +24,9 @@ async def example_arguments(bridge: ToolBridge) -> dict[str, str]:
         pass
     try:
         databases = (await bridge.call("list_databases")).get("items") or []
-        if databases:
-            first = databases[0]
+        if databases:  # a database that answers now makes a better demo than the first name
+            reachable = [d for d in databases if isinstance(d, dict) and d.get("reachable")]
+            first = (reachable or databases)[0]
             values["database"] = first.get("name", "") if isinstance(first, dict) else str(first)
     except ToolFailure:
         pass
