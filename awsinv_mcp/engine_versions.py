@@ -50,3 +50,11 @@ def end_of_standard_support(engine: str, engine_version: str) -> date | None:
     entry = majors.get(major_of(engine, engine_version)) or {}
     value = entry.get("end_of_standard_support")
     return date.fromisoformat(value) if value else None
+
+
+_VERSION_PARTS = re.compile(r"\d+|[A-Za-z]+")
+
+
+def version_sort_key(engine_version: str) -> tuple[tuple[int, int | str], ...]:
+    """Orders versions numerically part by part: 16.3 < 16.10, 5.7.mysql_aurora.2.11.5 < 8.0.mysql_aurora.3.04.0."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in _VERSION_PARTS.findall(engine_version))

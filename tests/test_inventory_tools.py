@@ -188,3 +188,19 @@ async def test_same_seed_same_answers() -> None:
         other = (await c.call_tool("get_inventory_summary", {})).structured_content
     other.pop("collected_at")
     assert other != answers[0][0]
+
+
+def test_engine_versions_sort_numerically() -> None:
+    from awsinv_mcp.engine_versions import version_sort_key
+
+    versions = ["16.10", "16.3", "9.6.24", "16.8", "5.7.mysql_aurora.2.11.5", "8.0.mysql_aurora.3.04.0"]
+    assert sorted(versions, key=version_sort_key) == [
+        "5.7.mysql_aurora.2.11.5", "8.0.mysql_aurora.3.04.0", "9.6.24", "16.3", "16.8", "16.10",
+    ]  # fmt: skip
+
+
+async def test_list_sorted_by_engine_version(server) -> None:
+    async with Client(server) as c:
+        page = (await c.call_tool("list_db_instances", {"sort": "engine_version"})).structured_content
+    versions = [i["engine_version"] for i in page["items"]]
+    assert versions[0] == "8.0.36" and versions[-1] == "16.4"

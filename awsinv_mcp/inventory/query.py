@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from awsinv_mcp.engine_versions import version_sort_key
 from awsinv_mcp.errors import NotFoundError, UserError
 from awsinv_mcp.models.inventory import DBInstance, Snapshot
 
@@ -214,6 +215,8 @@ def sort_records(records: list[T], sort: str | None, allowed: Sequence[str], def
         v = getattr(r, key)
         if isinstance(v, datetime):
             v = v.timestamp()
+        elif key == "engine_version":
+            v = version_sort_key(v)
         return (v is None, v if v is not None else 0)
 
     present = [r for r in records if getattr(r, key) is not None]
