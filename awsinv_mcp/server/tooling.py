@@ -25,6 +25,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from awsinv_mcp.errors import UserError
 
@@ -51,9 +52,14 @@ def dump(model: BaseModel) -> dict[str, Any]:
 
 
 def respond(model: BaseModel | dict[str, Any]) -> CallToolResult:
-    """Successful answer: compact JSON text for the model, the same object as structured content."""
-    data = dump(model) if isinstance(model, BaseModel) else model
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Successful answer: compact JSON text for the model, the same object as structured content. A model is
+    serialised in one pass of pydantic's serializer (fast for large query results)."""
+    if isinstance(model, BaseModel):
+        text = model.model_dump_json(fallback=str)
+        data = from_json(text)
+    else:
+        data = model
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
@@ -63,9 +69,7 @@ def refuse(message: str) -> CallToolResult:
 
 
 def _finish(result: Any) -> Any:
-    if isinstance(result, CallToolResult):  # already shaped by the tool (e.g. large query results)
-        return result
-    if isinstance(result, BaseModel):
+    if isinstance(result, BaseModel) and not isinstance(result, CallToolResult):
         return respond(result)
     return result
 

@@ -52,12 +52,7 @@ def build_buckets(rng: random.Random, org: Organisation, base: datetime, count: 
         size = rng.lognormvariate(0, 1.2) * SIZE_MEDIAN_GB[purpose]
         found.append(
             S3Bucket(
-                account=account,
-                region=region,
-                tags=labels.tags,
-                environment=labels.environment,
-                team=labels.team,
-                application=labels.application,
+                **labels.fields(account, region),
                 name=name,
                 arn=f"arn:aws:s3:::{name}",
                 encrypted=encryption is not None,

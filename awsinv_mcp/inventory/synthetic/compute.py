@@ -100,12 +100,7 @@ class ComputeFactory:
         if rng.random() < UNATTACHED_VOLUME_RATE:
             self._volume(account, region, env_index, "gp2", one_of(rng, (100, 200, 500)), None)
         return EC2Instance(
-            account=account,
-            region=region,
-            tags=labels.tags,
-            environment=labels.environment,
-            team=labels.team,
-            application=labels.application,
+            **labels.fields(account, region),
             identifier=instance_id,
             name=name,
             arn=f"arn:aws:ec2:{region}:{account}:instance/{instance_id}",

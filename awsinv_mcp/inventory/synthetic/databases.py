@@ -234,12 +234,7 @@ class DatabaseFactory:
         ca, ca_valid = OLD_CA if old_ca else CA_PICK(rng)
         licences = cat.LICENSE_MODELS[s.engine]
         return DBInstance(
-            account=s.account,
-            region=s.region,
-            tags=s.labels.tags,  # one dict per unit, shared by a cluster and its members (read-only)
-            environment=s.labels.environment,
-            team=s.labels.team,
-            application=s.labels.application,
+            **s.labels.fields(s.account, s.region),
             identifier=identifier,
             arn=f"arn:aws:rds:{s.region}:{s.account}:db:{identifier}",
             engine=s.engine,
@@ -310,12 +305,7 @@ class DatabaseFactory:
         member_ids = [f"{identifier}-instance-{k}" for k in range(1, count + 1)]
         optimised = s.env == "production" and rng.random() < 0.12
         cluster = DBCluster(
-            account=s.account,
-            region=s.region,
-            tags=s.labels.tags,
-            environment=s.labels.environment,
-            team=s.labels.team,
-            application=s.labels.application,
+            **s.labels.fields(s.account, s.region),
             identifier=identifier,
             arn=f"arn:aws:rds:{s.region}:{s.account}:cluster:{identifier}",
             engine=s.engine,

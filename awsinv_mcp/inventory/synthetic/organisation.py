@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.synthetic import catalogue as cat
@@ -32,6 +33,14 @@ class Labels:
     environment: str | None
     team: str | None
     application: str | None
+
+    def fields(self, account: str, region: str) -> dict[str, Any]:
+        """The `Tagged` fields of a record owned by these labels in `account` and `region` (the tags dict is
+        shared by every record of a unit, e.g. a cluster and its members: read-only)."""
+        return {
+            "account": account, "region": region, "tags": self.tags, "environment": self.environment,
+            "team": self.team, "application": self.application,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
