@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,6 +30,18 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for var in [v for v in os.environ if v.startswith("AWSINV_")]:
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _exclusive_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Modules using the shared PostgreSQL/MariaDB fixtures hold a cross-process lock while they run."""
+    from tests import db_fixtures
+
+    if db_fixtures not in vars(request.module).values():
+        yield
+        return
+    with db_fixtures.exclusive():
+        yield
 
 
 @pytest.fixture

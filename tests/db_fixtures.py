@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +74,17 @@ WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20)
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 300)
   INSERT INTO orders (customer_id, total) SELECT 1 + n % 20, n * 7.5 FROM g;
 """
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold the machine-wide lock of the shared test databases (two checkouts' suites never reseed at once)."""
+    with open(Path(tempfile.gettempdir()) / "awsinv-mcp-dbtests.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def pg_connect() -> Any:
