@@ -1,17 +1,47 @@
-"""Exceptions that carry a message meant for the caller (the model or a user).
+"""The one exception hierarchy for failures the caller should hear about (the model, a user, the web page).
 
-Lower layers raise these; the server turns them into MCP tool errors verbatim. Messages must say
-what to do next and must never contain secrets.
+Lower layers raise these; the server maps them once, at the MCP boundary, to a tool error (isError) whose
+text is the message and whose structured content carries `{"error": {"code": ..., "message": ...}}`;
+the web bridge maps the same `code` to an HTTP status. Messages say what to do next and never contain
+secrets. Anything else that escapes a tool is a bug: logged with its traceback, answered generically.
 """
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+ErrorCode = Literal["invalid_argument", "not_found", "refused", "upstream", "unavailable", "internal"]
 
 
 class UserError(Exception):
-    """A failure the caller can fix (bad argument, unknown name, refused statement)."""
+    """A failure the caller can fix (bad argument, value out of range, ambiguous name)."""
+
+    code: ClassVar[ErrorCode] = "invalid_argument"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class NotFoundError(UserError):
-    """A named thing (DB instance, database, table, region) does not exist."""
+    """A named thing (DB instance, database, table, snapshot, rule) does not exist."""
+
+    code = "not_found"
+
+
+class RefusedError(UserError):
+    """A request the server will not run by policy (a write statement, a sensitive table)."""
+
+    code = "refused"
 
 
 class UpstreamError(UserError):
     """AWS or a database answered with an error the caller should know about."""
+
+    code = "upstream"
+
+
+class UnavailableError(UserError):
+    """A dependency cannot serve now (unreachable, busy, throttled); `retry_after_s` says when to try again."""
+
+    code = "unavailable"

@@ -29,7 +29,7 @@ from awsinv_mcp.dbinspect.policy import (
     SENSITIVE_TABLES,
     sqlglot_dialect,
 )
-from awsinv_mcp.errors import UserError
+from awsinv_mcp.errors import RefusedError, UserError
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -56,10 +56,6 @@ _PG_EXPLAIN_OPTS = {
     "summary": {"true", "false", "on", "off", "1", "0", ""},
     "format": {"text", "json", "yaml", "xml"},
 }
-
-
-class RefusedError(UserError):
-    """The statement is not a single read-only query; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
