@@ -61,21 +61,23 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
     if args.transport == "stdio":
         build_server(settings, lazy=True).run("stdio")
         return 0
-    from awsinv_mcp.server.http import is_loopback
+    from awsinv_mcp.server.http import http_app_from_settings, is_loopback
 
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
-    if not is_loopback(args.host) and not token:
+    if not is_loopback(args.host) and not (token or settings.auth_issuer):
         print(
-            f"awsinv-mcp: refusing to serve on non-loopback host {args.host} without a token; "
-            "set AWSINV_AUTH_TOKEN (or bind 127.0.0.1)",
+            f"awsinv-mcp: refusing to serve on non-loopback host {args.host} without authentication; "
+            "set AWSINV_AUTH_TOKEN or AWSINV_AUTH_ISSUER (or bind 127.0.0.1)",
             file=sys.stderr,
         )
         return 2
     import uvicorn
 
-    from awsinv_mcp.server.http import build_http_app
-
-    app = build_http_app(build_server(settings, lazy=True), host=args.host, port=args.port, token=token)
+    try:
+        app = http_app_from_settings(settings, host=args.host, port=args.port)
+    except ValueError as exc:  # AuthConfigError: one line naming the setting
+        print(f"awsinv-mcp: {exc}", file=sys.stderr)
+        return 2
     url = f"http://{args.host}:{args.port}/mcp"
     print(f"awsinv-mcp {__version__} serving MCP over streamable HTTP at {url}", file=sys.stderr)
     print(f"  source: {settings.source}; health: http://{args.host}:{args.port}/healthz", file=sys.stderr)
@@ -83,9 +85,18 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
         f"  connect: npx @modelcontextprotocol/inspector@0.15.0 --cli {url} --transport http --method tools/list",
         file=sys.stderr,
     )
-    if token:
+    if settings.auth_issuer:
+        print(f"  OAuth: bearer JWTs of {settings.auth_issuer} (metadata under /.well-known/)", file=sys.stderr)
+    elif token:
         print("  clients must send 'Authorization: Bearer $AWSINV_AUTH_TOKEN'", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(), lifespan="on")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        proxy_headers=False,  # X-Forwarded-* count only from AWSINV_TRUSTED_PROXIES (server/forwarded.py)
+    )
     return 0
 
 

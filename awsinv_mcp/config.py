@@ -73,7 +73,30 @@ class Settings(BaseSettings):
     audit_log: str | None = Field(None, description="JSON-lines file receiving one line per tool call")
     model: str = Field("claude-sonnet-5-5", description="Anthropic model for the chat client (AWSINV_MODEL)")
 
-    @field_validator("regions", "production_values", "profiles", "role_arns", "org_accounts", "org_ous", mode="before")
+    # HTTP deployment: OAuth 2.1 resource server and reverse proxies (see awsinv_mcp/server/auth.py, forwarded.py)
+    auth_issuer: str | None = Field(None, description="OAuth issuer whose JWT access tokens /mcp accepts")
+    auth_audience: str | None = Field(None, description="required token audience (default: the resource URL)")
+    auth_jwks_url: str | None = Field(None, description="JWKS URL (default: discovered from the issuer metadata)")
+    auth_scopes: CommaList = Field(default_factory=list, description="scopes every token must carry")
+    auth_jwks_ttl: int = Field(600, ge=10, le=86_400, description="seconds a fetched JWKS is reused")
+    public_url: str | None = Field(
+        None, description="origin clients use through a proxy, e.g. https://awsinv.example.com"
+    )
+    trusted_proxies: CommaList = Field(
+        default_factory=list, description="proxy addresses/CIDRs whose X-Forwarded-* headers are honoured"
+    )
+
+    @field_validator(
+        "regions",
+        "production_values",
+        "profiles",
+        "role_arns",
+        "org_accounts",
+        "org_ous",
+        "auth_scopes",
+        "trusted_proxies",
+        mode="before",
+    )
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         return _split(value)
@@ -82,3 +105,27 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: list[str]) -> list[str]:
         return [v.lower() for v in value]
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
+    @field_validator("public_url", "auth_issuer", "auth_jwks_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} must be an http:// or https:// URL")
+        return value  # an issuer is compared exactly (RFC 8414 §3.3): a trailing slash is kept
+
+    @field_validator("public_url", mode="after")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value

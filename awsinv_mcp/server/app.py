@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from importlib import import_module
 
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 
 from awsinv_mcp import __version__
@@ -42,12 +44,18 @@ EAGER_MODULES = ("prompts",)  # registered at once even when lazy: cheap, and pr
 
 
 def build_server(
-    settings: Settings | None = None, *, store: InventoryStore | None = None, lazy: bool = False
+    settings: Settings | None = None,
+    *,
+    store: InventoryStore | None = None,
+    lazy: bool = False,
+    auth: AuthSettings | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> MCPServer:
     """The whole server for `settings` (default: from the environment).
 
     `lazy=True` (used by `awsinv-mcp serve`) defers importing and registering the tool modules until
-    first needed; see `awsinv_mcp.server.lazy`.
+    first needed; see `awsinv_mcp.server.lazy`. `auth` and `token_verifier` make the HTTP transport an
+    OAuth resource server (see `awsinv_mcp.server.auth`).
     """
     settings = settings or Settings()
     services = Services(settings, store)
@@ -56,6 +64,8 @@ def build_server(
         title="AWS database inventory",
         version=__version__,
         instructions=INSTRUCTIONS,
+        auth=auth,
+        token_verifier=token_verifier,
     )
     mcp.middleware.append(argument_guard(mcp))
     mcp.middleware.append(import_module("awsinv_mcp.server.audit").audit_middleware(settings))

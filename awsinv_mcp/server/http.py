@@ -1,10 +1,16 @@
-"""The streamable HTTP app: `/mcp` (Host/Origin checks, optional bearer token) and an open `/healthz`."""
+"""The streamable HTTP app: `/mcp` (Host/Origin checks, a static bearer token or OAuth) and an open `/healthz`.
+
+Behind a reverse proxy, `AWSINV_TRUSTED_PROXIES` lets the proxy's forwarded host and scheme through to
+the Host/Origin checks (`awsinv_mcp/server/forwarded.py`) and `AWSINV_PUBLIC_URL` names the public origin.
+"""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
 import json
+from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -13,6 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from awsinv_mcp import __version__
+from awsinv_mcp.config import Settings
+from awsinv_mcp.server.forwarded import ForwardedHeaders
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
@@ -57,25 +65,59 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body.encode()})
 
 
-def security_settings(host: str, port: int) -> TransportSecuritySettings:
-    """Host/Origin allow-lists: loopback names on loopback binds; the bind host itself otherwise."""
+def security_settings(host: str, port: int, public_url: str | None = None) -> TransportSecuritySettings:
+    """Host/Origin allow-lists: loopback names on loopback binds; the bind host itself otherwise; plus
+    the host and origin of `public_url` (the address a reverse proxy serves)."""
     hosts = ["127.0.0.1", "localhost", "[::1]"] if is_loopback(host) else [host]
     allowed_hosts = [*hosts, *(f"{h}:*" for h in hosts)]
     allowed_origins = [f"http://{h}:*" for h in hosts] + [f"https://{h}:*" for h in hosts]
     allowed_origins += [f"http://{h}" for h in hosts]
+    if public_url:
+        allowed_hosts.append(urlsplit(public_url).netloc)
+        allowed_origins.append(public_url)
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=is_loopback(host), allowed_hosts=allowed_hosts, allowed_origins=allowed_origins
     )
 
 
-def build_http_app(mcp: MCPServer, *, host: str, port: int, token: str | None, path: str = "/mcp") -> ASGIApp:
-    """The ASGI app served by `awsinv-mcp serve --transport http`."""
+def build_http_app(
+    mcp: MCPServer,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    path: str = "/mcp",
+    trusted_proxies: Sequence[str] = (),
+    public_url: str | None = None,
+) -> ASGIApp:
+    """The ASGI app served by `awsinv-mcp serve --transport http` (`token`: the static bearer token, when
+    `mcp` has no OAuth of its own)."""
 
     @mcp.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
 
     app = mcp.streamable_http_app(
-        streamable_http_path=path, host=host, transport_security=security_settings(host, port)
+        streamable_http_path=path, host=host, transport_security=security_settings(host, port, public_url)
     )
-    return BearerTokenMiddleware(app, token) if token else app
+    app = BearerTokenMiddleware(app, token) if token else app
+    return ForwardedHeaders(app, trusted_proxies) if trusted_proxies else app
+
+
+def http_app_from_settings(settings: Settings, *, host: str, port: int, path: str = "/mcp") -> ASGIApp:
+    """The whole `/mcp` app for `settings`: OAuth when `AWSINV_AUTH_ISSUER` is set (the static token is then
+    accepted by the same verifier), else the static token when set."""
+    from awsinv_mcp.server.app import build_server
+    from awsinv_mcp.server.auth import oauth_from_settings, resource_url
+
+    oauth = oauth_from_settings(settings, resource_url(settings, host, port, path))
+    token = settings.auth_token.get_secret_value() if settings.auth_token else None
+    return build_http_app(
+        build_server(settings, lazy=True, **(oauth.server_kwargs() if oauth else {})),
+        host=host,
+        port=port,
+        token=None if oauth else token,
+        path=path,
+        trusted_proxies=settings.trusted_proxies,
+        public_url=settings.public_url,
+    )

@@ -24,6 +24,8 @@ from awsinv_mcp.clients.web import chat, prompts
 from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
 from awsinv_mcp.clients.web.security import LOOPBACK_HOSTS, SecurityMiddleware
 from awsinv_mcp.config import Settings
+from awsinv_mcp.server.auth import OAuthSetup
+from awsinv_mcp.server.forwarded import ForwardedHeaders
 
 log = logging.getLogger("awsinv_mcp.web")
 
@@ -218,10 +220,13 @@ def create_app(
     url: str | None = None,
     token: str | None = None,
     allowed_hosts: Iterable[str] | None = None,
+    oauth: OAuthSetup | None = None,
+    trusted_proxies: Iterable[str] = (),
 ) -> Starlette:
     """The web app. `mcp_target`: anything `mcp.Client` accepts (default: an in-process `build_server(settings)`);
     `url` (+ `token`, default `settings.remote_token`): a running awsinv-mcp HTTP server instead.
-    `allowed_hosts`: Host header names accepted (default: loopback names; `"*"` for any)."""
+    `allowed_hosts`: Host header names accepted (default: loopback names; `"*"` for any). `oauth`: accept the
+    issuer's bearer JWTs too; `trusted_proxies`: addresses whose `X-Forwarded-*` headers count."""
     if token is None and settings.remote_token is not None:
         token = settings.remote_token.get_secret_value()
 
@@ -248,5 +253,13 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     auth = settings.auth_token.get_secret_value() if settings.auth_token else None
-    app.add_middleware(SecurityMiddleware, token=auth or None, allowed_hosts=list(allowed_hosts or LOOPBACK_HOSTS))
+    app.add_middleware(
+        SecurityMiddleware,
+        token=auth or None,
+        allowed_hosts=list(allowed_hosts or LOOPBACK_HOSTS),
+        verifier=oauth.verifier if oauth else None,
+        required_scopes=settings.auth_scopes if oauth else (),
+    )
+    if trusted_proxies:
+        app.add_middleware(ForwardedHeaders, trusted=list(trusted_proxies))  # outermost: before the Host checks
     return app

@@ -9,6 +9,7 @@ import threading
 import time
 import webbrowser
 from typing import Any
+from urllib.parse import urlsplit
 
 from awsinv_mcp.config import Settings
 
@@ -35,13 +36,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def allowed_hosts(host: str) -> list[str]:
-    """Host header names the app accepts when bound to `host`."""
+def allowed_hosts(host: str, public_url: str | None = None) -> list[str]:
+    """Host header names the app accepts when bound to `host` (plus the host of `AWSINV_PUBLIC_URL`)."""
+    public = [urlsplit(public_url).hostname or ""] if public_url else []
     if is_loopback(host):
-        return ["127.0.0.1", "localhost", "::1"]
+        return ["127.0.0.1", "localhost", "::1", *public]
     if host in ("0.0.0.0", "::"):
         return ["*"]
-    return [host, "127.0.0.1", "localhost", "::1"]
+    return [host, "127.0.0.1", "localhost", "::1", *public]
 
 
 def _announce(server: Any, host: str, token: str | None, open_browser: bool) -> None:
@@ -66,16 +68,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from awsinv_mcp.clients.web.app import create_app
+    from awsinv_mcp.server.auth import oauth_from_settings, resource_url
 
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
-    if not is_loopback(args.host) and not token:
+    if not is_loopback(args.host) and not (token or settings.auth_issuer):
         print(
-            f"awsinv-mcp web: refusing to listen on {args.host} without a token; set AWSINV_AUTH_TOKEN "
-            "or keep the default --host 127.0.0.1",
+            f"awsinv-mcp web: refusing to listen on {args.host} without authentication; set AWSINV_AUTH_TOKEN "
+            "or AWSINV_AUTH_ISSUER, or keep the default --host 127.0.0.1",
             file=sys.stderr,
         )
         return 2
-    app = create_app(settings, url=args.url, token=args.token, allowed_hosts=allowed_hosts(args.host))
+    try:
+        oauth = oauth_from_settings(settings, resource_url(settings, args.host, args.port))
+    except ValueError as exc:
+        print(f"awsinv-mcp web: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(
+        settings,
+        url=args.url,
+        token=args.token,
+        allowed_hosts=allowed_hosts(args.host, settings.public_url),
+        oauth=oauth,
+        trusted_proxies=settings.trusted_proxies,
+    )
     config = uvicorn.Config(
         app,
         host=args.host,
@@ -84,6 +99,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         access_log=False,
         server_header=False,
         lifespan="on",
+        proxy_headers=False,  # X-Forwarded-* count only from AWSINV_TRUSTED_PROXIES (ForwardedHeaders)
     )
     server = uvicorn.Server(config)
     threading.Thread(target=_announce, args=(server, args.host, token, args.open), daemon=True).start()

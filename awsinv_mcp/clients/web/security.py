@@ -2,7 +2,9 @@
 
 With a token configured, every path but `/healthz` needs it: an `Authorization: Bearer` header, or
 `?token=` once, which sets an HttpOnly SameSite=Strict cookie (holding a digest, not the token) and,
-for the page, redirects to the same URL without the token.
+for the page, redirects to the same URL without the token. With OAuth (`AWSINV_AUTH_ISSUER`) a bearer
+JWT is checked by the server's verifier (`awsinv_mcp/server/auth.py`): 401 when invalid, 403 when it
+lacks a required scope.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from mcp.server.auth.provider import TokenVerifier
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "awsinv_session"
@@ -52,11 +55,21 @@ def _is_api(path: str) -> bool:
 class SecurityMiddleware:
     """Adds security headers; rejects foreign Host/Origin; enforces the token when one is set."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
+        verifier: TokenVerifier | None = None,
+        required_scopes: Iterable[str] = (),
+    ) -> None:
         self.app = app
         self.token = token
         self.cookie = session_value(token) if token else None
         self.allowed_hosts = {h.lower().strip("[]") for h in allowed_hosts}
+        self.verifier = verifier
+        self.required_scopes = list(required_scopes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,25 +86,44 @@ class SecurityMiddleware:
             await self._reject(scope, send, 403, "cross-origin request refused")
             return
         set_cookie: str | None = None
-        if self.token and path not in OPEN_PATHS:
+        if (self.token or self.verifier) and path not in OPEN_PATHS:
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             supplied = dict(query).get("token")
-            if supplied is not None and hmac.compare_digest(supplied.encode(), self.token.encode()):
+            if self.token and supplied is not None and hmac.compare_digest(supplied.encode(), self.token.encode()):
                 set_cookie = self._cookie_header(scope)
                 if not _is_api(path) and scope["method"] == "GET":
                     rest = urlencode([(k, v) for k, v in query if k != "token"])
                     await self._redirect(send, path + (f"?{rest}" if rest else ""), set_cookie)
                     return
-            elif not self._authorised(headers):
-                await self._reject(scope, send, 401, "this page needs the access token: open it with ?token=<token>")
+            elif (status := await self._denied(headers)) is not None:
+                await self._reject(scope, send, status, self._denial(status))
                 return
         await self.app(scope, receive, self._wrap_send(send, path, set_cookie))
 
-    def _authorised(self, headers: dict[str, str]) -> bool:
-        assert self.token is not None and self.cookie is not None
+    async def _denied(self, headers: dict[str, str]) -> int | None:
+        """None when the request may pass; else 401 (no valid credential) or 403 (a scope is missing)."""
         scheme, _, value = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.token.encode()):
-            return True
+        bearer = value.strip() if scheme.lower() == "bearer" else None
+        if self.token and bearer is not None and hmac.compare_digest(bearer.encode(), self.token.encode()):
+            return None
+        if self.token and self._cookie_ok(headers):
+            return None
+        if self.verifier is None or not bearer:
+            return 401
+        access = await self.verifier.verify_token(bearer)
+        if access is None:
+            return 401
+        return 403 if set(self.required_scopes) - set(access.scopes) else None
+
+    def _denial(self, status: int) -> str:
+        if status == 403:
+            return f"the access token lacks a required scope ({' '.join(self.required_scopes)})"
+        if self.token:
+            return "this page needs the access token: open it with ?token=<token>"
+        return "send Authorization: Bearer <an access token of the configured issuer>"
+
+    def _cookie_ok(self, headers: dict[str, str]) -> bool:
+        assert self.cookie is not None
         jar = SimpleCookie()
         try:
             jar.load(headers.get("cookie", ""))
