@@ -100,8 +100,12 @@ def test_token_matrix(protected: Protected, case: str, status: int) -> None:
         "wrong_issuer": lambda: protected.good(iss="https://evil.example"),
         "bad_signature": lambda: protected.good(key=new_key()),
         "no_expiry": lambda: protected.good(exp=None),
-        "alg_none": lambda: jwt.encode({"iss": issuer.url, "aud": protected.resource, "exp": now + 60, "scope": SCOPE},
-                                       None, algorithm="none", headers={"kid": issuer.kid}),  # fmt: skip
+        "alg_none": lambda: jwt.encode(
+            {"iss": issuer.url, "aud": protected.resource, "exp": now + 60, "scope": SCOPE},
+            None,
+            algorithm="none",
+            headers={"kid": issuer.kid},
+        ),
         "alg_hs256_with_public_key": lambda: _hs256_confusion(protected),
         "missing_scope": lambda: issuer.mint(aud=protected.resource, scope="openid"),
         "good": lambda: protected.good(),
