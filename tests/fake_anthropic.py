@@ -53,6 +53,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     stream_error: str | None = None  # SSE error event type sent after message_start
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 100, "output_tokens": 20})
+    pause_s: float = 0.0  # pause before each streamed text delta (a model that writes slowly)
 
 
 _ids = itertools.count(1)
@@ -142,6 +143,8 @@ def sse_events(reply: Reply, model: str) -> Iterator[str]:
                 {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
             )
             for piece in _chunks(block["text"]):
+                if reply.pause_s:
+                    time.sleep(reply.pause_s)
                 yield _sse(
                     "content_block_delta",
                     {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},

@@ -52,7 +52,7 @@ class ForwardedHeaders:
 
     def forwarded(self, scope: Scope) -> Scope:
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or [])
-        values = {k: v.decode("latin-1") for k, v in headers if k.startswith(b"x-forwarded-")}
+        values = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.startswith(b"x-forwarded-")}
         scope = dict(scope)
         host = _last(values.get("x-forwarded-host", ""))
         if host and _HOST.match(host):
