@@ -25,11 +25,11 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mcp import Client  # noqa: E402
-from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
-from tests.fake_anthropic import FakeMessagesAPI, text  # noqa: E402
-from tests.proxy_stack import TOKEN, proxy_stack  # noqa: E402
+from tests.fake_anthropic import FakeMessagesAPI, text
+from tests.proxy_stack import TOKEN, proxy_stack
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 ANSWER = "Across the demo estate, 60 DB instances run in three accounts and five regions. " * 3
