@@ -6,13 +6,15 @@ Stages `deploy/mcpb/` (manifest, entry point, icons) with the `awsinv_mcp` packa
 `pyproject.toml` made from this project's own dependencies (server type `uv`: the host installs them), pins
 them with `uv lock` when uv is on hand, checks that the manifest names exactly the server's tools
 (`--update-tools` rewrites that list) and its version is the package's, then runs
-`npx -y @anthropic-ai/mcpb@MCPB_VERSION validate` and `pack`. Prints both outputs and the bundle's size.
-Needs npx and the npm registry (and uv for the lock).
+`npx -y @anthropic-ai/mcpb@MCPB_VERSION validate` and `pack`. Prints both outputs, the bundle's size and
+SHA-256; `--release` also writes that hash and the version into `server.json` (the registry entry's `mcpb`
+package, which the registry requires to carry the file's hash). Needs npx and the npm registry (and uv).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -109,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "dist"), help="output folder (default dist/)")
     parser.add_argument("--update-tools", action="store_true", help="rewrite the manifest's tool list first")
+    parser.add_argument("--release", action="store_true", help="write the bundle's SHA-256 into server.json")
     args = parser.parse_args()
     check_manifest(args.update_tools)
     out = Path(args.out).resolve()
@@ -120,7 +123,25 @@ def main() -> None:
     bundle = out / f"awsinv-mcp-{__version__}.mcpb"
     print(f"$ mcpb pack {folder} {bundle}")
     print(mcpb("pack", str(folder), str(bundle)))
-    print(f"bundle: {bundle} ({bundle.stat().st_size:,} bytes)")
+    digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    print(f"bundle: {bundle} ({bundle.stat().st_size:,} bytes, sha256 {digest})")
+    if args.release:
+        record_release(bundle.name, digest)
+
+
+def record_release(filename: str, digest: str) -> None:
+    """Point server.json's mcpb package at this version's release asset and its hash."""
+    path = ROOT / "server.json"
+    entry = json.loads(path.read_text())
+    entry["version"] = __version__
+    for package in entry["packages"]:
+        package["version"] = __version__
+    (mcpb_package,) = [p for p in entry["packages"] if p["registryType"] == "mcpb"]
+    base = mcpb_package["identifier"].rsplit("/releases/download/", 1)[0]
+    mcpb_package["identifier"] = f"{base}/releases/download/v{__version__}/{filename}"
+    mcpb_package["fileSha256"] = digest
+    path.write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n")
+    print(f"server.json: mcpb package {mcpb_package['identifier']} sha256 {digest}")
 
 
 if __name__ == "__main__":
