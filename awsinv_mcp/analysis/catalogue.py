@@ -15,10 +15,8 @@ returns findings in a stable order.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -233,19 +231,6 @@ def evaluate(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule]) ->
                 for rid in failed:
                     found.pop(rid, None)
     return [f for fs in found.values() for f in fs], failed
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects (findings, filtered views): the
-    collections their allocations trigger would only rescan the large, long-lived snapshot. Restores the state."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def finding_sort_key(f: Finding) -> tuple[int, str, str, str, str, str]:

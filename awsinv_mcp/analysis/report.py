@@ -19,9 +19,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from awsinv_mcp.analysis.all_rules import RULES
-from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, paused_gc, sort_findings
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, sort_findings
 from awsinv_mcp.analysis.engines import GROUP_BY, Distribution, distribution
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models.findings import CATEGORIES, SEVERITIES, SEVERITY_ORDER, Finding
 from awsinv_mcp.models.inventory import Snapshot

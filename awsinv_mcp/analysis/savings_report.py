@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from awsinv_mcp.analysis import cost_rules  # noqa: F401  (registers the cost rules)
-from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, paused_gc
+from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
 from awsinv_mcp.analysis.versions import expand_environment
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot

@@ -8,10 +8,11 @@ each instance (public access, enhanced monitoring, auto minor upgrade, CA certif
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
 from awsinv_mcp.analysis.exposure import db_exposure
+from awsinv_mcp.dates import add_months
 from awsinv_mcp.inventory.network import default_port
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
@@ -45,18 +46,6 @@ def standalone(db: DBInstance) -> bool:
 
 def serverless_v1(c: DBCluster) -> bool:
     return c.engine_mode == "serverless"
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by calendar months (clamped to the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def missing_logs(engine: str, exported: tuple[str, ...]) -> Hit:

@@ -16,7 +16,6 @@ the Extended Support charge summed over members). A major missing from the calen
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -25,10 +24,11 @@ from functools import cache, lru_cache
 from typing import Any, Literal
 
 from awsinv_mcp import pricing
-from awsinv_mcp.analysis.catalogue import paused_gc
 from awsinv_mcp.data import load_json
+from awsinv_mcp.dates import add_months
 from awsinv_mcp.engine_versions import lifecycle_engine, major_of
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, LifecycleOverride, Snapshot
 
@@ -38,13 +38,6 @@ STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus `months` calendar months, the day clamped to the month's length (Aug 31 + 6 = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def _day(value: str | None) -> date | None:
