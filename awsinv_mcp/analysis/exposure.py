@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from awsinv_mcp.inventory.network import default_port
+from awsinv_mcp.engine_versions import default_port
 from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
 
 GroupKey = tuple[str, str, str]  # (account, region, group id)

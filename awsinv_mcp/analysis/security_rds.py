@@ -13,7 +13,7 @@ from datetime import datetime
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
 from awsinv_mcp.analysis.exposure import db_exposure
 from awsinv_mcp.dates import add_months
-from awsinv_mcp.inventory.network import default_port
+from awsinv_mcp.engine_versions import default_port, engine_family
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
 IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora-mysql", "aurora-postgresql"})
@@ -30,14 +30,6 @@ LOG_EXPORTS: dict[str, tuple[str, ...]] = {
 }
 NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})  # SQL Server Express cannot run Multi-AZ
 PRODUCTION_MIN_RETENTION_DAYS = 7
-
-
-def engine_family(engine: str) -> str:
-    """oracle-ee -> oracle, sqlserver-se -> sqlserver, custom-oracle-ee -> oracle; others unchanged."""
-    for family in ("oracle", "sqlserver"):
-        if family in engine:
-            return family
-    return engine
 
 
 def standalone(db: DBInstance) -> bool:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from awsinv_mcp import pricing
 from awsinv_mcp.data import load_json
 from awsinv_mcp.dates import add_months
-from awsinv_mcp.engine_versions import lifecycle_engine, major_of
+from awsinv_mcp.engine_versions import engine_family, major_of
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.inventory import query as Q
@@ -148,13 +148,13 @@ class Calendar:
         return _default_calendar()
 
     def lookup(self, engine: str, major: str) -> MajorLifecycle | None:
-        return self.majors.get((lifecycle_engine(engine), major))
+        return self.majors.get((engine_family(engine), major))
 
     def with_overrides(self, overrides: Iterable[LifecycleOverride]) -> Calendar:
         """A copy where RDS's lifecycle answers replace the file's dates for the majors they cover."""
         majors = dict(self.majors)
         for o in overrides:
-            key = (lifecycle_engine(o.engine), o.major)
+            key = (engine_family(o.engine), o.major)
             base = majors.get(key) or MajorLifecycle(engine=key[0], major=o.major, end_of_standard_support=None)
             majors[key] = replace(
                 base,
@@ -418,7 +418,7 @@ def check_version_compliance(snapshot: Snapshot, as_of: date, months_ahead: int 
     for r in rows:
         by_status[r.status] += 1
         _tally(by_engine, r.engine, r.status)
-        _tally(by_version, f"{lifecycle_engine(r.engine)} {r.major}", r.status)
+        _tally(by_version, f"{engine_family(r.engine)} {r.major}", r.status)
         _tally(by_env, r.environment or "untagged", r.status)
         _tally(by_team, r.team or "untagged", r.status)
         if not r.known:

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
+from awsinv_mcp.engine_versions import default_port
 from awsinv_mcp.models.inventory import DBInstance, SecurityGroup, Snapshot
-
-DEFAULT_PORTS = {
-    "mysql": 3306, "mariadb": 3306, "aurora-mysql": 3306, "postgres": 5432, "aurora-postgresql": 5432,
-    "oracle": 1521, "sqlserver": 1433,
-}  # fmt: skip
-
-
-def default_port(engine: str) -> int | None:
-    """The engine's default port (oracle-* 1521, sqlserver-* 1433, ...)."""
-    return DEFAULT_PORTS.get(engine) or DEFAULT_PORTS.get(engine.split("-")[0])
 
 
 def open_groups(snap: Snapshot, account: str, region: str, group_ids: tuple[str, ...], port: int) -> list[str]:
