@@ -47,7 +47,7 @@ def ce_style_bytes(answer: dict) -> int:
 async def sizes(scale: int) -> dict[str, float]:
     settings = Settings(source="synthetic", scale=scale)
     snap = generate(seed=42, scale=scale, now=NOW, settings=settings)
-    server = build_server(settings, store=InventoryStore(settings, collector=lambda s, p: snap))
+    server = build_server(settings, collector=lambda *_: snap)
     this_month = month_start(NOW.date())
     year = {"start": month_start(this_month, -12).isoformat(), "end": this_month.isoformat()}
     out: dict[str, float] = {}

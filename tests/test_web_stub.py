@@ -18,7 +18,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 
 from awsinv_mcp.paging import fingerprint, paginate
-from awsinv_mcp.server.tooling import refuse, respond
+from awsinv_mcp.server.tooling import error_result as refuse
+from awsinv_mcp.server.tooling import respond
 
 COLLECTED = "2026-11-25T12:00:00Z"
 ENGINES = ["postgres", "mysql", "aurora-postgresql", "mariadb", "oracle-ee"]

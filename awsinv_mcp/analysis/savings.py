@@ -166,9 +166,7 @@ def _key(r: DBInstance | DBCluster) -> tuple[str, str, str]:
     return (r.account, r.region, r.identifier)
 
 
-@lru_cache(maxsize=2)
-def _plans(snapshot: Snapshot, ctx_key: tuple[Any, ...], t: Thresholds) -> CostPlans:
-    del ctx_key  # part of the cache key only
+def _plans(snapshot: Snapshot, t: Thresholds) -> CostPlans:
     plans = CostPlans()
     members: dict[tuple[str, str, str], list[DBInstance]] = defaultdict(list)
     for inst in snapshot.db_instances:
@@ -186,8 +184,8 @@ def _plans(snapshot: Snapshot, ctx_key: tuple[Any, ...], t: Thresholds) -> CostP
 
 
 def plans_for(snapshot: Snapshot, ctx: AnalysisContext) -> CostPlans:
-    """Memoised compute plans of the snapshot under ctx."""
-    return _plans(snapshot, ctx.cache_key(), Thresholds.from_ctx(ctx))
+    """The compute plans of the snapshot, computed once per analysis run (shared by the cost rules)."""
+    return ctx.memo.get(("cost_plans", snapshot), lambda: _plans(snapshot, Thresholds.from_ctx(ctx)))
 
 
 def compute_opportunities(snapshot: Snapshot, ctx: AnalysisContext,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
-from awsinv_mcp.analysis.exposure import db_exposure
 from awsinv_mcp.dates import add_months
 from awsinv_mcp.engine_versions import default_port, engine_family
+from awsinv_mcp.inventory.network import db_exposure
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
 IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora-mysql", "aurora-postgresql"})

@@ -6,7 +6,6 @@ the synthetic model needs the snapshot, Cost Explorer does not (no inventory col
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -83,12 +82,13 @@ def _r(value: float) -> float:
 
 
 class CostService:
-    """One per server (built lazily): owns the Cost Explorer client and cache, and the synthetic model cache."""
+    """One per server (built lazily): owns the Cost Explorer client and its answer cache; the synthetic model lives
+    with its estate."""
 
     def __init__(
         self,
         settings: Settings,
-        inventory: InventoryStore,
+        inventory: InventoryStore[Any],
         *,
         explorer: CostExplorer | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -99,8 +99,6 @@ class CostService:
         self.inventory = inventory
         self.explorer = explorer or CostExplorer(settings)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._model: CostModel | None = None
-        self._lock = threading.Lock()
 
     @property
     def source(self) -> SourceKind:
@@ -120,12 +118,9 @@ class CostService:
     # ---- sources ------------------------------------------------------------------------------
 
     def model(self) -> CostModel:
-        """The synthetic cost model of the current snapshot (rebuilt when the snapshot changes)."""
-        snapshot = self.inventory.get()
-        with self._lock:
-            if self._model is None or self._model.snapshot is not snapshot:
-                self._model = CostModel(snapshot, self.settings, self.extended_support)
-            return self._model
+        """The synthetic cost model of the current snapshot (built once per estate, dropped with it)."""
+        estate = self.inventory.estate()
+        return estate.memo("cost_model", lambda: CostModel(estate.snapshot, self.settings, self.extended_support))
 
     def collect(self, query: CostQuery) -> Collected:
         """Rows for `query` from the active source."""
@@ -154,12 +149,12 @@ class CostService:
             if self.source == "aws" and name.isdigit() and len(name) == 12:
                 ids.append(name)
             else:
-                ids.extend(sorted(account_ids(self.inventory.get(), name) or ()))
+                ids.extend(sorted(account_ids(self.inventory.estate().snapshot, name) or ()))
         return ",".join(dict.fromkeys(ids))
 
     def _filter(self, filters: Filters) -> CostFilter:
         if self.source == "synthetic":
-            region_set(self.inventory.get(), filters.region)  # refuses regions the estate does not have
+            region_set(self.inventory.estate().snapshot, filters.region)  # refuses regions the estate does not have
         return make_filter(
             service=filters.service,
             account=self._accounts(filters.account),
