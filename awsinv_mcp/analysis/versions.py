@@ -319,8 +319,9 @@ def run_calendar(snapshot: Snapshot, ctx: AnalysisContext) -> Calendar:
 def run_rows(snapshot: Snapshot, ctx: AnalysisContext) -> list[ComplianceRow]:
     """The compliance rows of one analysis run (its date and horizon): what the version rules, the compliance
     tool and the Extended Support charges of the cost model all read, so they never disagree."""
+    calendar = run_calendar(snapshot, ctx)
     return ctx.memo.get(
-        ("compliance_rows", snapshot), lambda: compliance_rows(snapshot, ctx.as_of, ctx.months_ahead, run_calendar(snapshot, ctx))
+        ("compliance_rows", snapshot), lambda: compliance_rows(snapshot, ctx.as_of, ctx.months_ahead, calendar)
     )
 
 
