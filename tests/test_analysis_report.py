@@ -168,4 +168,3 @@ def test_docs_rules_md_is_current() -> None:
     )
     text = render_rules_markdown()
     assert all(f"### {rid}" in text for rid in RULES)
-

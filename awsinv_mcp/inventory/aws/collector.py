@@ -121,8 +121,12 @@ class Collection:
         self.maker = SessionMaker()
         self._names: dict[str, str] = {}
         self.progress = Progress(progress, self._names)
-        self.pool = FanOut(settings.max_concurrency, on_error=self._task_failed, on_unit_done=self.progress.finished,
-                           cancel=self.results.cancel)
+        self.pool = FanOut(
+            settings.max_concurrency,
+            on_error=self._task_failed,
+            on_unit_done=self.progress.finished,
+            cancel=self.results.cancel,
+        )
         self.targets: list[Target] = []
         self.regions: set[str] = set()
         self._claimed: set[str] = set()

@@ -51,6 +51,7 @@ def get_cost_summary(
         filters=_filters(service, account, region, tag), metric=metric, top=top,
     )  # fmt: skip
 
+
 def get_cost_trend(
     months: Annotated[int, Field(ge=2, le=36, description="full months to look back")] = 12,
     group_by: GroupBy = None,
@@ -67,6 +68,7 @@ def get_cost_trend(
         months=months, group_by=group_by, filters=_filters(service, account, region, tag), metric=metric,
         top=top,
     )  # fmt: skip
+
 
 def get_cost_forecast(
     start: Annotated[str | None, Field(description="ISO date")] = None,
