@@ -161,7 +161,9 @@ def stub_server(n_instances: int = 60, *, with_prompts: bool = True) -> MCPServe
     def get_db_instance(identifier: str) -> CallToolResult:
         row = by_id.get(identifier.rsplit(":", 1)[-1])
         if row is None:
-            return refuse(f"unknown DB instance {identifier!r}; call list_db_instances for valid identifiers")
+            return refuse(
+                f"unknown DB instance {identifier!r}; call list_db_instances for valid identifiers", "not_found"
+            )
         return respond({**_base(), "instance": {**row, "tags": {"Team": row["team"]}, "backup_retention_days": 7}})
 
     @mcp.tool()
