@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-ErrorCode = Literal["invalid_argument", "not_found", "refused", "upstream", "unavailable", "internal"]
+ErrorCode = Literal["invalid_argument", "not_found", "refused", "upstream", "unavailable", "cancelled", "internal"]
 
 
 class UserError(Exception):
@@ -45,3 +45,9 @@ class UnavailableError(UserError):
     """A dependency cannot serve now (unreachable, busy, throttled); `retry_after_s` says when to try again."""
 
     code = "unavailable"
+
+
+class Cancelled(UserError):
+    """Work stopped because its caller gave up (a cancelled request); nothing it would have replaced changed."""
+
+    code = "cancelled"

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from awsinv_mcp import instance_classes
 from awsinv_mcp.data import load_json
+from awsinv_mcp.instance_classes import InstanceClass
 
 HOURS_PER_MONTH = 730
 BASE_REGION = "us-east-1"
@@ -42,14 +44,13 @@ class PriceNotFound(LookupError):
 @dataclass(frozen=True)
 class _Tables:
     raw: dict[str, Any]
-    classes: dict[str, dict[str, Any]]
     multipliers: dict[str, float]
 
 
 @cache
 def _tables() -> _Tables:
     raw = load_json("prices.json")
-    return _Tables(raw, load_json("instance_classes.json")["classes"], raw["region_multipliers"]["values"])
+    return _Tables(raw, raw["region_multipliers"]["values"])
 
 
 def known_regions() -> tuple[str, ...]:
@@ -84,18 +85,17 @@ def _r(value: float) -> float:
 # ---- instance classes -------------------------------------------------------------------------------------
 
 
-@cache
-def class_facts(instance_class: str) -> dict[str, Any]:
-    """vcpus, memory_gib, family, size, processor, previous_generation, burstable, successors."""
-    try:
-        return _tables().classes[instance_class]
-    except KeyError:
-        raise PriceNotFound(f"unknown DB instance class {instance_class!r}") from None
+def class_facts(instance_class: str) -> InstanceClass:
+    """The class's facts (`awsinv_mcp.instance_classes`); PriceNotFound for a class the table does not know."""
+    facts = instance_classes.lookup(instance_class)
+    if facts is None:
+        raise PriceNotFound(f"unknown DB instance class {instance_class!r}")
+    return facts
 
 
 def vcpus(instance_class: str) -> int:
     """vCPUs of a DB instance class (from instance_classes.json)."""
-    return int(class_facts(instance_class)["vcpus"])
+    return class_facts(instance_class).vcpus
 
 
 @cache
@@ -129,14 +129,14 @@ def _family_prices(engine: str) -> dict[str, dict[str, float]]:
 def _base_hourly(engine: str, instance_class: str) -> float:
     facts = class_facts(instance_class)
     aliases = _tables().raw["rds_instance_hourly"]["previous_generation_aliases"]
-    family = aliases.get(facts["family"], facts["family"])
+    family = aliases.get(facts.family, facts.family)
     sizes = _family_prices(engine).get(family)
     if sizes is None:
-        raise PriceNotFound(f"no {engine} price for family {facts['family']}")
-    if facts["size"] in sizes:
-        return sizes[facts["size"]]
-    if not facts["burstable"] and "large" in sizes:
-        return sizes["large"] * facts["vcpus"] / 2
+        raise PriceNotFound(f"no {engine} price for family {facts.family}")
+    if facts.size in sizes:
+        return sizes[facts.size]
+    if not facts.burstable and "large" in sizes:
+        return sizes["large"] * facts.vcpus / 2
     raise PriceNotFound(f"no {engine} price for {instance_class}")
 
 
@@ -190,7 +190,7 @@ def reserved_offering(term_years: int) -> str:
 @cache
 def normalization_units(instance_class: str, multi_az: bool = False) -> float:
     """RDS reserved-instance size-flexibility units of one instance (Multi-AZ counts double)."""
-    units = _tables().raw["reserved"]["normalization_units"].get(class_facts(instance_class)["size"])
+    units = _tables().raw["reserved"]["normalization_units"].get(class_facts(instance_class).size)
     if units is None:
         raise PriceNotFound(f"no normalisation units for {instance_class}")
     return units * (2 if multi_az else 1)

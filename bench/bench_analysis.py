@@ -87,7 +87,7 @@ def size(result: Any) -> int:
 
 
 async def answer_sizes(snap: Snapshot) -> dict[str, int]:
-    store = InventoryStore(Settings(source="synthetic"), collector=lambda s, p: snap)
+    store = InventoryStore(Settings(source="synthetic"), collector=lambda *_: snap)
     server = build_server(Settings(source="synthetic"), store=store)
     sizes = {}
     async with Client(server) as client:
@@ -108,7 +108,7 @@ QUESTION = {"environment": "production", "rule": "*storage_encrypted,rds.interne
 
 
 async def question_size(snap: Snapshot, args: dict[str, Any]) -> tuple[int, int]:
-    store = InventoryStore(Settings(source="synthetic"), collector=lambda s, p: snap)
+    store = InventoryStore(Settings(source="synthetic"), collector=lambda *_: snap)
     async with Client(build_server(Settings(source="synthetic"), store=store)) as client:
         result = await client.call_tool("get_findings", args)
         return size(result), result.structured_content["total"]

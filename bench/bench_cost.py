@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from mcp import Client
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.cost.shape import add_months, month_start
+from awsinv_mcp.dates import month_start
 from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.inventory.synthetic import generate
 from awsinv_mcp.server.app import build_server
@@ -31,7 +31,7 @@ def ce_style_bytes(answer: dict) -> int:
     """Bytes of the same numbers in Cost Explorer's nested GetCostAndUsage shape (compact JSON)."""
     results = []
     for i, start in enumerate(answer["periods"]):
-        end = add_months(datetime.fromisoformat(start).date(), 1).isoformat()
+        end = month_start(datetime.fromisoformat(start).date(), 1).isoformat()
         groups = [
             {
                 "Keys": [f"{k[4:]}${v}" if k.startswith("TAG:") else v for k, v in item["group"].items()],
@@ -47,9 +47,9 @@ def ce_style_bytes(answer: dict) -> int:
 async def sizes(scale: int) -> dict[str, float]:
     settings = Settings(source="synthetic", scale=scale)
     snap = generate(seed=42, scale=scale, now=NOW, settings=settings)
-    server = build_server(settings, store=InventoryStore(settings, collector=lambda s, p: snap))
+    server = build_server(settings, collector=lambda *_: snap)
     this_month = month_start(NOW.date())
-    year = {"start": add_months(this_month, -12).isoformat(), "end": this_month.isoformat()}
+    year = {"start": month_start(this_month, -12).isoformat(), "end": this_month.isoformat()}
     out: dict[str, float] = {}
     async with Client(server) as c:
         for label, name, args in (

@@ -23,7 +23,6 @@ from awsinv_mcp.analysis import savings, version_rules, versions
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
 from awsinv_mcp.analysis.savings_report import _run as run_cost_rules
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.inventory.synthetic import generate
 from awsinv_mcp.models.inventory import Snapshot
 from awsinv_mcp.server.app import build_server
@@ -56,7 +55,7 @@ def timed(fn, rounds: int) -> float:
 
 
 async def answer_sizes(snap: Snapshot, settings: Settings) -> dict[str, tuple[int, float]]:
-    server = build_server(settings, store=InventoryStore(settings, collector=lambda s, p: snap))
+    server = build_server(settings, collector=lambda *_: snap)
     out = {}
     async with Client(server) as client:
         for name, args in (

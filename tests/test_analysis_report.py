@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from awsinv_mcp.analysis import report as R
+from awsinv_mcp.analysis.analysis import Analysis
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, resource_rule, rule
 from awsinv_mcp.analysis.docs import render_rules_markdown
 from awsinv_mcp.analysis.engines import distribution
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.synthetic import generate
 from awsinv_mcp.models.findings import SEVERITY_ORDER
 from tests.analysis_fixtures import CTX, DEV, bucket, cluster, db, estate, member
@@ -36,7 +37,7 @@ def fleet():
 
 
 def query(snap, **kw):
-    return R.select(snap, R.run_all(snap, CTX), R.FindingQuery(**kw))
+    return R.select(Estate(snap), R.run_all(snap, CTX), R.FindingQuery(**kw))
 
 
 def test_match_all_joins_cluster_and_member_findings() -> None:
@@ -45,8 +46,8 @@ def test_match_all_joins_cluster_and_member_findings() -> None:
                   rule="*storage_encrypted,rds.internet_exposed|rds.publicly_accessible")  # fmt: skip
     groups = R.by_resource(found)
     assert {g.key for g in groups} == {
-        "db_cluster:111111111111:eu-west-1:auth",
-        "db_instance:111111111111:eu-west-1:bad",
+        ("db_cluster", "111111111111", "eu-west-1", "auth"),
+        ("db_instance", "111111111111", "eu-west-1", "bad"),
     }
     assert [g.severity for g in groups] == ["critical", "critical"]
     assert {f.resource_id for f in found} == {"bad", "auth", "auth-1"}
@@ -87,19 +88,19 @@ def test_summary_counts_every_match() -> None:
     assert list(s.by_severity) == [x for x in ("critical", "high", "medium", "low", "info") if x in s.by_severity]
 
 
-def test_report_is_sorted_and_cached_per_snapshot_and_context() -> None:
+def test_report_is_sorted_and_computed_once_per_analysis_and_date() -> None:
     snap = fleet()
-    cache = R.FindingsCache(size=2)
-    first = cache.report(snap, CTX)
-    assert cache.report(snap, CTX) is first
+    analysis = Analysis(Estate(snap), today=lambda: CTX.as_of)
+    first = analysis.report()
+    assert analysis.report(CTX.as_of) is first
     order = [(SEVERITY_ORDER[f.severity], not CTX.is_production(f.environment), f.category, f.rule)
              for f in first.findings]  # fmt: skip
     assert order == sorted(order)
     exposed = [f.resource_id for f in first.findings if f.rule == "rds.internet_exposed"]
     assert exposed == ["bad", "pub", "auth-1", "safe-1", "devbad"]  # production first, then snapshot order
-    later = cache.report(snap, replace(CTX, as_of=date(2030, 1, 1)))
-    assert later is not first
-    assert cache.report(fleet(), CTX) is not first  # another snapshot object
+    later = analysis.report(date(2030, 1, 1))
+    assert later is not first and later.ctx.as_of == date(2030, 1, 1)
+    assert Analysis(Estate(fleet()), today=lambda: CTX.as_of).report() is not first  # another snapshot
 
 
 def test_a_failing_rule_is_reported_not_fatal() -> None:
@@ -167,21 +168,3 @@ def test_docs_rules_md_is_current() -> None:
     )
     text = render_rules_markdown()
     assert all(f"### {rid}" in text for rid in RULES)
-
-
-def test_precomputed_exposure_agrees_with_the_inventory_helpers() -> None:
-    from awsinv_mcp.analysis import exposure
-    from awsinv_mcp.inventory import network
-
-    snap = generate(seed=3, scale=300, now=datetime(2026, 11, 25, tzinfo=UTC), settings=Settings(source="synthetic"))
-    checked = 0
-    for rec in (*snap.db_instances, *snap.ec2_instances):
-        for port in (5432, 3306, 1433, 1521, 6379, 22):
-            args = (snap, rec.account, rec.region, rec.security_groups, port)
-            assert exposure.open_groups(*args) == network.open_groups(*args)
-            checked += bool(network.open_groups(*args))
-    for d in snap.db_instances:  # members may inherit their cluster's network: compare standalone ones
-        if d.cluster is None:
-            reachable = d.publicly_accessible and exposure.db_exposure(snap, d).reachable
-            assert reachable == network.internet_exposed(snap, d)
-    assert checked > 0

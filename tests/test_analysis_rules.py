@@ -139,7 +139,7 @@ def test_rule_fires_exactly_on_crafted_resources(rule_id: str, records: tuple[An
     for f in found:
         assert f.rule == rule_id and f.account == "111111111111" and f.region == "eu-west-1"
         assert f.evidence and not f.resource_id.startswith("arn:")
-        assert f.prowler_check == RULES[rule_id].prowler_check
+        assert f.meta is RULES[rule_id].meta
 
 
 def test_every_case_rule_is_covered() -> None:
@@ -164,7 +164,7 @@ def test_aurora_cluster_settings_never_reported_on_members() -> None:
     found = all_findings(snap)
     assert {f.resource_id for f in found} == {"auth"}
     assert all(f.resource_type == "db_cluster" and f.rule.startswith("rds.cluster_") for f in found)
-    assert {f.prowler_check for f in found} >= {"rds_cluster_storage_encrypted", "rds_cluster_deletion_protection",
+    assert {f.meta.prowler_check for f in found} >= {"rds_cluster_storage_encrypted", "rds_cluster_deletion_protection",
                                                  "rds_cluster_iam_authentication_enabled"}  # fmt: skip
 
 

@@ -8,7 +8,6 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.server.app import build_server
 from tests.analysis_fixtures import DEV, bucket, cluster, db, estate, member
 
@@ -32,7 +31,7 @@ def crafted_server():
         member("auth-1", **EXPOSED), member("auth-2"), bucket("dumps", public=True, purpose="backups"),
     )  # fmt: skip
     settings = Settings(source="synthetic")
-    return build_server(settings, store=InventoryStore(settings, collector=lambda s, p: snap))
+    return build_server(settings, collector=lambda *_: snap)
 
 
 async def call(client: Client, name: str, args: dict | None = None) -> dict:

@@ -15,7 +15,8 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.redact import MASK, redact, redact_text
 from awsinv_mcp.server.app import build_server
-from awsinv_mcp.server.tooling import tool
+from awsinv_mcp.server.catalog import TOOLS
+from awsinv_mcp.server.tooling import ToolDef
 from tests.fake_anthropic import FakeMessagesAPI, text, tool_uses
 
 pytestmark = pytest.mark.anyio
@@ -25,17 +26,15 @@ class Out(BaseModel):
     ok: bool = True
 
 
+def connect(url: str, password: str | None = None, sql: str = "select 1") -> Out:
+    """Pretend to connect."""
+    if url.startswith("fail"):
+        raise UserError(f"cannot connect to {url}")
+    return Out()
+
+
 def audited_server(settings: Settings):
-    mcp = build_server(settings)
-
-    @tool(mcp, title="Connect")
-    def connect(url: str, password: str | None = None, sql: str = "select 1") -> Out:
-        """Pretend to connect."""
-        if url.startswith("fail"):
-            raise UserError(f"cannot connect to {url}")
-        return Out()
-
-    return mcp
+    return build_server(settings, tools=(*TOOLS, ToolDef(fn=connect, title="Connect", toolset="databases")))
 
 
 def read_lines(path) -> list[dict]:

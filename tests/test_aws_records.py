@@ -170,7 +170,7 @@ def test_reserved_db_instances_with_stubber(monkeypatch: pytest.MonkeyPatch) -> 
     stub.add_response("describe_reserved_db_instances", {"ReservedDBInstances": [second]}, {"Marker": "m1"})
     rds.collect_reserved(scope)
     stub.assert_no_pending_responses()
-    first, other = scope.results.records["reserved_db_instances"]
+    first, other = scope.results.records["reserved_db_instance"]
     assert (first.id, first.engine, first.count, first.duration_years, first.multi_az) == (
         "ri-1",
         "postgres",

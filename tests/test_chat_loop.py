@@ -19,7 +19,8 @@ from awsinv_mcp.clients.chat.loop import (
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.server.app import build_server
-from awsinv_mcp.server.tooling import tool
+from awsinv_mcp.server.catalog import TOOLS
+from awsinv_mcp.server.tooling import ToolDef
 from tests.fake_anthropic import FakeMessagesAPI, Reply, error, stream_error, text, tool_use, tool_uses
 
 pytestmark = pytest.mark.anyio
@@ -34,20 +35,16 @@ class Echo(BaseModel):
 
 def chat_server(settings: Settings):
     """The real server plus three small test tools (echo, a failing one, a two-party rendezvous)."""
-    mcp = build_server(settings)
     arrived: dict[str, anyio.Event] = {"a": anyio.Event(), "b": anyio.Event()}
 
-    @tool(mcp, title="Echo")
     def echo(text: str) -> Echo:
         """Echo the text."""
         return Echo(text=text)
 
-    @tool(mcp, title="Fail")
     def fail(reason: str) -> Echo:
         """Always fails."""
         raise UserError(f"cannot do that: {reason}")
 
-    @tool(mcp, title="Rendezvous")
     async def rendezvous(party: str) -> Echo:
         """Waits until both parties a and b arrived: only concurrent calls finish."""
         arrived[party].set()
@@ -56,7 +53,8 @@ def chat_server(settings: Settings):
                 await event.wait()
         return Echo(text=f"{party} met")
 
-    return mcp
+    extra = [ToolDef(fn=fn, title=fn.__name__.capitalize(), toolset="inventory") for fn in (echo, fail, rendezvous)]
+    return build_server(settings, tools=(*TOOLS, *extra))
 
 
 @pytest.fixture

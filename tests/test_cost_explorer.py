@@ -251,10 +251,9 @@ async def test_tools_through_mcp_client_aws_mode() -> None:
     from awsinv_mcp.server.app import build_server
 
     s = Settings(source="aws")
-    server = build_server(s)
     client = boto3.client("ce", region_name="us-east-1")
-    svc = CostService(s, server.services.inventory, explorer=CostExplorer(s, client), clock=lambda: NOW)
-    server.services.lazy("cost", lambda: svc)
+    svc = CostService(s, InventoryStore(s), explorer=CostExplorer(s, client), clock=lambda: NOW)
+    server = build_server(s, costs=svc)
     stub = Stubber(client)
     stub.add_response("get_cost_and_usage", {"ResultsByTime": [month(a, b, [(["eu-west-1"], 7.0)]) for a, b in SIX]})
     stub.add_client_error("get_cost_forecast", service_error_code="DataUnavailableException", service_message="x")

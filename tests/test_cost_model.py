@@ -11,13 +11,14 @@ from itertools import pairwise
 import pytest
 
 from awsinv_mcp import pricing
+from awsinv_mcp.analysis.analysis import Analysis
 from awsinv_mcp.config import Settings
 from awsinv_mcp.cost.service import CostService, Filters
 from awsinv_mcp.cost.shape import RDS, UNTAGGED
 from awsinv_mcp.cost.spend import current_monthly_spend
+from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.inventory.synthetic import generate
-from awsinv_mcp.server.cost_tools import extended_support_charges
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 REF = (date(2026, 10, 1), date(2026, 11, 1))  # the last full month before NOW: the inventory as it is
@@ -28,9 +29,13 @@ def snapshot():
     return generate(seed=42, scale=150, now=NOW)
 
 
+def extended_support_charges(snap, as_of):
+    return Analysis(Estate(snap)).extended_support_charges(as_of)
+
+
 def service_for(snap, **settings) -> CostService:
     s = Settings(source="synthetic", **settings)
-    store = InventoryStore(s, collector=lambda _s, _p: snap)
+    store = InventoryStore(s, collector=lambda *_: snap)
     return CostService(s, store, clock=lambda: NOW, extended_support=extended_support_charges)
 
 
@@ -235,7 +240,7 @@ async def test_tools_through_mcp_client_synthetic(snapshot) -> None:
     from awsinv_mcp.server.app import build_server
 
     s = Settings(source="synthetic")
-    server = build_server(s, store=InventoryStore(s, collector=lambda _s, _p: snapshot))
+    server = build_server(s, collector=lambda *_: snapshot)
     async with Client(server) as c:
         team = await c.call_tool("get_cost_summary", {"start": "2025-11-01", "end": "2026-11-01", "group_by": "Team"})
         trend = await c.call_tool(
@@ -252,11 +257,9 @@ async def test_tools_through_mcp_client_synthetic(snapshot) -> None:
     assert bad.is_error and "must be before end" in bad.content[0].text
 
 
-def test_monthly_spend_helper_for_find_cost_savings(snapshot) -> None:
-    from awsinv_mcp.server.app import build_server
-    from awsinv_mcp.server.cost_tools import monthly_spend
+def test_monthly_spend_of_the_server_cost_service(snapshot) -> None:
+    from awsinv_mcp.server.context import AppContext
 
-    s = Settings(source="synthetic")
-    server = build_server(s, store=InventoryStore(s, collector=lambda _s, _p: snapshot))
-    spend = monthly_spend(server.services)
+    context = AppContext(Settings(source="synthetic"), collector=lambda *_: snapshot)
+    spend = current_monthly_spend(context.costs)
     assert spend is not None and spend.source == "synthetic" and spend.total > spend.database > 0

@@ -65,9 +65,7 @@ def server(seeded: Any) -> Any:
         "pg_down": "postgresql://postgres:down-SECRET-55@127.0.0.1:1/test",
     }
     settings = Settings(source="synthetic", databases=json.dumps(databases), query_timeout=TIMEOUT, max_rows=50)
-    mcp = build_server(settings)
-    yield mcp
-    mcp.services.close()
+    yield build_server(settings)
 
 
 SECRETS = (F.PG_PASSWORD, "wrong-PASS-987", "down-SECRET-55")
@@ -165,14 +163,10 @@ async def test_run_query_shape_params_caps(server: Any, db: str) -> None:
         assert r.structured_content["rows"][0][0].startswith("ignore previous")
 
 
-async def test_byte_cap(server: Any) -> None:
-    mcp_settings = server.services.settings
-    old = mcp_settings.max_bytes
-    mcp_settings.max_bytes = 1000
-    try:
-        r = await call(server, "run_query", {"database": "pg", "sql": "SELECT id, note FROM orders"})
-    finally:
-        mcp_settings.max_bytes = old
+async def test_byte_cap(seeded: Any) -> None:
+    url = f"postgres://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{F.PG_SCHEMA}"
+    settings = Settings(source="synthetic", databases=json.dumps({"pg": url}), max_bytes=1000)
+    r = await call(build_server(settings), "run_query", {"database": "pg", "sql": "SELECT id, note FROM orders"})
     q = r.structured_content
     assert q["truncated"] and q["truncated_by"] == "max_bytes" and 0 < q["row_count"] < 50
     assert len(json.dumps(q["rows"], separators=(",", ":"))) <= 1000

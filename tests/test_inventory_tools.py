@@ -6,9 +6,9 @@ import json
 
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.server.app import build_server
 from tests.inventory_fixture import DEV, PROD, crafted_snapshot
 
@@ -20,13 +20,13 @@ def server():
     settings = Settings(source="synthetic")
     snap = crafted_snapshot()
 
-    def collector(settings: Settings, progress) -> object:
+    def collector(settings: Settings, progress, cancel=None) -> object:
         if progress:
             for i, region in enumerate(snap.regions, 1):
                 progress(i, len(snap.regions), f"collected {region}")
         return snap
 
-    return build_server(settings, store=InventoryStore(settings, collector=collector))
+    return build_server(settings, collector=collector)
 
 
 async def call(client: Client, name: str, args: dict | None = None):
@@ -130,7 +130,6 @@ async def test_other_lists(server) -> None:
         ("list_db_instances", {"limit": 501}, "argument 'limit'"),
         ("list_db_instances", {"engin": "postgres"}, "has no argument(s) 'engin'"),
         ("list_db_instances", {"sort": "password"}, "cannot sort by 'password'"),
-        ("no_such_tool", {}, "unknown tool 'no_such_tool'"),
     ],
 )
 async def test_bad_arguments_are_clean_tool_errors(server, tool, args, expected) -> None:
@@ -158,6 +157,13 @@ async def test_resources(server) -> None:
         assert any(t.uri_template == "inventory://db-instances/{identifier}" for t in templates)
         one = json.loads((await c.read_resource("inventory://db-instances/ledger")).contents[0].text)
         assert one["instance"]["identifier"] == "ledger"
+
+
+async def test_an_unknown_tool_is_a_protocol_error(server) -> None:
+    async with Client(server) as c:
+        with pytest.raises(MCPError, match="Unknown tool: 'no_such_tool'") as raised:
+            await c.call_tool("no_such_tool", {})
+    assert raised.value.error.code == -32602
 
 
 async def test_refresh_reports_progress(server) -> None:

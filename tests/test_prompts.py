@@ -11,7 +11,6 @@ from mcp import Client
 from mcp.types import PromptReference, ResourceTemplateReference
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.store import InventoryStore
 from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
 from awsinv_mcp.server.app import build_server
 
@@ -44,7 +43,7 @@ def tools_in_order(text: str) -> list[str]:
     return seen
 
 
-def tiny_snapshot(settings: Settings, progress) -> Snapshot:
+def tiny_snapshot(settings: Settings, progress, cancel=None) -> Snapshot:
     return Snapshot(
         source="synthetic",
         collected_at=datetime(2026, 11, 1, tzinfo=UTC),
@@ -63,7 +62,7 @@ def server():
         source="synthetic",
         databases=json.dumps({"orders": "sqlite:///orders.db", "crm": "postgresql://app:pw@127.0.0.1/crm"}),
     )
-    return build_server(settings, store=InventoryStore(settings, collector=tiny_snapshot))
+    return build_server(settings, collector=tiny_snapshot)
 
 
 async def test_six_prompts_listed_with_arguments(server):
@@ -141,8 +140,8 @@ async def test_completion_of_team_database_and_environment(server):
             PromptReference(type="ref/prompt", name="version_compliance_report"), {"name": "engine", "value": ""}
         )
     assert team.completion.values == ["search", "Pay-Ops", "payments"]  # prefix matches first, then substring
-    assert every.completion.values == ["Pay-Ops", "payments", "platform", "search"]
-    assert every.completion.total == 4 and every.completion.has_more is False
+    assert every.completion.values == ["Pay-Ops", "payments", "platform", "search", "untagged"]
+    assert every.completion.total == 5 and every.completion.has_more is False
     assert database.completion.values == ["crm"]
     assert schema_db.completion.values == ["crm", "orders"]
     assert env.completion.values == ["production"]

@@ -9,7 +9,7 @@ import pytest
 
 from awsinv_mcp.analysis import cost_rules  # noqa: F401  (registers the rules)
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
-from awsinv_mcp.analysis.savings import one_size_down
+from awsinv_mcp.instance_classes import size_down
 from awsinv_mcp.models.inventory import (
     ClusterMember,
     DBCluster,
@@ -88,7 +88,7 @@ def test_idle_instances_and_all_idle_clusters() -> None:
     assert found == {"idle": pytest.approx(49.64), "quiet": pytest.approx(2 * 0.26 * 730)}
 
 
-def test_rightsizing_one_size_down() -> None:
+def test_rightsizing_size_down() -> None:
     snap = estate(
         db("big", "db.m5.2xlarge", utilisation=QUIET),  # (0.712 - 0.356) x 730
         db("old-big", "db.m4.2xlarge", utilisation=QUIET),  # to the Graviton successor one size down: db.m7g.xlarge
@@ -98,7 +98,7 @@ def test_rightsizing_one_size_down() -> None:
     )
     found = run("cost.rightsizing", snap)
     assert found == {"big": pytest.approx(259.88), "old-big": pytest.approx((0.712 - 0.336) * 730)}
-    assert one_size_down("db.t3.small") == "db.t3.micro" and one_size_down("db.r5.large") is None
+    assert size_down("db.t3.small") == "db.t3.micro" and size_down("db.r5.large") is None
     ev = RULES["cost.rightsizing"].check(snap, CTX)[0].evidence
     assert ev["target_class"] in ("db.m5.xlarge", "db.m7g.xlarge") and "USD/h x 730 h" in ev["how"]
 

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from awsinv_mcp.analysis.versions import Calendar, MajorLifecycle, add_months, lifecycle_engine, major_of
+from awsinv_mcp.analysis.versions import Calendar, MajorLifecycle
 from awsinv_mcp.data import load_json
+from awsinv_mcp.dates import add_months
+from awsinv_mcp.engine_versions import engine_family, major_of
 from awsinv_mcp.inventory.synthetic.catalogue import ENGINE_VERSIONS
 from awsinv_mcp.models.inventory import LifecycleOverride
 
@@ -140,10 +142,10 @@ def test_rds_lifecycle_answers_override_the_file() -> None:
     assert CAL.lookup("postgres", "14").end_of_standard_support == date(2027, 2, 28)  # type: ignore[union-attr]
 
 
-def test_lifecycle_engine_families() -> None:
-    assert lifecycle_engine("sqlserver-web") == "sqlserver"
-    assert lifecycle_engine("oracle-se2-cdb") == "oracle"
-    assert lifecycle_engine("aurora-postgresql") == "aurora-postgresql"
+def test_engine_family_families() -> None:
+    assert engine_family("sqlserver-web") == "sqlserver"
+    assert engine_family("oracle-se2-cdb") == "oracle"
+    assert engine_family("aurora-postgresql") == "aurora-postgresql"
 
 
 def test_calendar_json_form_is_compact_and_complete() -> None:

@@ -80,7 +80,7 @@ def test_database_detail_and_unknown_identifier(client: TestClient) -> None:
 
 def test_tool_errors_become_4xx_json(client: TestClient) -> None:
     bad_engine = client.get("/api/v1/inventory/databases", params={"engine": "db2"})
-    assert bad_engine.status_code == 404 and "unknown engine" in bad_engine.json()["error"]
+    assert bad_engine.status_code == 400 and "unknown engine" in bad_engine.json()["error"]
     bad_cursor = client.get("/api/v1/inventory/databases", params={"cursor": "garbage"})
     assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.json()["error"]
     bad_type = client.get("/api/v1/inventory/databases", params={"limit": "many"})

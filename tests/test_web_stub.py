@@ -18,7 +18,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 
 from awsinv_mcp.paging import fingerprint, paginate
-from awsinv_mcp.server.tooling import refuse, respond
+from awsinv_mcp.server.tooling import error_result as refuse
+from awsinv_mcp.server.tooling import respond
 
 COLLECTED = "2026-11-25T12:00:00Z"
 ENGINES = ["postgres", "mysql", "aurora-postgresql", "mariadb", "oracle-ee"]
@@ -160,7 +161,9 @@ def stub_server(n_instances: int = 60, *, with_prompts: bool = True) -> MCPServe
     def get_db_instance(identifier: str) -> CallToolResult:
         row = by_id.get(identifier.rsplit(":", 1)[-1])
         if row is None:
-            return refuse(f"unknown DB instance {identifier!r}; call list_db_instances for valid identifiers")
+            return refuse(
+                f"unknown DB instance {identifier!r}; call list_db_instances for valid identifiers", "not_found"
+            )
         return respond({**_base(), "instance": {**row, "tags": {"Team": row["team"]}, "backup_retention_days": 7}})
 
     @mcp.tool()

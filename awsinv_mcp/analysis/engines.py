@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsinv_mcp.inventory.tags import UNTAGGED
 from awsinv_mcp.models.inventory import DBCluster, DBInstance
 
 GroupBy = Literal["engine", "version", "region", "account", "environment", "team", "application"]
@@ -15,13 +16,16 @@ TOP = 3  # per group: engines, versions, classes shown (the rest summed as 'othe
 TOTALS_TOP = 8  # for the whole fleet
 
 
-def group_key(group_by: str) -> Callable[[Any], str]:
-    """The group value of a DB instance or cluster ('untagged' when the tag is missing)."""
+def group_key(group_by: str, label: Callable[[str | None], str] | None = None) -> Callable[[Any], str]:
+    """The group value of a DB instance or cluster (`label` turns the raw value into the shown one; missing
+    labels are 'untagged')."""
     if group_by == "version":
         return lambda r: f"{r.engine} {r.engine_version}"
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}")
-    return lambda r: getattr(r, group_by) or "untagged"
+    if label is not None:
+        return lambda r: label(getattr(r, group_by))
+    return lambda r: getattr(r, group_by) or UNTAGGED
 
 
 def top(counter: Counter[str], n: int = TOP) -> dict[str, int]:
@@ -66,10 +70,13 @@ class Distribution:
 
 
 def distribution(
-    instances: Iterable[DBInstance], clusters: Iterable[DBCluster], group_by: str
+    instances: Iterable[DBInstance],
+    clusters: Iterable[DBCluster],
+    group_by: str,
+    label: Callable[[str | None], str] | None = None,
 ) -> tuple[Distribution, list[Distribution]]:
     """(the whole fleet, one group per value of `group_by`, largest first)."""
-    key = group_key(group_by)
+    key = group_key(group_by, label)
     total = Distribution("all")
     groups: dict[str, Distribution] = {}
     for db in instances:

@@ -6,11 +6,8 @@ stays silent rather than guess. Instance class facts come from `resources/instan
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
+from awsinv_mcp import instance_classes as classes
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
-from awsinv_mcp.data import load_json
 from awsinv_mcp.models.inventory import DBInstance, Snapshot
 
 HIGH_CPU_AVG = 70.0  # percent, 14-day average
@@ -18,37 +15,6 @@ LOW_BURST_BALANCE = 25.0  # percent of gp2 burst credits left at the minimum
 IOPS_NEAR_LIMIT = 0.8  # observed average IOPS / what the storage provides
 FREE_STORAGE_MIN = 0.10  # fraction of allocated storage
 AURORA_STORAGE = frozenset({"aurora", "aurora-iopt1"})
-
-
-@cache
-def class_table() -> dict[str, Any]:
-    return load_json("instance_classes.json")
-
-
-def class_info(instance_class: str) -> dict[str, Any] | None:
-    return class_table()["classes"].get(instance_class)
-
-
-def size_up(instance_class: str) -> str | None:
-    """The next larger size of the same family (None at the top or for unknown classes)."""
-    info = class_info(instance_class)
-    if info is None:
-        return None
-    order = class_table()["size_order"]
-    for size in order[order.index(info["size"]) + 1 :]:
-        candidate = f"{info['family']}.{size}"
-        if candidate in class_table()["classes"]:
-            return candidate
-    return None
-
-
-def current_generation(instance_class: str, engine: str) -> str | None:
-    """The current-generation replacement: Graviton where the engine runs on it, else the Intel successor."""
-    info = class_info(instance_class)
-    if info is None:
-        return None
-    graviton_ok = engine in class_table()["graviton_engines"]
-    return (info["graviton_successor"] if graviton_ok else None) or info["intel_successor"]
 
 
 def storage_iops_limit(db: DBInstance) -> int | None:
@@ -73,9 +39,7 @@ def storage_iops_limit(db: DBInstance) -> int | None:
     "modify-db-instance --db-instance-identifier <id> --db-instance-class db.m7g.large --apply-immediately",
 )  # fmt: skip
 def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    info = class_info(db.instance_class)
-    burstable = info["burstable"] if info else db.instance_class.startswith("db.t")
-    if not burstable:
+    if not classes.is_burstable(db.instance_class):
         return None
     util = db.utilisation
     return {"instance_class": db.instance_class, "cpu_avg": util.cpu_avg if util else None}
@@ -161,7 +125,7 @@ def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     if util is None or util.cpu_avg is None or util.cpu_avg < HIGH_CPU_AVG:
         return None
     return {"cpu_avg": util.cpu_avg, "cpu_max": util.cpu_max, "instance_class": db.instance_class,
-            "recommended_class": size_up(db.instance_class)}  # fmt: skip
+            "recommended_class": classes.size_up(db.instance_class)}  # fmt: skip
 
 
 @resource_rule(
@@ -173,10 +137,10 @@ def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     "--apply-immediately",
 )  # fmt: skip
 def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    info = class_info(db.instance_class)
-    if info is None or not info["previous_generation"]:
+    facts = classes.lookup(db.instance_class)
+    if facts is None or not facts.previous_generation:
         return None
-    return {"instance_class": db.instance_class, "successor": current_generation(db.instance_class, db.engine)}
+    return {"instance_class": db.instance_class, "successor": classes.successor(db.instance_class, db.engine)}
 
 
 @resource_rule(

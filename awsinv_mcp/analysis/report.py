@@ -1,33 +1,32 @@
-"""Run every rule once per snapshot and context, cache the findings, and filter / summarise them.
+"""Findings of one analysis run, filtered, summarised and paged (`analysis/analysis.py` owns the runs).
 
-`FindingsCache.report(snapshot, ctx)` computes the report once (the snapshot object and the context key
-are the cache key) and keeps the few most recent. `FindingQuery` holds the get_findings filters;
-`select` applies them and `summarize` totals the matches. A rule that raises is reported as a warning,
+`run_all` evaluates the catalogue once; `FindingQuery` holds the get_findings filters; `select` applies them,
+`summarize` totals the matches and `view_findings` pages them. A rule that raises is reported as a warning,
 never as a failed answer.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import logging
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from awsinv_mcp.analysis.all_rules import RULES
-from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, paused_gc, sort_findings
+from awsinv_mcp.analysis.catalogue import AnalysisContext, Rule, evaluate, sort_findings
 from awsinv_mcp.analysis.engines import GROUP_BY, Distribution, distribution
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.gcpause import paused_gc
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory import query as Q
-from awsinv_mcp.models.findings import CATEGORIES, SEVERITIES, SEVERITY_ORDER, Finding
+from awsinv_mcp.inventory.estate import Estate
+from awsinv_mcp.memo import Memo
+from awsinv_mcp.models.findings import CATEGORIES, SEVERITIES, SEVERITY_ORDER, Finding, ResourceKey
 from awsinv_mcp.models.inventory import Snapshot
 from awsinv_mcp.paging import DEFAULT_LIMIT, Page, check_limit, fingerprint, paginate
 
-log = logging.getLogger("awsinv_mcp.analysis")
 VIEW_CACHE = 16  # filtered views kept per report
 
 
@@ -39,9 +38,8 @@ class Report:
     findings: tuple[Finding, ...]
     failed_rules: tuple[str, ...] = ()
     elapsed_s: float = 0.0
-    views: OrderedDict[tuple[object, ...], tuple[Summary, list[Any]]] = field(
-        default_factory=OrderedDict, compare=False, repr=False
-    )  # filtered views already computed (query -> summary, rows), so paging on costs nothing
+    views: Memo = field(default_factory=lambda: Memo(maxsize=VIEW_CACHE), compare=False, repr=False)
+    # filtered views already computed (query -> summary, rows), so paging on costs nothing
 
 
 def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | None = None) -> Report:
@@ -53,47 +51,20 @@ def run_all(snapshot: Snapshot, ctx: AnalysisContext, rules: Iterable[Rule] | No
     return Report(ctx, tuple(findings), tuple(failed), time.perf_counter() - started)
 
 
-class FindingsCache:
-    """The reports of the most recent (snapshot, context) pairs; one computation at a time."""
-
-    def __init__(self, size: int = 2) -> None:
-        self._size = size
-        self._reports: OrderedDict[tuple[object, ...], Report] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def report(self, snapshot: Snapshot, ctx: AnalysisContext) -> Report:
-        key = (snapshot, *ctx.cache_key())  # Snapshot hashes by identity
-        with self._lock:
-            found = self._reports.get(key)
-            if found is None:
-                found = run_all(snapshot, ctx)
-                self._reports[key] = found
-                while len(self._reports) > self._size:
-                    self._reports.popitem(last=False)
-            else:
-                self._reports.move_to_end(key)
-            return found
-
-
 # --- filters -----------------------------------------------------------------------------------------------
-
-
-def _words(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    parts = value.split(",") if isinstance(value, str) else value
-    return [p.strip().lower() for p in parts if p and p.strip()]
 
 
 def rule_patterns(value: str | Sequence[str] | None) -> list[frozenset[str]]:
     """The rule ids each comma-separated pattern selects. A pattern is a rule id or glob (`rds.*encrypted*`),
     or alternatives joined by `|`; a pattern selecting no rule is a UserError."""
     selected = []
-    for pattern in _words(value):
+    for pattern in Q.words(value):
         ids = frozenset(rid for rid in RULES for alt in pattern.split("|") if fnmatch.fnmatchcase(rid, alt.strip()))
         if not ids:
-            raise UserError(f"no rule matches {pattern!r}; rule ids look like rds.storage_encrypted (globs allowed: "
-                            "rds.*encrypted*; '|' for alternatives); docs/rules.md lists them all")  # fmt: skip
+            raise UserError(
+                f"no rule matches {pattern!r}; rule ids look like rds.storage_encrypted (globs allowed: "
+                "rds.*encrypted*; '|' for alternatives); docs/rules.md lists them all"
+            )
         selected.append(ids)
     return selected
 
@@ -101,7 +72,7 @@ def rule_patterns(value: str | Sequence[str] | None) -> list[frozenset[str]]:
 def severity_set(value: str | None) -> frozenset[str] | None:
     """Comma list of severities; `high+` means high or more severe."""
     chosen: set[str] = set()
-    for word in _words(value):
+    for word in Q.words(value):
         at_least = word.endswith("+")
         name = word.rstrip("+")
         if name not in SEVERITY_ORDER:
@@ -110,12 +81,12 @@ def severity_set(value: str | None) -> frozenset[str] | None:
     return frozenset(chosen) or None
 
 
-def resource_key(f: Finding) -> str:
+def resource_key(f: Finding) -> ResourceKey:
     """The resource a finding belongs to; Aurora members belong to their cluster."""
-    return f.group or f"{f.resource_type}:{f.account}:{f.region}:{f.resource_id}"
+    return f.group or ResourceKey(f.resource_type, f.account, f.region, f.resource_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FindingQuery:
     """get_findings filters; comma lists mean 'any of'. `match_all` keeps resources failing every rule pattern."""
 
@@ -134,18 +105,7 @@ class FindingQuery:
 
     def key(self) -> tuple[object, ...]:
         rule = self.rule if isinstance(self.rule, str) or self.rule is None else tuple(self.rule)
-        return (self.category, self.severity, rule, self.resource, self.resource_type, self.team, self.environment,
-                self.application, self.account, self.region, self.match_all, self.review)  # fmt: skip
-
-
-def environment_matcher(ctx: AnalysisContext, value: str | None) -> Callable[[str | None], bool] | None:
-    """Environment filter; any production value (production, prod, prd) selects every production environment."""
-    words = _words(value)
-    if not words:
-        return None
-    production = any(ctx.is_production(w) for w in words)
-    exact = frozenset(words)
-    return lambda env: env is not None and (env.lower() in exact or (production and ctx.is_production(env)))
+        return (*astuple(self)[:2], rule, *astuple(self)[3:])
 
 
 def allowed_rules(q: FindingQuery) -> frozenset[str] | None:
@@ -156,7 +116,7 @@ def allowed_rules(q: FindingQuery) -> frozenset[str] | None:
         nonlocal allowed
         allowed = frozenset(ids) if allowed is None else allowed & frozenset(ids)
 
-    categories = _words(q.category)
+    categories = Q.words(q.category)
     for c in categories:
         if c not in CATEGORIES:
             raise UserError(f"unknown category {c!r}; use {', '.join(CATEGORIES)}")
@@ -168,23 +128,21 @@ def allowed_rules(q: FindingQuery) -> frozenset[str] | None:
     if patterns:
         narrow(frozenset().union(*patterns))
         if not allowed and q.review:
-            raise UserError(f"no {q.review} rule matches {q.rule!r} (it belongs to another category); "
-                            "call get_findings with rule= for any rule")  # fmt: skip
+            raise UserError(
+                f"no {q.review} rule matches {q.rule!r} (it belongs to another category); "
+                "call get_findings with rule= for any rule"
+            )
     return allowed
 
 
-def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> list[Callable[[Finding], bool]]:
+def _predicates(estate: Estate, q: FindingQuery) -> list[Callable[[Finding], bool]]:
     """Checks of the per-finding filters (the rule-level ones are `allowed_rules`)."""
-    checks = Q.predicates(snapshot, Q.Filters(None, q.region, q.account, None, q.team, q.application),
-                          engine_attr=None, text_fields=lambda f: ())  # fmt: skip
-    Q.check_tag_values(snapshot, "environment", ",".join(w for w in _words(q.environment) if not ctx.is_production(w)))
-    env = environment_matcher(ctx, q.environment)
-    if env is not None:
-        checks.append(lambda f: env(f.environment))
+    f = Q.Filters(region=q.region, account=q.account, environment=q.environment, team=q.team, application=q.application)
+    checks = Q.predicates(estate, f, status_attr=None, engine_attr=None, text_fields=lambda _: ())
     severities = severity_set(q.severity)
     if severities:
         checks.append(lambda f: f.severity in severities)
-    types = frozenset(_words(q.resource_type))
+    types = frozenset(Q.words(q.resource_type))
     known_types = sorted({t for r in RULES.values() for t in r.resource_types})
     if types - set(known_types):
         bad = sorted(types - set(known_types))[0]
@@ -196,24 +154,28 @@ def _predicates(snapshot: Snapshot, ctx: AnalysisContext, q: FindingQuery) -> li
         if needle.startswith("arn:"):
             checks.append(lambda f: (f.arn or "").lower() == needle)
         else:
-            checks.append(lambda f: needle in f.resource_id.lower() or needle in (f.group or "").lower())
+
+            def named(f: Finding) -> bool:
+                return needle in f.resource_id.lower() or (f.group is not None and needle in f.group.resource_id)
+
+            checks.append(named)
     return checks
 
 
-def select(snapshot: Snapshot, report: Report, q: FindingQuery) -> list[Finding]:
+def select(estate: Estate, report: Report, q: FindingQuery) -> list[Finding]:
     """The report's findings matching `q`, in report order (rule-level filters first: they are the cheapest)."""
     allowed = allowed_rules(q)
-    found = list(report.findings) if allowed is None else [f for f in report.findings if f.rule in allowed]
-    checks = _predicates(snapshot, report.ctx, q)
+    found = list(report.findings) if allowed is None else [f for f in report.findings if f.meta.id in allowed]
+    checks = _predicates(estate, q)
     if checks:
         found = [f for f in found if all(c(f) for c in checks)]
     per_pattern = rule_patterns(q.rule)
     if not (q.match_all and per_pattern):
         return found
-    matched: dict[str, set[int]] = {}
+    matched: dict[ResourceKey, set[int]] = {}
     for f in found:
         for i, ids in enumerate(per_pattern):
-            if f.rule in ids:
+            if f.meta.id in ids:
                 matched.setdefault(resource_key(f), set()).add(i)
     keep = {k for k, hits in matched.items() if len(hits) == len(per_pattern)}
     return [f for f in found if resource_key(f) in keep]
@@ -231,21 +193,23 @@ class Summary:
 
 def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
     by_severity = Counter(f.severity for f in findings)
-    by_category = Counter(f.category for f in findings)
+    by_category = Counter(f.meta.category for f in findings)
     savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
     return Summary(
-        total=len(findings), resources=len({resource_key(f) for f in findings}),
+        total=len(findings),
+        resources=len({resource_key(f) for f in findings}),
         by_severity={s: by_severity[s] for s in SEVERITIES if by_severity[s]},
         by_category={c: by_category[c] for c in CATEGORIES if by_category[c]},
-        top_rules=dict(Counter(f.rule for f in findings).most_common(top)), monthly_savings_usd=round(savings, 2),
-    )  # fmt: skip
+        top_rules=dict(Counter(f.meta.id for f in findings).most_common(top)),
+        monthly_savings_usd=round(savings, 2),
+    )
 
 
 @dataclass(frozen=True)
 class ResourceGroup:
     """One resource (a cluster with its members) and its findings, for view=resources."""
 
-    key: str
+    key: ResourceKey
     findings: tuple[Finding, ...]
 
     @property
@@ -255,19 +219,10 @@ class ResourceGroup:
 
 def by_resource(findings: Sequence[Finding]) -> list[ResourceGroup]:
     """Findings grouped per resource, in the order of each resource's most severe finding."""
-    groups: dict[str, list[Finding]] = {}
+    groups: dict[ResourceKey, list[Finding]] = {}
     for f in findings:
         groups.setdefault(resource_key(f), []).append(f)
     return [ResourceGroup(k, tuple(v)) for k, v in groups.items()]
-
-
-# --- one call per tool -------------------------------------------------------------------------------------
-
-
-def context(production_values: Iterable[str], as_of: date | None = None) -> AnalysisContext:
-    """The analysis context for today (UTC) or `as_of`, with the configured production environment values."""
-    return AnalysisContext(as_of=as_of or datetime.now(UTC).date(),
-                           production_values=tuple(v.lower() for v in production_values))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -279,7 +234,7 @@ class FindingsView:
 
 
 def view_findings(
-    snapshot: Snapshot,
+    estate: Estate,
     report: Report,
     q: FindingQuery,
     *,
@@ -289,29 +244,16 @@ def view_findings(
 ) -> FindingsView:
     """Filter, summarise and page the report's findings (`view` = findings or resources)."""
     check_limit(limit)
-    key = (q.key(), view)
-    cached = report.views.get(key)
-    if cached is None:
+
+    def compute() -> tuple[Summary, list[Any]]:
         with paused_gc():
-            matches = select(snapshot, report, q)
+            matches = select(estate, report, q)
             rows: list[Any] = by_resource(matches) if view == "resources" else matches
-            cached = report.views[key] = (summarize(matches), rows)
-        while len(report.views) > VIEW_CACHE:
-            report.views.popitem(last=False)
-    summary, rows = cached
-    query = fingerprint("findings", q.key(), view, id(snapshot), report.ctx.cache_key())
+            return summarize(matches), rows
+
+    summary, rows = report.views.get((q.key(), view), compute)
+    query = fingerprint("findings", q.key(), view, estate.id, report.ctx.as_of)
     return FindingsView(summary, paginate(rows, limit=limit, cursor=cursor, query=query))
-
-
-TYPE_COUNTS: dict[str, Callable[[Snapshot], int]] = {
-    "db_instance": lambda s: len(s.db_instances),
-    "db_cluster": lambda s: len(s.db_clusters),
-    "db_snapshot": lambda s: sum(1 for x in s.db_snapshots if x.kind == "instance"),
-    "db_cluster_snapshot": lambda s: sum(1 for x in s.db_snapshots if x.kind == "cluster"),
-    "s3_bucket": lambda s: len(s.s3_buckets),
-    "ec2_instance": lambda s: len(s.ec2_instances),
-    "ebs_volume": lambda s: len(s.volumes),
-}
 
 
 def review_rules(review: str) -> list[Rule]:
@@ -324,31 +266,39 @@ def rule_count(review: str) -> int:
     return len(review_rules(review))
 
 
-def evaluated(snapshot: Snapshot, review: str) -> dict[str, int]:
+def type_counts(estate: Estate) -> dict[str, int]:
+    """Records per finding resource type (cluster snapshots apart), over every registered kind."""
+
+    def compute() -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for kind in kinds.KINDS:
+            records = kind.records(estate.snapshot)
+            if kind.subtype is None:
+                counts[kind.name] += len(records)
+            else:
+                counts.update(kind.resource_type(r) for r in records)
+        return dict(counts)
+
+    return estate.memo("type_counts", compute)
+
+
+def evaluated(estate: Estate, review: str) -> dict[str, int]:
     """Resources the review's rules examine, by type."""
-    types = sorted({t for r in review_rules(review) for t in r.resource_types if t in TYPE_COUNTS})
-    return {t: TYPE_COUNTS[t](snapshot) for t in types}
+    counts = type_counts(estate)
+    types = sorted({t for r in review_rules(review) for t in r.resource_types if t in kinds.BY_RESOURCE_TYPE})
+    return {t: counts.get(t, 0) for t in types}
 
 
 def engine_groups(
-    snapshot: Snapshot,
-    group_by: str,
-    engine: str | None = None,
-    region: str | None = None,
-    account: str | None = None,
-    environment: str | None = None,
-    team: str | None = None,
-    application: str | None = None,
-    *,
-    limit: int = DEFAULT_LIMIT,
-    cursor: str | None = None,
+    estate: Estate, group_by: str, f: Q.Filters, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
 ) -> tuple[Distribution, Page]:
     """analyze_engines: the filtered fleet's distribution and one page of groups."""
     if group_by not in GROUP_BY:
         raise UserError(f"group_by must be one of {', '.join(GROUP_BY)}")
-    f = Q.Filters(engine, region, account, environment, team, application)
-    instances = Q.select(snapshot.db_instances, Q.predicates(snapshot, f))
-    clusters = Q.select(snapshot.db_clusters, Q.predicates(snapshot, f))
-    total, groups = distribution(instances, clusters, group_by)
-    query = fingerprint("engines", group_by, f, id(snapshot))
+    snapshot = estate.snapshot
+    instances = Q.select(snapshot.db_instances, Q.kind_predicates(estate, kinds.DB_INSTANCE, f))
+    clusters = Q.select(snapshot.db_clusters, Q.kind_predicates(estate, kinds.DB_CLUSTER, f))
+    label = estate.environments.label if group_by == "environment" else None
+    total, groups = distribution(instances, clusters, group_by, label)
+    query = fingerprint("engines", group_by, f.key(), estate.id)
     return total, paginate(groups, limit=limit, cursor=cursor, query=query)

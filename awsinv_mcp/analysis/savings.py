@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
+from awsinv_mcp import instance_classes as classes
 from awsinv_mcp import pricing
 from awsinv_mcp.analysis.catalogue import AnalysisContext
-from awsinv_mcp.data import load_json
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot, Volume
 
 H = pricing.HOURS_PER_MONTH
@@ -67,40 +67,6 @@ def _naive(moment: datetime) -> datetime:
 
 
 # ---- instance classes -------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _class_data() -> tuple[dict[str, dict[str, Any]], tuple[str, ...], frozenset[str]]:
-    data = load_json("instance_classes.json")
-    return data["classes"], tuple(data["size_order"]), frozenset(data["graviton_engines"])
-
-
-def one_size_down(instance_class: str) -> str | None:
-    """The next smaller class of the same family (burstable families go down to micro, others to large)."""
-    classes, order, _ = _class_data()
-    facts = classes.get(instance_class)
-    if facts is None:
-        return None
-    index = order.index(facts["size"])
-    for size in reversed(order[:index]):
-        candidate = f"{facts['family']}.{size}"
-        if candidate in classes:
-            if not facts["burstable"] and order.index(size) < order.index("large"):
-                return None
-            return candidate
-    return None
-
-
-def modern_class(instance_class: str, engine: str) -> str | None:
-    """Current-generation equivalent of a previous-generation class: Graviton where the engine runs on it,
-    the Intel successor otherwise (Oracle, SQL Server). None for current-generation classes."""
-    classes, _, graviton_engines = _class_data()
-    facts = classes.get(instance_class)
-    if facts is None or not facts["previous_generation"]:
-        return None
-    if engine in graviton_engines and facts.get("graviton_successor"):
-        return facts["graviton_successor"]
-    return facts.get("intel_successor")
 
 
 # ---- per-instance compute plan ----------------------------------------------------------------------------
@@ -158,10 +124,10 @@ def compute_plan(inst: DBInstance, t: Thresholds) -> ComputePlan | None:
                 "on_demand_hourly_usd": current, "price_basis": _price_basis(inst),
                 "how": f"whole compute cost: {current} USD/h x {H} h (stop it, or snapshot and delete it)",
             })  # fmt: skip
-        modern = modern_class(inst.instance_class, inst.engine)
+        modern = classes.successor(inst.instance_class, inst.engine)
         if (_judged(inst, t) and u is not None and u.cpu_avg is not None and u.cpu_max is not None
                 and u.cpu_avg < t.cpu_avg_pct and u.cpu_max < t.cpu_max_pct):  # fmt: skip
-            target = (one_size_down(modern) if modern else None) or one_size_down(inst.instance_class)
+            target = (classes.size_down(modern) if modern else None) or classes.size_down(inst.instance_class)
             if target is not None:
                 new = _od(inst, target)
                 if new < current:
@@ -200,9 +166,7 @@ def _key(r: DBInstance | DBCluster) -> tuple[str, str, str]:
     return (r.account, r.region, r.identifier)
 
 
-@lru_cache(maxsize=2)
-def _plans(snapshot: Snapshot, ctx_key: tuple[Any, ...], t: Thresholds) -> CostPlans:
-    del ctx_key  # part of the cache key only
+def _plans(snapshot: Snapshot, t: Thresholds) -> CostPlans:
     plans = CostPlans()
     members: dict[tuple[str, str, str], list[DBInstance]] = defaultdict(list)
     for inst in snapshot.db_instances:
@@ -220,8 +184,8 @@ def _plans(snapshot: Snapshot, ctx_key: tuple[Any, ...], t: Thresholds) -> CostP
 
 
 def plans_for(snapshot: Snapshot, ctx: AnalysisContext) -> CostPlans:
-    """Memoised compute plans of the snapshot under ctx."""
-    return _plans(snapshot, ctx.cache_key(), Thresholds.from_ctx(ctx))
+    """The compute plans of the snapshot, computed once per analysis run (shared by the cost rules)."""
+    return ctx.memo.get(("cost_plans", snapshot), lambda: _plans(snapshot, Thresholds.from_ctx(ctx)))
 
 
 def compute_opportunities(snapshot: Snapshot, ctx: AnalysisContext,
@@ -253,7 +217,7 @@ def _ri_pool(engine: str, instance_class: str, multi_az: bool, cluster_member: b
     engines pool a whole family in normalised units (Multi-AZ counts double), others match the exact class."""
     facts = pricing.class_facts(instance_class)
     if pricing.size_flexible(engine):
-        return (engine, facts["family"]), pricing.normalization_units(instance_class, multi_az and not cluster_member)
+        return (engine, facts.family), pricing.normalization_units(instance_class, multi_az and not cluster_member)
     return (engine, instance_class, multi_az), 1.0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, Evidence, Hit, resource_rule, rule
-from awsinv_mcp.analysis.exposure import host_in_public_subnet, host_open_groups
+from awsinv_mcp.inventory.network import host_in_public_subnet, host_open_groups
 from awsinv_mcp.models.findings import Finding, raise_severity
 from awsinv_mcp.models.inventory import EC2Instance, Snapshot
 

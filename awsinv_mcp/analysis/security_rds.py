@@ -8,11 +8,12 @@ each instance (public access, enhanced monitoring, auto minor upgrade, CA certif
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
-from awsinv_mcp.analysis.exposure import db_exposure
-from awsinv_mcp.inventory.network import default_port
+from awsinv_mcp.dates import add_months
+from awsinv_mcp.engine_versions import default_port, engine_family
+from awsinv_mcp.inventory.network import db_exposure
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
 IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora-mysql", "aurora-postgresql"})
@@ -31,32 +32,12 @@ NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})  # SQL Server Express cannot r
 PRODUCTION_MIN_RETENTION_DAYS = 7
 
 
-def engine_family(engine: str) -> str:
-    """oracle-ee -> oracle, sqlserver-se -> sqlserver, custom-oracle-ee -> oracle; others unchanged."""
-    for family in ("oracle", "sqlserver"):
-        if family in engine:
-            return family
-    return engine
-
-
 def standalone(db: DBInstance) -> bool:
     return db.cluster is None
 
 
 def serverless_v1(c: DBCluster) -> bool:
     return c.engine_mode == "serverless"
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by calendar months (clamped to the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def missing_logs(engine: str, exported: tuple[str, ...]) -> Hit:

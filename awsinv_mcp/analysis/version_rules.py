@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, rule
-from awsinv_mcp.analysis.versions import ComplianceRow, compliance_rows
+from awsinv_mcp.analysis.versions import ComplianceRow, run_rows
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot
 
@@ -40,7 +40,7 @@ def evidence(row: ComplianceRow) -> dict[str, Any]:
 
 
 def _rows(snapshot: Snapshot, ctx: AnalysisContext, status: str) -> Iterator[ComplianceRow]:
-    return (r for r in compliance_rows(snapshot, ctx.as_of, ctx.months_ahead) if r.status == status and r.known)
+    return (r for r in run_rows(snapshot, ctx) if r.status == status and r.known)
 
 
 def _findings(snapshot: Snapshot, ctx: AnalysisContext, rule_id: str, status: str) -> list[Finding]:

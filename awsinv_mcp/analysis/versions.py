@@ -16,20 +16,23 @@ the Extended Support charge summed over members). A major missing from the calen
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
-from functools import cache, lru_cache
+from datetime import date, timedelta
+from functools import cache
 from typing import Any, Literal
 
 from awsinv_mcp import pricing
-from awsinv_mcp.analysis.catalogue import paused_gc
+from awsinv_mcp.analysis.catalogue import AnalysisContext
 from awsinv_mcp.data import load_json
-from awsinv_mcp.engine_versions import lifecycle_engine, major_of
+from awsinv_mcp.dates import add_months
+from awsinv_mcp.engine_versions import engine_family, major_of
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.inventory import query as Q
+from awsinv_mcp.inventory.estate import Estate
+from awsinv_mcp.inventory.tags import UNTAGGED
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, LifecycleOverride, Snapshot
 
 Status = Literal["standard", "ending_soon", "extended_support", "end_of_support"]
@@ -38,13 +41,6 @@ STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus `months` calendar months, the day clamped to the month's length (Aug 31 + 6 = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def _day(value: str | None) -> date | None:
@@ -155,13 +151,13 @@ class Calendar:
         return _default_calendar()
 
     def lookup(self, engine: str, major: str) -> MajorLifecycle | None:
-        return self.majors.get((lifecycle_engine(engine), major))
+        return self.majors.get((engine_family(engine), major))
 
     def with_overrides(self, overrides: Iterable[LifecycleOverride]) -> Calendar:
         """A copy where RDS's lifecycle answers replace the file's dates for the majors they cover."""
         majors = dict(self.majors)
         for o in overrides:
-            key = (lifecycle_engine(o.engine), o.major)
+            key = (engine_family(o.engine), o.major)
             base = majors.get(key) or MajorLifecycle(engine=key[0], major=o.major, end_of_standard_support=None)
             majors[key] = replace(
                 base,
@@ -303,20 +299,11 @@ def _row(record: DBInstance | DBCluster, members: list[DBInstance], calendar: Ca
     )  # fmt: skip
 
 
-def compliance_rows(snapshot: Snapshot, as_of: date, months_ahead: int = 6,
-                    calendar: Calendar | None = None) -> list[ComplianceRow]:  # fmt: skip
-    """Every row of the estate, most urgent first (memoised per snapshot, date and horizon)."""
-    if calendar is not None:
-        return _compute_rows(snapshot, as_of, months_ahead, calendar)
-    return _cached_rows(snapshot, as_of, months_ahead)
-
-
-@lru_cache(maxsize=2)
-def _cached_rows(snapshot: Snapshot, as_of: date, months_ahead: int) -> list[ComplianceRow]:
-    return _compute_rows(snapshot, as_of, months_ahead, calendar_for(snapshot))
-
-
-def _compute_rows(snapshot: Snapshot, as_of: date, months_ahead: int, calendar: Calendar) -> list[ComplianceRow]:
+def compliance_rows(
+    snapshot: Snapshot, as_of: date, months_ahead: int = 6, calendar: Calendar | None = None
+) -> list[ComplianceRow]:
+    """Every row of the estate, most urgent first."""
+    calendar = calendar or calendar_for(snapshot)
     cache: dict[Any, Any] = {}
     with paused_gc():
         rows = [_row(rec, members, calendar, as_of, months_ahead, cache) for rec, members in _resources(snapshot)]
@@ -324,18 +311,35 @@ def _compute_rows(snapshot: Snapshot, as_of: date, months_ahead: int, calendar: 
     return rows
 
 
+def run_calendar(snapshot: Snapshot, ctx: AnalysisContext) -> Calendar:
+    """The calendar of one analysis run (computed once per run: the overrides are applied once)."""
+    return ctx.memo.get(("calendar", snapshot), lambda: calendar_for(snapshot))
+
+
+def run_rows(snapshot: Snapshot, ctx: AnalysisContext) -> list[ComplianceRow]:
+    """The compliance rows of one analysis run (its date and horizon): what the version rules, the compliance
+    tool and the Extended Support charges of the cost model all read, so they never disagree."""
+    calendar = run_calendar(snapshot, ctx)
+    return ctx.memo.get(
+        ("compliance_rows", snapshot), lambda: compliance_rows(snapshot, ctx.as_of, ctx.months_ahead, calendar)
+    )
+
+
+def extended_support_charges(snapshot: Snapshot, ctx: AnalysisContext) -> Iterator[tuple[Any, float, date | None]]:
+    """(instance or cluster, monthly USD, first day charged) of every row in Extended Support (what the synthetic
+    cost model bills)."""
+    calendar = run_calendar(snapshot, ctx)
+    for row in run_rows(snapshot, ctx):
+        if row.status != "extended_support" or not row.extended_support_monthly_usd:
+            continue
+        lc = calendar.lookup(row.engine, row.major)
+        since = None
+        if lc and lc.end_of_standard_support:
+            since = lc.extended_support_charges_start or lc.end_of_standard_support + timedelta(days=1)
+        yield row.record, row.extended_support_monthly_usd, since
+
+
 # ---- filtering and summaries ------------------------------------------------------------------------------
-
-
-def expand_environment(environment: str | None, production_values: Iterable[str]) -> str | None:
-    """A comma list of environments where any production spelling stands for all of them (prod, prd, ...)."""
-    if not environment:
-        return environment
-    words = [w.strip().lower() for w in environment.split(",") if w.strip()]
-    prod = [p.lower() for p in production_values]
-    if any(w in prod for w in words):
-        words += [p for p in prod if p not in words]
-    return ",".join(words)
 
 
 def parse_statuses(status: str | None) -> frozenset[str] | None:
@@ -347,16 +351,11 @@ def parse_statuses(status: str | None) -> frozenset[str] | None:
     return frozenset(words) or None
 
 
-def row_filter(snapshot: Snapshot, *, engine: str | None = None, status: str | None = None,
-               environment: str | None = None, team: str | None = None, account: str | None = None,
-               region: str | None = None, production_values: Iterable[str] = ("production", "prod", "prd"),
-               ) -> Callable[[ComplianceRow], bool] | None:  # fmt: skip
-    """A predicate over rows for the given filters (comma lists, engine families, account aliases), or None
-    when nothing is filtered. Raises UserError for unknown engines, regions, accounts and statuses."""
+def row_filter(estate: Estate, f: Q.Filters, status: str | None = None) -> Callable[[ComplianceRow], bool] | None:
+    """A predicate over rows for the filters (comma lists, engine families, account aliases, label values), or
+    None when nothing is filtered. Raises UserError for unknown engines, regions, accounts, labels and statuses."""
     statuses = parse_statuses(status)
-    f = Q.Filters(engine=engine, region=region, account=account, team=team,
-                  environment=expand_environment(environment, production_values))  # fmt: skip
-    checks = Q.predicates(snapshot, f)
+    checks = Q.predicates(estate, f)
     if statuses is None and not checks:
         return None
 
@@ -402,16 +401,13 @@ def _ordered(counts: dict[str, Counter[str]], top: int | None = None) -> dict[st
     return {k: {s: c[s] for s in STATUSES if c[s]} for k, c in items}
 
 
-def check_version_compliance(snapshot: Snapshot, as_of: date, months_ahead: int = 6, *,
-                             engine: str | None = None, status: str | None = None, environment: str | None = None,
-                             team: str | None = None, account: str | None = None, region: str | None = None,
-                             production_values: Iterable[str] = ("production", "prod", "prd"),
-                             ) -> ComplianceReport:  # fmt: skip
-    """Rows matching the filters (comma lists; see `row_filter`), most urgent first, with summaries by status,
-    engine, version, environment and team over the matching rows."""
-    rows = compliance_rows(snapshot, as_of, months_ahead)
-    keep = row_filter(snapshot, engine=engine, status=status, environment=environment, team=team,
-                      account=account, region=region, production_values=production_values)  # fmt: skip
+def check_version_compliance(
+    estate: Estate, rows: list[ComplianceRow], f: Q.Filters, status: str | None = None
+) -> ComplianceReport:
+    """The `rows` matching the filters (comma lists; see `row_filter`), most urgent first, with summaries by
+    status, engine, version, environment and team over the matching rows."""
+    keep = row_filter(estate, f, status)
+    label = estate.environments.label
     if keep is not None:
         rows = [r for r in rows if keep(r)]
     by_status: Counter[str] = Counter()
@@ -425,9 +421,9 @@ def check_version_compliance(snapshot: Snapshot, as_of: date, months_ahead: int 
     for r in rows:
         by_status[r.status] += 1
         _tally(by_engine, r.engine, r.status)
-        _tally(by_version, f"{lifecycle_engine(r.engine)} {r.major}", r.status)
-        _tally(by_env, r.environment or "untagged", r.status)
-        _tally(by_team, r.team or "untagged", r.status)
+        _tally(by_version, f"{engine_family(r.engine)} {r.major}", r.status)
+        _tally(by_env, label(r.environment), r.status)
+        _tally(by_team, r.team or UNTAGGED, r.status)
         if not r.known:
             unknown[f"{r.engine} {r.major}"] += 1
         if r.extended_support_monthly_usd is not None:

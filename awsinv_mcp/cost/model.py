@@ -17,11 +17,9 @@ the team, application and environment tag keys, so cost by team agrees with `lis
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -35,11 +33,10 @@ from awsinv_mcp.cost.shape import (
     CostQuery,
     GroupKey,
     Rows,
-    add_months,
-    days_in_month,
-    month_start,
     period_starts,
 )
+from awsinv_mcp.dates import days_in_month, month_start
+from awsinv_mcp.gcpause import paused_gc
 from awsinv_mcp.models.inventory import Snapshot
 
 # monthly growth looking back (storage fills up), and the amplitude of monthly noise, per kind of charge
@@ -62,18 +59,6 @@ def usage_type(region: str, usage: str) -> str:
     """Cost Explorer's USAGE_TYPE: the region code prefix (none for us-east-1) and the usage."""
     prefix = REGION_PREFIX.get(region, region.upper().replace("-", "") + "-")
     return prefix + usage
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Many small acyclic records: the cyclic collector would only slow building and summing them."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +85,8 @@ class CostModel:
         self.snapshot = snapshot
         self.settings = settings
         self.as_of = snapshot.collected_at.date()
-        self.reference = add_months(month_start(self.as_of), -1)
-        with _paused_gc():
+        self.reference = month_start(month_start(self.as_of), -1)
+        with paused_gc():
             self.lines, self.unpriced = self._build(extended_support)
         self._noise: dict[tuple[str, str, str, date], float] = {}
         self._rows: dict[CostQuery, Rows] = {}
@@ -182,13 +167,13 @@ class CostModel:
         if rows is None:
             if len(self._rows) >= 64:
                 self._rows.clear()
-            with _paused_gc():
+            with paused_gc():
                 rows = self._rows[query] = self._compute(query)
         return rows
 
     def _compute(self, query: CostQuery) -> Rows:
         starts = period_starts(query.start, query.end, query.granularity)
-        bounds = [(p, min(add_months(p, 1) if query.granularity == "MONTHLY" else p + timedelta(days=1), query.end))
+        bounds = [(p, min(month_start(p, 1) if query.granularity == "MONTHLY" else p + timedelta(days=1), query.end))
                   for p in starts]  # fmt: skip
         f = query.filter
         if f.tag:  # tag values compare case-insensitively (the inventory lower-cases environments)

@@ -6,7 +6,6 @@ the synthetic model needs the snapshot, Cost Explorer does not (no inventory col
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,18 +20,16 @@ from awsinv_mcp.cost.shape import (
     CostFilter,
     CostQuery,
     Rows,
-    add_months,
     build_answer,
-    days_in_month,
     make_filter,
     make_query,
-    month_start,
     no_match_warning,
     parse_date,
     period_starts,
     rows_from_ce,
 )
 from awsinv_mcp.cost.trend import group_changes, linear_forecast, mom_changes, top_movers
+from awsinv_mcp.dates import days_in_month, month_start
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.query import account_ids, region_set
 from awsinv_mcp.inventory.store import InventoryStore
@@ -85,12 +82,13 @@ def _r(value: float) -> float:
 
 
 class CostService:
-    """One per server (built lazily): owns the Cost Explorer client and cache, and the synthetic model cache."""
+    """One per server (built lazily): owns the Cost Explorer client and its answer cache; the synthetic model lives
+    with its estate."""
 
     def __init__(
         self,
         settings: Settings,
-        inventory: InventoryStore,
+        inventory: InventoryStore[Any],
         *,
         explorer: CostExplorer | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -101,8 +99,6 @@ class CostService:
         self.inventory = inventory
         self.explorer = explorer or CostExplorer(settings)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._model: CostModel | None = None
-        self._lock = threading.Lock()
 
     @property
     def source(self) -> SourceKind:
@@ -122,12 +118,9 @@ class CostService:
     # ---- sources ------------------------------------------------------------------------------
 
     def model(self) -> CostModel:
-        """The synthetic cost model of the current snapshot (rebuilt when the snapshot changes)."""
-        snapshot = self.inventory.get()
-        with self._lock:
-            if self._model is None or self._model.snapshot is not snapshot:
-                self._model = CostModel(snapshot, self.settings, self.extended_support)
-            return self._model
+        """The synthetic cost model of the current snapshot (built once per estate, dropped with it)."""
+        estate = self.inventory.estate()
+        return estate.memo("cost_model", lambda: CostModel(estate.snapshot, self.settings, self.extended_support))
 
     def collect(self, query: CostQuery) -> Collected:
         """Rows for `query` from the active source."""
@@ -156,12 +149,12 @@ class CostService:
             if self.source == "aws" and name.isdigit() and len(name) == 12:
                 ids.append(name)
             else:
-                ids.extend(sorted(account_ids(self.inventory.get(), name) or ()))
+                ids.extend(sorted(account_ids(self.inventory.estate().snapshot, name) or ()))
         return ",".join(dict.fromkeys(ids))
 
     def _filter(self, filters: Filters) -> CostFilter:
         if self.source == "synthetic":
-            region_set(self.inventory.get(), filters.region)  # refuses regions the estate does not have
+            region_set(self.inventory.estate().snapshot, filters.region)  # refuses regions the estate does not have
         return make_filter(
             service=filters.service,
             account=self._accounts(filters.account),
@@ -225,7 +218,7 @@ class CostService:
         this_month = month_start(today)
         query = make_query(
             today=today,
-            start=add_months(this_month, -months),
+            start=month_start(this_month, -months),
             end=today if today > this_month else this_month,
             metric=metric,
             group_by=group_by,
@@ -273,11 +266,11 @@ class CostService:
         level: int,
         warnings: list[WarningOut],
     ) -> tuple[TrendForecast | None, int]:
-        this_month, next_month = month_start(today), add_months(today, 1)
+        this_month, next_month = month_start(today), month_start(today, 1)
         if self.source == "aws":
             try:
                 fetched = self.explorer.forecast(
-                    self._forecast_request(today, add_months(today, 2), "MONTHLY", query.metric, query.filter, level)
+                    self._forecast_request(today, month_start(today, 2), "MONTHLY", query.metric, query.filter, level)
                 )
             except UserError as exc:
                 warnings.append(WarningOut(scope="cost/forecast", message=str(exc)))
@@ -351,12 +344,12 @@ class CostService:
             raise UserError("prediction_interval_level must be between 51 and 99")
         query = make_query(today=today, start=today, end=today + timedelta(days=1), metric=metric)
         start_d = parse_date(start, "start") or today
-        end_d = parse_date(end, "end") or add_months(today, months)
+        end_d = parse_date(end, "end") or month_start(today, months)
         if start_d < today:
             raise UserError(f"a forecast starts today ({today}) or later; use get_cost_summary for the past")
         if end_d <= start_d:
             raise UserError(f"end ({end_d}) must be after start ({start_d}); end is exclusive")
-        if end_d > add_months(today, 18):
+        if end_d > month_start(today, 18):
             raise UserError("Cost Explorer forecasts at most 18 months ahead")
         cost_filter = self._filter(filters)
         if self.source == "aws":
@@ -412,14 +405,14 @@ class CostService:
     ) -> tuple[list[str], list[float], list[float | None], list[float | None]]:
         """Linear forecast of the model's last full months, spread over the requested periods by days."""
         this_month = month_start(self.today())
-        history_q = CostQuery(add_months(this_month, -HISTORY_MONTHS), this_month, "MONTHLY", metric, (), cost_filter)
+        history_q = CostQuery(month_start(this_month, -HISTORY_MONTHS), this_month, "MONTHLY", metric, (), cost_filter)
         rows = self.collect(history_q).rows
         history = [sum(s[i] for s in rows.amounts.values()) for i in range(len(rows.periods))]
         horizon = (end.year - this_month.year) * 12 + end.month - this_month.month + 1
         monthly = linear_forecast(history, horizon, level)
         periods, mean, lower, upper = [], [], [], []
         for p in period_starts(start, end, granularity):  # type: ignore[arg-type]
-            p_end = min(end, p + timedelta(days=1) if granularity == "DAILY" else add_months(p, 1))
+            p_end = min(end, p + timedelta(days=1) if granularity == "DAILY" else month_start(p, 1))
             m = (p.year - this_month.year) * 12 + p.month - this_month.month
             share = (p_end - p).days / days_in_month(p)
             periods.append(p.isoformat())

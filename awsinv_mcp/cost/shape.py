@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from awsinv_mcp.dates import month_start
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.models.answers import WarningOut
 from awsinv_mcp.models.costs import CostAnswer, CostItem
@@ -176,20 +176,6 @@ class CostQuery:
 # ---- dates -------------------------------------------------------------------------------------
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def days_in_month(day: date) -> int:
-    return calendar.monthrange(day.year, day.month)[1]
-
-
 def parse_date(value: str | date | None, name: str) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -205,7 +191,7 @@ def period_starts(start: date, end: date, granularity: Granularity) -> list[date
     current = start
     while current < end:
         out.append(current)
-        current = current + timedelta(days=1) if granularity == "DAILY" else add_months(current, 1)
+        current = current + timedelta(days=1) if granularity == "DAILY" else month_start(current, 1)
     return out
 
 
@@ -233,7 +219,7 @@ def make_query(
     this_month = month_start(today)
     # default end: the first of this month (full months), or today when the window starts this month
     end_d = parse_date(end, "end") or (today if start_given and start_given >= this_month else this_month)
-    start_d = start_given or add_months(month_start(end_d - timedelta(days=1)), 1 - default_months)
+    start_d = start_given or month_start(month_start(end_d - timedelta(days=1)), 1 - default_months)
     if start_d >= end_d:
         raise UserError(f"start ({start_d}) must be before end ({end_d}); end is exclusive")
     if gran == "MONTHLY":

@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from awsinv_mcp.cost.shape import RDS, add_months, month_start
+from awsinv_mcp.cost.shape import RDS
+from awsinv_mcp.dates import month_start
 from awsinv_mcp.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class MonthlySpend:
 def current_monthly_spend(service: CostService) -> MonthlySpend | None:
     """The last full month's spend by service, or None when the cost source cannot answer."""
     this_month = month_start(service.today())
-    start = add_months(this_month, -1)
+    start = month_start(this_month, -1)
     try:
         answer = service.summary(start=start.isoformat(), end=this_month.isoformat(), group_by="SERVICE", top=100)
     except UserError as exc:

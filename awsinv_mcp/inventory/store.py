@@ -1,23 +1,39 @@
-"""Where snapshots come from: source selection and the TTL cache in front of collection."""
+"""Where snapshots come from: source selection, single-flight collection, freshness and what is derived from them.
+
+`InventoryStore.current()` answers from the last collection while it is fresh (`cache_ttl`); when it is stale,
+one caller collects while the others keep reading the stale snapshot (every answer carries `collected_at`), so
+a slow collection never blocks the tools. `refresh()` collects now; a cancelled refresh stops between AWS calls
+and the previous snapshot stays. Each snapshot is wrapped once in an `Estate` and handed to `derive` (the server
+passes the analysis), and the store keeps that object exactly as long as the snapshot is current.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-from cachetools import TTLCache
+from typing import Generic, Protocol, TypeVar
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.errors import Cancelled
+from awsinv_mcp.inventory.estate import Estate
+from awsinv_mcp.inventory.tags import Environments
 from awsinv_mcp.models.inventory import Snapshot, SourceKind
 
 log = logging.getLogger("awsinv_mcp.inventory")
 
-ProgressFn = Callable[[int, int, str], None]
-"""progress(done, total, message): called from the collecting thread as parts finish."""
+T = TypeVar("T")
 
-Collector = Callable[[Settings, ProgressFn | None], Snapshot]
+ProgressFn = Callable[[int, int, str], None]
+"""progress(done, total, message): called from the collecting thread as parts finish; must not block."""
+
+
+class Collector(Protocol):
+    def __call__(self, settings: Settings, progress: ProgressFn | None, cancel: threading.Event | None, /) -> Snapshot:
+        """Collect one snapshot; stop between calls (raising `Cancelled`) once `cancel` is set."""
+        ...
 
 
 def aws_credentials_available() -> bool:
@@ -40,9 +56,9 @@ def default_collector(source: SourceKind) -> Collector:
     if source == "aws":
         from awsinv_mcp.inventory.aws import collect
 
-        return collect
+        return lambda settings, progress, cancel: collect(settings, progress, cancel=cancel)
 
-    def synthetic(settings: Settings, progress: ProgressFn | None) -> Snapshot:
+    def synthetic(settings: Settings, progress: ProgressFn | None, cancel: threading.Event | None) -> Snapshot:
         from awsinv_mcp.inventory.synthetic import generate
 
         snap = generate(seed=settings.seed, scale=settings.scale, now=datetime.now(UTC), settings=settings)
@@ -53,15 +69,30 @@ def default_collector(source: SourceKind) -> Collector:
     return synthetic
 
 
-class InventoryStore:
-    """Holds the current snapshot for `cache_ttl` seconds; one collection at a time."""
+def _estate(estate: Estate) -> Estate:
+    return estate
 
-    def __init__(self, settings: Settings, collector: Collector | None = None) -> None:
+
+class InventoryStore(Generic[T]):
+    """The current snapshot, collected by one caller at a time (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        collector: Collector | None = None,
+        *,
+        derive: Callable[[Estate], T] = _estate,  # type: ignore[assignment]
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
+        self.environments = Environments.from_settings(settings)
         self._collector = collector
+        self._derive = derive
+        self._clock = clock
         self._source: SourceKind | None = None
-        self._cache: TTLCache[str, Snapshot] = TTLCache(maxsize=1, ttl=max(settings.cache_ttl, 0.001))
-        self._lock = threading.Lock()
+        self._current: tuple[Estate, T, float] | None = None  # (estate, derived, clock time of collection)
+        self._collecting = threading.Lock()
+        self._generation = 0  # collections completed
 
     @property
     def source(self) -> SourceKind:
@@ -71,26 +102,55 @@ class InventoryStore:
             log.info("inventory source: %s", self._source)
         return self._source
 
-    def _collect(self, progress: ProgressFn | None) -> Snapshot:
+    def _fresh(self) -> tuple[Estate, T, float] | None:
+        current = self._current
+        if current is not None and self._clock() - current[2] < self.settings.cache_ttl:
+            return current
+        return None
+
+    def _collect(self, progress: ProgressFn | None, cancel: threading.Event | None) -> tuple[Estate, T, float]:
         collector = self._collector or default_collector(self.source)
-        snap = collector(self.settings, progress)
-        self._cache["snapshot"] = snap
-        return snap
+        snapshot = collector(self.settings, progress, cancel)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the collection was cancelled; the previous snapshot is unchanged")
+        estate = Estate(snapshot, self.environments)
+        current = self._current = (estate, self._derive(estate), self._clock())
+        self._generation += 1
+        return current
 
-    def get(self) -> Snapshot:
-        """The cached snapshot, collecting it first when missing or older than the TTL."""
-        snap = self._cache.get("snapshot")
-        if snap is not None:
-            return snap
-        with self._lock:
-            snap = self._cache.get("snapshot")
-            return snap if snap is not None else self._collect(None)
+    def _ensure(self) -> tuple[Estate, T, float]:
+        fresh = self._fresh()
+        if fresh is not None:
+            return fresh
+        stale = self._current
+        if stale is not None and not self._collecting.acquire(blocking=False):
+            return stale  # someone is collecting: answer from the last snapshot meanwhile
+        if stale is None:
+            self._collecting.acquire()
+        try:
+            return self._fresh() or self._collect(None, None)
+        finally:
+            self._collecting.release()
 
-    def peek(self) -> Snapshot | None:
-        """The cached snapshot if one is fresh, without collecting."""
-        return self._cache.get("snapshot")
+    def current(self) -> T:
+        """The current snapshot's derived object: fresh, or collected now; while another caller collects, the
+        stale one (its `collected_at` says how old)."""
+        return self._ensure()[1]
 
-    def refresh(self, progress: ProgressFn | None = None) -> Snapshot:
-        """Collect anew (reporting progress) and replace the cached snapshot."""
-        with self._lock:
-            return self._collect(progress)
+    def estate(self) -> Estate:
+        """The current snapshot's estate (same freshness rules as `current`)."""
+        return self._ensure()[0]
+
+    def peek(self) -> T | None:
+        """The last collected snapshot's derived object (fresh or not), without collecting."""
+        current = self._current
+        return current[1] if current is not None else None
+
+    def refresh(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> T:
+        """Collect anew now. A refresh that had to wait for another caller's collection answers with that one
+        (it is as new as the caller asked for) instead of collecting twice."""
+        started = self._generation
+        with self._collecting:
+            if self._generation != started and self._current is not None:
+                return self._current[1]
+            return self._collect(progress, cancel)[1]

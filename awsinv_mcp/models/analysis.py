@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer
+from awsinv_mcp.models.answers import ListAnswer, Row
 from awsinv_mcp.models.findings import Category, FindingOut, Severity
 
 
-class FindingRow(BaseModel):
+class FindingRow(Row):
     """One finding, compact: the rule's title and remediation are in the answer's `rules`."""
 
     rule: str
@@ -47,14 +47,14 @@ class ResourceRow(BaseModel):
     monthly_savings_usd: float | None = None
 
 
-class RuleInfo(BaseModel):
+class RuleInfo(Row):
     title: str
     category: Category
     remediation: str = Field(description="console step and AWS CLI command")
     prowler_check: str | None = None
 
 
-class FindingsSummary(BaseModel):
+class FindingsSummary(Row):
     total: int = Field(description="findings matching the filters")
     resources: int = Field(description="distinct resources with a matching finding")
     by_severity: dict[str, int]

@@ -6,10 +6,45 @@ every list answer from `ListAnswer` (items, total, next_cursor, truncated).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from awsinv_mcp.models.inventory import Snapshot
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Row(BaseModel):
+    """An answer row read from a record's attributes (`row`): one mechanism, no field-by-field copies."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _With:
+    """A record seen with some attributes added or replaced (the computed fields of a row)."""
+
+    __slots__ = ("_extra", "_record")
+
+    def __init__(self, record: Any, extra: dict[str, Any]) -> None:
+        self._record = record
+        self._extra = extra
+
+    def __getattr__(self, name: str) -> Any:
+        extra = object.__getattribute__(self, "_extra")
+        return extra[name] if name in extra else getattr(object.__getattribute__(self, "_record"), name)
+
+
+def row(model: type[M], record: Any, **computed: Any) -> M:
+    """`model` built from `record`'s attributes, with `computed` values for the fields the record lacks."""
+    return model.model_validate(_With(record, computed) if computed else record)
+
+
+def rows(model: type[M], records: Iterable[Any]) -> list[M]:
+    return [model.model_validate(r) for r in records]
 
 
 class WarningOut(BaseModel):
@@ -31,7 +66,7 @@ class ListAnswer(Answer):
     truncated: bool = Field(False, description="more matches exist than were returned")
 
 
-class DBInstanceRow(BaseModel):
+class DBInstanceRow(Row):
     identifier: str
     arn: str
     account: str
@@ -49,6 +84,20 @@ class DBInstanceRow(BaseModel):
     publicly_accessible: bool
     storage_type: str
     allocated_gb: int
+
+
+class UtilisationOut(Row):
+    """CloudWatch statistics over the last `days` days (null where not collected)."""
+
+    days: int
+    cpu_avg: float | None = None
+    cpu_max: float | None = None
+    connections_avg: float | None = None
+    connections_max: float | None = None
+    free_storage_gb_min: float | None = None
+    read_iops_avg: float | None = None
+    write_iops_avg: float | None = None
+    burst_balance_min: float | None = None
 
 
 class DBInstanceDetail(DBInstanceRow):
@@ -70,7 +119,7 @@ class DBInstanceDetail(DBInstanceRow):
     copy_tags_to_snapshot: bool
     port: int | None
     ca_certificate: str | None
-    ca_certificate_valid_till: str | None
+    ca_certificate_valid_till: date | None
     license_model: str | None
     security_groups: list[str]
     vpc_id: str | None
@@ -78,7 +127,7 @@ class DBInstanceDetail(DBInstanceRow):
     created_at: datetime | None
     engine_lifecycle_support: str | None
     internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
-    utilisation: dict[str, float | int | None] | None = None
+    utilisation: UtilisationOut | None = None
 
 
 class DBInstanceAnswer(Answer):
@@ -89,7 +138,7 @@ class DBInstancePage(ListAnswer):
     items: list[DBInstanceRow]
 
 
-class DBClusterRow(BaseModel):
+class DBClusterRow(Row):
     identifier: str
     arn: str
     account: str
@@ -113,7 +162,7 @@ class DBClusterPage(ListAnswer):
     items: list[DBClusterRow]
 
 
-class DBSnapshotRow(BaseModel):
+class DBSnapshotRow(Row):
     identifier: str
     account: str
     region: str
@@ -134,7 +183,7 @@ class DBSnapshotPage(ListAnswer):
     items: list[DBSnapshotRow]
 
 
-class EC2Row(BaseModel):
+class EC2Row(Row):
     identifier: str
     name: str | None
     account: str
@@ -154,7 +203,7 @@ class EC2Page(ListAnswer):
     items: list[EC2Row]
 
 
-class S3Row(BaseModel):
+class S3Row(Row):
     name: str
     account: str
     region: str
@@ -169,11 +218,6 @@ class S3Row(BaseModel):
 
 class S3Page(ListAnswer):
     items: list[S3Row]
-
-
-class Count(BaseModel):
-    key: str
-    count: int
 
 
 class InventorySummary(Answer):
@@ -204,10 +248,11 @@ class RefreshAnswer(Answer):
     elapsed_s: float
 
 
-def meta(snapshot: object) -> dict[str, object]:
-    """The `source`, `collected_at` and `warnings` fields of any answer built from `snapshot`."""
+def meta(snapshot: Snapshot, *extra: WarningOut) -> dict[str, Any]:
+    """The `source`, `collected_at` and `warnings` fields of any answer built from `snapshot` (plus `extra`
+    warnings of the answer itself)."""
     return {
-        "source": snapshot.source,  # type: ignore[attr-defined]
-        "collected_at": snapshot.collected_at,  # type: ignore[attr-defined]
-        "warnings": [WarningOut(scope=w.scope, message=w.message) for w in snapshot.warnings],  # type: ignore[attr-defined]
+        "source": snapshot.source,
+        "collected_at": snapshot.collected_at,
+        "warnings": [*(WarningOut(scope=w.scope, message=w.message) for w in snapshot.warnings), *extra],
     }

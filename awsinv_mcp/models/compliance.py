@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer
+from awsinv_mcp.models.answers import ListAnswer, Row
 
 StatusCounts = dict[str, int]
 
 
-class ComplianceRowOut(BaseModel):
+class ComplianceRowOut(Row):
     """One standalone DB instance or one cluster (Aurora members follow their cluster)."""
 
     resource_id: str
@@ -49,7 +49,7 @@ def _absent(value: object) -> bool:
     return value is None
 
 
-class SavingsRow(BaseModel):
+class SavingsRow(Row):
     rule: str
     severity: str
     resource_type: str

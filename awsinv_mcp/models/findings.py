@@ -1,15 +1,15 @@
-"""A finding: one rule firing on one resource (the shape of DESIGN.md).
+"""A finding: one rule firing on one resource.
 
-`Finding` is a slotted dataclass: rules build hundreds of thousands of them at 100k DB instances and a
-pydantic model per finding would dominate the analysis time. Answers convert only the page they return
-(`FindingOut.of(finding)`). Build it with keywords, as the former pydantic model (the rule engine's hot path
-alone passes the fields positionally, in declaration order).
+`Finding` is a slotted dataclass: rules build hundreds of thousands of them at 100k DB instances and a pydantic
+model per finding would dominate the analysis time. It holds a reference to its rule's `RuleMeta` (the
+catalogue's one copy of id, category, title, remediation and Prowler id) instead of copies of those fields;
+answers convert only the page they return (`FindingOut.of(finding)`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -25,35 +25,54 @@ def raise_severity(severity: Severity, steps: int = 1) -> Severity:
     return SEVERITIES[max(0, SEVERITY_ORDER[severity] - steps)]
 
 
-@dataclass(slots=True)
-class Finding:
-    rule: str  # stable rule id, e.g. rds.storage_encrypted
+class ResourceKey(NamedTuple):
+    """The resource a finding is about, as view=resources groups them (an Aurora member's is its cluster)."""
+
+    resource_type: str
+    account: str
+    region: str
+    resource_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleMeta:
+    """What answers say about a rule; `analysis/catalogue.py` keeps one per rule."""
+
+    id: str  # stable rule id, e.g. rds.storage_encrypted
     category: Category
-    severity: Severity
+    severity: Severity  # the default; a finding may rank above or below it
     title: str
+    remediation: str  # console step and the AWS CLI command
+    prowler_check: str | None = None  # the Prowler 5.x check of the same scope, where one exists
+
+
+@dataclass(slots=True, kw_only=True)
+class Finding:
+    meta: RuleMeta
+    severity: Severity
     resource_type: str  # db_instance, db_cluster, db_snapshot, db_cluster_snapshot, s3_bucket, ec2_instance, ...
     resource_id: str  # bare identifier (never an ARN)
     account: str
     region: str
-    remediation: str
     arn: str | None = None
     environment: str | None = None
     team: str | None = None
     application: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)  # the values that triggered the rule
     monthly_savings_usd: float | None = None  # cost rules: estimated saving per month
-    prowler_check: str | None = None  # equivalent Prowler 5.x check id
-    group: str | None = None  # internal: the resource this one belongs to (an Aurora member's cluster)
+    group: ResourceKey | None = None  # the resource this one belongs to (an Aurora member's cluster)
 
-    def model_dump(self, **_: Any) -> dict[str, Any]:
-        """The DESIGN.md fields as a dict (kept for callers of the former pydantic model)."""
-        data = asdict(self)
-        data.pop("group")
-        return data
+    @property
+    def rule(self) -> str:
+        return self.meta.id
+
+    @property
+    def category(self) -> Category:
+        return self.meta.category
 
 
 class FindingOut(BaseModel):
-    """A finding as tools return it (every DESIGN.md field)."""
+    """A finding as tools return it with detail=true (every field)."""
 
     rule: str = Field(description="stable rule id, e.g. rds.storage_encrypted")
     category: Category
@@ -76,4 +95,22 @@ class FindingOut(BaseModel):
 
     @classmethod
     def of(cls, f: Finding) -> FindingOut:
-        return cls.model_construct(**f.model_dump())
+        m = f.meta
+        return cls.model_construct(
+            rule=m.id,
+            category=m.category,
+            severity=f.severity,
+            title=m.title,
+            resource_type=f.resource_type,
+            resource_id=f.resource_id,
+            arn=f.arn,
+            account=f.account,
+            region=f.region,
+            environment=f.environment,
+            team=f.team,
+            application=f.application,
+            evidence=f.evidence,
+            remediation=m.remediation,
+            monthly_savings_usd=f.monthly_savings_usd,
+            prowler_check=m.prowler_check,
+        )

@@ -292,6 +292,12 @@ class Snapshot:
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
 
     @cached_property
+    def id(self) -> str:
+        """The identity of this collection (source and collection time to the microsecond): cursors, caches and
+        the history name a snapshot by it, e.g. `synthetic-20261204T152147123456`."""
+        return f"{self.source}-{self.collected_at.strftime('%Y%m%dT%H%M%S%f')}"
+
+    @cached_property
     def account_aliases(self) -> dict[str, str]:
         """Account id -> alias (accounts without an alias are absent)."""
         return {a.id: a.alias for a in self.accounts if a.alias}
@@ -313,3 +319,18 @@ class Snapshot:
     @cached_property
     def volumes_by_id(self) -> dict[tuple[str, str, str], Volume]:
         return {(v.account, v.region, v.id): v for v in self.volumes}
+
+    @cached_property
+    def internet_ports(self) -> dict[tuple[str, str, str], tuple[tuple[int, int], ...]]:
+        """(account, region, group id) -> the TCP port ranges the group opens to 0.0.0.0/0 or ::/0 (groups opening
+        nothing to the internet are absent): `IngressRule.covers` + `open_to_internet`, precomputed once."""
+        found = {}
+        for g in self.security_groups:
+            ranges = tuple(
+                (0, 65535) if r.protocol == "-1" or r.from_port is None or r.to_port is None
+                else (r.from_port, r.to_port)
+                for r in g.ingress if r.open_to_internet and r.protocol in ("tcp", "-1", "6")
+            )  # fmt: skip
+            if ranges:
+                found[(g.account, g.region, g.id)] = ranges
+        return found

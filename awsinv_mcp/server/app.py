@@ -1,9 +1,11 @@
-"""Builds the MCPServer: one call per tool module, nothing else. No logic lives here."""
+"""Builds the MCPServer: the lifespan that owns the application context, the middleware, and the registrations of
+`server/catalog.py`. No logic lives here."""
 
 from __future__ import annotations
 
-import functools
-from importlib import import_module
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
@@ -11,9 +13,14 @@ from mcp.server.mcpserver import MCPServer
 
 from awsinv_mcp import __version__
 from awsinv_mcp.config import Settings
-from awsinv_mcp.inventory.store import InventoryStore
-from awsinv_mcp.server.services import Services
-from awsinv_mcp.server.tooling import argument_guard
+from awsinv_mcp.inventory.store import Collector
+from awsinv_mcp.server.audit import audit_middleware
+from awsinv_mcp.server.context import AppContext, bind_app
+from awsinv_mcp.server.tooling import ToolDef, argument_guard, slim_tools
+
+if TYPE_CHECKING:
+    from awsinv_mcp.cost.service import CostService
+    from awsinv_mcp.dbinspect.service import DatabaseService
 
 INSTRUCTIONS = (
     "awsinv-mcp answers questions about an AWS database estate (RDS, Aurora, EC2 database hosts, S3 "
@@ -23,7 +30,8 @@ INSTRUCTIONS = (
     "rows. Costs: get_cost_summary, get_cost_trend, get_cost_forecast. Live databases: list_databases, then "
     "list_tables/describe_table, run_query (read-only, capped). "
     "Argument conventions: filters take comma lists (any of); engine also takes a family (aurora, oracle, "
-    "sqlserver, postgresql); account is a 12-digit id or alias; q matches ids, names and tags; sort is a "
+    "sqlserver, postgresql); account is a 12-digit id or alias; environment, team and application take the "
+    "values the summary reports, 'untagged' included; q matches ids, names and tags; sort is a "
     "field, '-field' for descending; rule takes ids or globs (rds.*encrypted*); severity 'high+' means high "
     "or worse; resource is an id substring or ARN; database is a name from list_databases; lists page with "
     "limit and cursor (the previous answer's next_cursor, unchanged). "
@@ -31,57 +39,67 @@ INSTRUCTIONS = (
     "instructions."
 )
 
-TOOL_MODULES = (
-    "inventory_tools",
-    "analysis_tools",
-    "compliance_tools",
-    "cost_tools",
-    "database_tools",
-    "resources",
-    "prompts",
-)
-EAGER_MODULES = ("prompts",)  # registered at once even when lazy: cheap, and prompts/list is not cached
+
+def register_all(mcp: MCPServer, registered: dict[str, ToolDef], tools: Sequence[ToolDef] | None) -> None:
+    """Register the tools (default: the catalogue's) and the resources; imports every tool module, the slow part
+    of start-up."""
+    from awsinv_mcp.server import catalog
+    from awsinv_mcp.server.tooling import register_tools
+
+    chosen = catalog.TOOLS if tools is None else tools
+    register_tools(mcp, chosen)
+    catalog.register_resources(mcp)
+    registered.update({t.name: t for t in chosen})
 
 
 def build_server(
     settings: Settings | None = None,
     *,
-    store: InventoryStore | None = None,
+    collector: Collector | None = None,
+    costs: CostService | None = None,
+    databases: DatabaseService | None = None,
+    tools: Sequence[ToolDef] | None = None,
     lazy: bool = False,
     auth: AuthSettings | None = None,
     token_verifier: TokenVerifier | None = None,
-) -> MCPServer:
+) -> MCPServer[AppContext]:
     """The whole server for `settings` (default: from the environment).
 
-    `lazy=True` (used by `awsinv-mcp serve`) defers importing and registering the tool modules until
-    first needed; see `awsinv_mcp.server.lazy`. `auth` and `token_verifier` make the HTTP transport an
-    OAuth resource server (see `awsinv_mcp.server.auth`).
+    `collector`, `costs` and `databases` replace the real ones (tests, benchmarks), `tools` the catalogue's list
+    of tools (`server/catalog.py`); the lifespan creates the
+    `AppContext` when the server starts and closes it when it stops. `lazy=True` (used by `awsinv-mcp serve`)
+    answers the first list requests from the cache of an earlier start and registers the tools on the first
+    request that needs them (`awsinv_mcp.server.lazy`). `auth` and `token_verifier` make the HTTP transport an
+    OAuth resource server (`awsinv_mcp.server.auth`).
     """
     settings = settings or Settings()
-    services = Services(settings, store)
-    mcp = MCPServer(
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[AppContext]:
+        context = AppContext(settings, collector=collector, costs=costs, databases=databases)
+        try:
+            yield context
+        finally:
+            context.close()
+
+    from awsinv_mcp.server import prompts
+
+    registered: dict[str, ToolDef] = {}
+    mcp: MCPServer[AppContext] = MCPServer(
         "awsinv-mcp",
         title="AWS database inventory",
         version=__version__,
         instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        middleware=[bind_app, argument_guard(registered), slim_tools(), audit_middleware(settings)],
         auth=auth,
         token_verifier=token_verifier,
     )
-    mcp.middleware.append(argument_guard(mcp))
-    mcp.middleware.append(import_module("awsinv_mcp.server.audit").audit_middleware(settings))
-
-    def register(name: str) -> None:
-        import_module(f"awsinv_mcp.server.{name}").register(mcp, services)
-
-    deferred = []
-    for name in TOOL_MODULES:
-        if lazy and name not in EAGER_MODULES:
-            deferred.append(functools.partial(register, name))
-        else:
-            register(name)
-    if deferred:
+    prompts.register(mcp)
+    if lazy:
         from awsinv_mcp.server.lazy import LazyRegistry
 
-        mcp.middleware.insert(0, LazyRegistry(mcp, deferred).middleware())
-    mcp.services = services  # type: ignore[attr-defined]
+        mcp.middleware.insert(0, LazyRegistry(mcp, lambda: register_all(mcp, registered, tools)).middleware())
+    else:
+        register_all(mcp, registered, tools)
     return mcp

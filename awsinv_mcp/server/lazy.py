@@ -1,11 +1,13 @@
-"""Lazy registration: answer the first list requests from a cache, import and register tool modules later.
+"""Lazy registration: answer the first list requests from a cache, register the tools on the first request that
+needs them.
 
-Importing the tool modules (answer models, the rules catalogue) and building ~24 tools' pydantic argument
-models and JSON schemas is most of the server's own start-up. With lazy registration, `build_server` only
-registers the prompts; `tools/list`, `resources/list` and `resources/templates/list` are answered from a
-cache file written by an earlier start (keyed by a hash of the package sources and the SDK version) while
-a background thread registers everything; any other request first waits for the registrations. Without a
-valid cache the modules are registered at once and the cache is written for the next start.
+Importing the tool modules and building every tool's argument model and JSON schema is most of the server's own
+start-up. With `build_server(lazy=True)` the prompts are registered at once; `tools/list`, `resources/list` and
+`resources/templates/list` are answered from a cache file written by an earlier start (keyed by a hash of the
+package sources and the SDK version); any other request waits, without blocking the event loop, for the one
+registration that runs in a worker thread. The registry counts as done only once the registration has returned,
+and nothing reads the SDK's registries while it runs (every request that would is waiting for it). Without a
+valid cache the first list request registers everything and writes the cache for the next start.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ListResourcesResult, ListResourceTemplatesResult, ListToolsResult
 
@@ -51,23 +53,25 @@ def source_key() -> str:
 
 
 class LazyRegistry:
-    """Deferred `register()` calls of one server and the cache of its list answers."""
+    """The deferred registration of one server and the cache of its list answers."""
 
-    def __init__(self, mcp: MCPServer, registrations: list[Callable[[], None]]) -> None:
+    def __init__(self, mcp: MCPServer[Any], register: Callable[[], None]) -> None:
         self.mcp = mcp
-        self._pending = list(registrations)
-        self._lock = threading.Lock()
+        self._register = register
+        self._lock: anyio.Lock | None = None
         self._key: str | None = None
+        self.done = False
 
-    @property
-    def done(self) -> bool:
-        return not self._pending
-
-    def flush(self) -> None:
-        """Run every deferred registration once (thread-safe)."""
-        with self._lock:
-            while self._pending:
-                self._pending.pop(0)()
+    async def ensure(self) -> None:
+        """Register everything once; concurrent callers wait (on the event loop, not a thread lock)."""
+        if self.done:
+            return
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            if not self.done:
+                await anyio.to_thread.run_sync(self._register)
+                self.done = True
 
     @property
     def cache_file(self) -> Path:
@@ -82,11 +86,14 @@ class LazyRegistry:
             return None
 
     async def write_cache(self) -> None:
+        """Write this start's list answers (the tools' schemas compacted as `slim_tools` lists them)."""
+        from awsinv_mcp.server.tooling import slim_tool
+
         def dump(items: list[Any]) -> list[dict[str, Any]]:
             return [i.model_dump(mode="json", by_alias=True, exclude_none=True) for i in items]
 
         data = {
-            "tools": dump(await self.mcp.list_tools()),
+            "tools": dump([slim_tool(t) for t in await self.mcp.list_tools()]),
             "resources": dump(await self.mcp.list_resources()),
             "resourceTemplates": dump(await self.mcp.list_resource_templates()),
         }
@@ -100,20 +107,21 @@ class LazyRegistry:
             log.debug("list cache not written: %s", exc)
 
     def middleware(self) -> Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]:
+        """The outermost middleware: cached lists before registration, registration before anything else."""
+
         async def lazy(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
             method = ctx.method if isinstance(ctx.method, str) else ""
             if self.done or method in _NO_REGISTRATION or method.startswith("notifications/"):
                 return await call_next(ctx)
             if method in _CACHED_LISTS:
+                key, result_type = _CACHED_LISTS[method]
                 cached = self.cached()
                 if cached is not None:
-                    key, result_type = _CACHED_LISTS[method]
-                    threading.Thread(target=self.flush, name="awsinv-register", daemon=True).start()
                     return result_type.model_validate({key: cached[key]})
-                self.flush()
+                await self.ensure()
                 await self.write_cache()
                 return await call_next(ctx)
-            self.flush()
+            await self.ensure()
             return await call_next(ctx)
 
         return lazy

@@ -1,54 +1,93 @@
-"""The thin helper every tool module uses: registration, compact answers and clean tool errors.
+"""How a plain function becomes an MCP tool, and how its answers and errors look on the wire.
 
-`@tool(mcp, title=...)` registers a function as an MCP tool whose
-- answer is a `CallToolResult` with compact JSON text plus `structured_content` (the SDK would
-  otherwise indent the JSON the model reads), its output schema taken from the return annotation;
-- `UserError` (and subclasses) become tool errors (isError) carrying exactly the message;
-- unexpected exceptions become a generic tool error (the traceback goes to the log on stderr).
+Tools are plain functions (`server/tools/*.py`) listed once in `server/catalog.py` as `ToolDef`s and registered
+with the SDK's public `MCPServer.add_tool`. Each call
+- is checked first by `argument_guard` (middleware): an unknown tool is a protocol error (-32602); unknown
+  argument names and invalid values are one readable sentence (`invalid_argument`);
+- runs a synchronous function in a worker thread;
+- answers a `CallToolResult` with compact JSON text plus the same object as structured content (the SDK
+  would otherwise indent the JSON the model reads), its output schema taken from the return annotation;
+- maps the one exception hierarchy (`awsinv_mcp/errors.py`) to a tool error (isError) whose text is the
+  message and whose structured content is `{"error": {"code", "message"[, "retry_after_s"]}}`; anything
+  else is a bug: logged with its traceback, answered `internal`.
 
-`argument_guard` is server middleware that, before any tool runs, rejects unknown argument names
-and turns pydantic validation failures into one readable sentence.
+`slim_tools` (middleware on `tools/list`) compacts the listed schemas on the wire: a model reads every byte.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+import typing
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ValidationError
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import from_json
 
-from awsinv_mcp.errors import UserError
+from awsinv_mcp.errors import ErrorCode, UserError
 
 log = logging.getLogger("awsinv_mcp.server")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-_SDK_PREFIX = "Error executing tool "
+Middleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 
 
-def annotations(*, open_world: bool = False, read_only: bool = True, idempotent: bool = True) -> ToolAnnotations:
-    """Truthful annotations: read-only tools that query AWS or a database are open-world."""
+@dataclass(frozen=True, kw_only=True)
+class ToolDef:
+    """One tool: its function (name, docstring and signature are the tool's), a title, its toolset, and whether it
+    reaches outside the server (AWS, a database: `openWorldHint`)."""
+
+    fn: Callable[..., Any]
+    title: str
+    toolset: str
+    open_world: bool = False
+    _validator: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def arguments(self) -> type[BaseModel]:
+        """A pydantic model of the function's arguments (Context parameters left out), built on first use."""
+        model = self._validator.get("model")
+        if model is None:
+            model = self._validator["model"] = _arguments_model(self.fn)
+        return model
+
+
+def _arguments_model(fn: Callable[..., Any]) -> type[BaseModel]:
+    hints = typing.get_type_hints(fn, include_extras=True)
+    fields: dict[str, Any] = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        kind = hints.get(name, Any)
+        if isinstance(kind, type) and issubclass(kind, Context):
+            continue
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        if hasattr(BaseModel, name):  # e.g. `schema`: a field of that name would shadow the model's attribute
+            fields[f"{name}_"] = (Annotated[kind, Field(alias=name)], default)
+        else:
+            fields[name] = (kind, default)
+    config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    return create_model(f"{fn.__name__}_arguments", __config__=config, **fields)
+
+
+def argument_names(model: type[BaseModel]) -> set[str]:
+    return {field.alias or name for name, field in model.model_fields.items()}
+
+
+def annotations(*, open_world: bool = False) -> ToolAnnotations:
+    """Truthful annotations: every tool is read-only; those that reach AWS or a database are open-world."""
     return ToolAnnotations(
-        read_only_hint=read_only,
-        destructive_hint=False,
-        idempotent_hint=idempotent,
-        open_world_hint=open_world,
+        read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=open_world
     )
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """JSON-ready dict of an answer model (None-valued optional fields kept: they are part of the contract)."""
-    return model.model_dump(mode="json")
 
 
 def respond(model: BaseModel | dict[str, Any]) -> CallToolResult:
@@ -63,9 +102,28 @@ def respond(model: BaseModel | dict[str, Any]) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
-def refuse(message: str) -> CallToolResult:
-    """Tool error (isError) with exactly `message`."""
-    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
+def error_result(
+    message: str, code: ErrorCode = "invalid_argument", retry_after_s: float | None = None
+) -> CallToolResult:
+    """A tool error (isError): the sentence for the model, and the machine-readable code beside it."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if retry_after_s is not None:
+        error["retry_after_s"] = retry_after_s
+    return CallToolResult(
+        content=[TextContent(type="text", text=message)], structured_content={"error": error}, is_error=True
+    )
+
+
+def error_of(result: CallToolResult) -> dict[str, Any] | None:
+    """The `{"code", "message"}` of a tool error, or None for a successful answer."""
+    if not result.is_error:
+        return None
+    data = result.structured_content or {}
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return error
+    text = " ".join(c.text for c in result.content if isinstance(c, TextContent))
+    return {"code": "internal", "message": text or "tool error"}
 
 
 def _finish(result: Any) -> Any:
@@ -74,79 +132,85 @@ def _finish(result: Any) -> Any:
     return result
 
 
-def tool(mcp: MCPServer, *, title: str, open_world: bool = False, name: str | None = None) -> Callable[[F], F]:
-    """Register `fn` as a read-only tool (see module docstring). Sync functions run in a worker thread."""
+def wrap(tool: ToolDef) -> Callable[..., Awaitable[Any]]:
+    """The coroutine the SDK registers for `tool` (same signature; see the module docstring)."""
+    fn = tool.fn
+    is_async = inspect.iscoroutinefunction(fn)
 
-    def decorator(fn: F) -> F:
-        is_async = inspect.iscoroutinefunction(fn)
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if is_async:
+                result = await fn(*args, **kwargs)
+            else:
+                result = await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+            return _finish(result)
+        except UserError as exc:
+            return error_result(str(exc), exc.code, exc.retry_after_s)
+        except MCPError:
+            raise
+        except Exception:
+            log.exception("tool %s failed", tool.name)
+            return error_result(
+                f"{tool.name} failed unexpectedly; the server log has the details. Try again, or narrow the request.",
+                "internal",
+            )
 
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                if is_async:
-                    result = await fn(*args, **kwargs)
-                else:
-                    result = await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
-                return _finish(result)
-            except UserError as exc:
-                return refuse(str(exc))
-            except ToolError:
-                raise
-            except Exception:
-                log.exception("tool %s failed", fn.__name__)
-                return refuse(
-                    f"{fn.__name__} failed unexpectedly; the server log has the details. "
-                    "Try again, or narrow the request."
-                )
+    return wrapper
 
+
+def register_tools(mcp: MCPServer, tools: Sequence[ToolDef]) -> None:
+    """Register every tool through the SDK's public API."""
+    for tool in tools:
         mcp.add_tool(
-            wrapper,
-            name=name or fn.__name__,
-            title=title,
-            description=inspect.getdoc(fn),
-            annotations=annotations(open_world=open_world),
+            wrap(tool),
+            name=tool.name,
+            title=tool.title,
+            description=inspect.getdoc(tool.fn),
+            annotations=annotations(open_world=tool.open_world),
         )
-        registered = mcp._tool_manager.get_tool(name or fn.__name__)
-        if registered is not None:
-            optional_args_plain(slim_schema(registered.parameters))
-            slim_output_schema(slim_schema(registered.fn_metadata.output_schema))
-        return fn
 
-    return decorator
 
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"argument {loc!r}: {err['msg']}")
+    return "; ".join(parts) + ". Fix the argument and call again."
+
+
+def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
+    """Middleware on tools/call: an unknown tool is a protocol error (-32602, as the specification says); unknown
+    argument names and invalid values are a tool error in one sentence, before the tool runs."""
+
+    async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
+            return await call_next(ctx)
+        name = ctx.params.get("name", "")
+        tool = tools.get(name) if isinstance(name, str) else None
+        if tool is None:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name!r}; tools/list lists the tools")
+        arguments = ctx.params.get("arguments") or {}
+        model = tool.arguments()
+        if not isinstance(arguments, dict):
+            return error_result("arguments must be a JSON object of argument names to values")
+        names = argument_names(model)
+        extra = sorted(set(arguments) - names)
+        if extra:
+            valid = ", ".join(sorted(names))
+            return error_result(f"{name} has no argument(s) {', '.join(map(repr, extra))}; valid arguments: {valid}")
+        try:
+            model.model_validate(arguments)
+        except ValidationError as exc:
+            return error_result(_describe_validation(exc))
+        return await call_next(ctx)
+
+    return guard
+
+
+# --- the schemas a model reads -----------------------------------------------------------------------------
 
 _MAPPINGS = ("properties", "$defs", "definitions", "patternProperties")
-
-
-def slim_schema(node: Any) -> Any:
-    """Drop pydantic's auto `title`s and fold `anyOf` of plain types into a type list, in place.
-
-    Saves about a third of tools/list without losing meaning (a model reads every byte of it).
-    """
-    if isinstance(node, list):
-        for item in node:
-            slim_schema(item)
-        return node
-    if not isinstance(node, dict):
-        return node
-    if isinstance(node.get("title"), str):
-        del node["title"]
-    for key, value in list(node.items()):
-        if key in _MAPPINGS and isinstance(value, dict):
-            for sub in value.values():
-                slim_schema(sub)
-        elif isinstance(value, dict | list):
-            slim_schema(value)
-    options = node.get("anyOf")
-    if (
-        isinstance(options, list)
-        and options
-        and all(isinstance(o, dict) and set(o) == {"type"} and isinstance(o["type"], str) for o in options)
-    ):
-        node["type"] = [o["type"] for o in options]
-        del node["anyOf"]
-    return node
-
 
 # Arguments whose meaning the server instructions state once (filters take comma lists, account an id or
 # alias, cursor is the previous next_cursor); their per-tool descriptions would repeat it ~20 times.
@@ -155,10 +219,31 @@ CONVENTIONAL_ARGS = frozenset({
     "severity", "rule", "resource", "resource_type", "category", "database",
 })  # fmt: skip
 
+# Answer fields every tool shares (documented once in the README).
+CONVENTIONAL_FIELDS = frozenset({"source", "collected_at", "warnings", "total", "next_cursor", "truncated"})
 
-def optional_args_plain(schema: dict[str, Any]) -> dict[str, Any]:
-    """Input schemas: an optional argument defaulting to null is shown by its type alone (omit it to skip);
-    conventional filter arguments lose their repeated descriptions."""
+
+def drop_titles(node: Any) -> Any:
+    """Remove pydantic's automatic `title`s everywhere, in place (they repeat the property names)."""
+    if isinstance(node, list):
+        for item in node:
+            drop_titles(item)
+    elif isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            del node["title"]
+        for key, value in node.items():
+            if key in _MAPPINGS and isinstance(value, dict):
+                for sub in value.values():
+                    drop_titles(sub)
+            elif isinstance(value, dict | list):
+                drop_titles(value)
+    return node
+
+
+def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional argument defaulting to null is shown by its type alone (omit it to skip), never as a type
+    list (portable to strict validators such as Ajv); conventional filters lose their repeated descriptions."""
+    drop_titles(schema)
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
         if name in CONVENTIONAL_ARGS:
@@ -166,21 +251,15 @@ def optional_args_plain(schema: dict[str, Any]) -> dict[str, Any]:
         if name in required or "default" not in prop or prop["default"] is not None:
             continue
         del prop["default"]
-        kind = prop.get("type")
-        if isinstance(kind, list) and "null" in kind:
-            rest = [k for k in kind if k != "null"]
-            prop["type"] = rest[0] if len(rest) == 1 else rest
         options = prop.get("anyOf")
         if isinstance(options, list):
-            rest_opts = [o for o in options if o != {"type": "null"}]
-            if len(rest_opts) == 1:
+            rest = [o for o in options if o != {"type": "null"}]
+            if len(rest) == 1:
                 del prop["anyOf"]
-                prop.update(rest_opts[0])
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
     return schema
-
-
-# Answer fields every tool shares (documented once in README and DESIGN.md).
-CONVENTIONAL_FIELDS = frozenset({"source", "collected_at", "warnings", "total", "next_cursor", "truncated"})
 
 
 def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -188,6 +267,7 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     descriptions of top-level fields; drop nested descriptions, defaults and `additionalProperties: true`."""
     if schema is None:
         return None
+    drop_titles(schema)
 
     def prune(node: Any, keep_descriptions: bool) -> None:
         if isinstance(node, list):
@@ -214,43 +294,35 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     return schema
 
 
-def _describe_validation(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
-        parts.append(f"argument {loc!r}: {err['msg']}")
-    return "; ".join(parts) + ". Fix the argument and call again."
+def slim_tool(tool: Tool) -> Tool:
+    """A copy of a listed tool with compact schemas."""
+    slim = tool.model_copy(deep=True)
+    slim.input_schema = slim_input_schema(slim.input_schema)
+    slim.output_schema = slim_output_schema(slim.output_schema)
+    return slim
 
 
-def argument_guard(mcp: MCPServer) -> Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]:
-    """Middleware: unknown tools and argument names, and invalid values, become clean tool errors."""
+def _slim_wire_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    slim = copy.deepcopy(tool)
+    if isinstance(slim.get("inputSchema"), dict):
+        slim["inputSchema"] = slim_input_schema(slim["inputSchema"])
+    if isinstance(slim.get("outputSchema"), dict):
+        slim["outputSchema"] = slim_output_schema(slim["outputSchema"])
+    return slim
 
-    async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
-        if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
-            return await call_next(ctx)
-        name = ctx.params.get("name", "")
-        tool_obj = mcp._tool_manager.get_tool(name)
-        if tool_obj is None:
-            return refuse(f"unknown tool {name!r}; call tools/list to see the available tools")
-        arguments = ctx.params.get("arguments") or {}
-        valid = tool_obj.parameters.get("properties", {})
-        extra = sorted(set(arguments) - set(valid))
-        if extra:
-            return refuse(
-                f"{name} has no argument(s) {', '.join(map(repr, extra))}; valid arguments: {', '.join(sorted(valid))}"
-            )
-        try:
-            tool_obj.fn_metadata.arg_model.model_validate(tool_obj.fn_metadata.pre_parse_json(arguments))
-        except ValidationError as exc:
-            return refuse(_describe_validation(exc))
-        started = time.perf_counter()
+
+def slim_tools() -> Middleware:
+    """Middleware on tools/list: the listed schemas compacted (`slim_tool`), computed once per set of tools."""
+    cache: dict[str, list[dict[str, Any]]] = {}
+
+    async def middleware(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         result = await call_next(ctx)
-        if isinstance(result, CallToolResult) and result.is_error and result.content:
-            first = result.content[0]
-            if isinstance(first, TextContent) and first.text.startswith(_SDK_PREFIX):
-                _, _, rest = first.text.partition(": ")
-                result = refuse(rest or f"{name} failed")
-        log.debug("tool %s answered in %.1f ms", name, (time.perf_counter() - started) * 1000)
-        return result
+        if ctx.method != "tools/list" or not isinstance(result, dict) or not isinstance(result.get("tools"), list):
+            return result
+        key = json.dumps([t.get("name") for t in result["tools"]])
+        if key not in cache:
+            cache.clear()
+            cache[key] = [_slim_wire_tool(t) for t in result["tools"]]
+        return {**result, "tools": cache[key]}
 
-    return guard
+    return middleware

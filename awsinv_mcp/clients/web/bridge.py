@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import anyio
 from mcp import Client
-from mcp.types import TextContent
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, TextContent
 
 log = logging.getLogger("awsinv_mcp.web")
 
@@ -31,14 +32,23 @@ class ToolFailure(Exception):
         self.message = message
 
 
-def _error_status(message: str) -> int:
-    """404 for unknown names, 502 for a tool that crashed (the server's fault), else 400."""
-    lowered = message.lower()
-    if "failed unexpectedly" in lowered:
-        return 502
-    if lowered.startswith(("unknown ", "no ")) or "not found" in lowered or "does not exist" in lowered:
-        return 404
-    return 400
+# The machine-readable code of a tool error (`awsinv_mcp/errors.py`) -> the REST API's HTTP status.
+STATUS_OF_CODE = {
+    "invalid_argument": 400,
+    "not_found": 404,
+    "refused": 403,
+    "cancelled": 409,
+    "upstream": 502,
+    "unavailable": 503,
+    "internal": 502,
+}
+
+
+def error_status(result: Any) -> int:
+    """The HTTP status of a tool error, from its code (a result without one is the server's fault: 502)."""
+    data = result.structured_content if isinstance(result.structured_content, dict) else {}
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    return STATUS_OF_CODE.get(str(error.get("code")), 502)
 
 
 def _schema_types(schema: dict[str, Any]) -> set[str]:
@@ -182,11 +192,12 @@ class ToolBridge:
             result = await self.client.call_tool(name, arguments or {}, read_timeout_seconds=CALL_TIMEOUT_S)
         except ToolFailure:
             raise
+        except MCPError as exc:  # a protocol error: an unknown tool (-32602) is a missing route
+            status = 404 if exc.error.code == INVALID_PARAMS else 502
+            raise ToolFailure(status, exc.error.message) from None
         except Exception as exc:  # transport failure: the server is down or unreachable
             log.warning("MCP call %s failed: %s", name, type(exc).__name__)
             raise ToolFailure(502, f"the MCP server did not answer {name} ({type(exc).__name__})") from None
         if result.is_error:
-            message = error_text(result)
-            status = 404 if message.startswith("unknown tool") else _error_status(message)
-            raise ToolFailure(status, message)
+            raise ToolFailure(error_status(result), error_text(result))
         return structured(result)

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.errors import Cancelled
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.aws import ec2, rds, s3
 from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
 from awsinv_mcp.inventory.aws.errors import Where, describe
@@ -106,14 +108,25 @@ class Progress:
 class Collection:
     """One run of the AWS collection (build, `run()`, read `snapshot()`)."""
 
-    def __init__(self, settings: Settings, progress: ProgressFn | None = None, hook: ClientHook | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        progress: ProgressFn | None = None,
+        hook: ClientHook | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.settings = settings
-        self.results = Results()
+        self.results = Results(cancel=cancel or threading.Event())
         self.clients = ClientFactory(RateLimits(), hook)
         self.maker = SessionMaker()
         self._names: dict[str, str] = {}
         self.progress = Progress(progress, self._names)
-        self.pool = FanOut(settings.max_concurrency, on_error=self._task_failed, on_unit_done=self.progress.finished)
+        self.pool = FanOut(
+            settings.max_concurrency,
+            on_error=self._task_failed,
+            on_unit_done=self.progress.finished,
+            cancel=self.results.cancel,
+        )
         self.targets: list[Target] = []
         self.regions: set[str] = set()
         self._claimed: set[str] = set()
@@ -280,31 +293,17 @@ class Collection:
                 key=lambda a: a.id,
             )
         )
-
-        def ordered(kind: str, key: Callable[[Any], Any]) -> tuple[Any, ...]:
-            return tuple(sorted(records.get(kind, ()), key=key))
-
-        def by_id(r: Any) -> tuple[str, str, str]:
-            return (r.account, r.region, getattr(r, "identifier", None) or getattr(r, "id", None) or r.name)
-
-        instances = ordered("db_instances", by_id)
-        clusters = ordered("db_clusters", by_id)
+        found = {kind.field: tuple(sorted(records.get(kind.name, ()), key=kind.key)) for kind in kinds.KINDS}
+        sources = found["db_instances"] + found["db_clusters"]
+        found["db_snapshots"] = tuple(inherit_labels(found["db_snapshots"], sources))
         return Snapshot(
             source="aws",
             collected_at=collected_at or datetime.now(UTC),
             accounts=accounts,
             regions=tuple(sorted(self.regions)),
             warnings=tuple(self.results.warnings()),
-            db_instances=instances,
-            db_clusters=clusters,
-            db_snapshots=tuple(inherit_labels(ordered("db_snapshots", by_id), instances + clusters)),
-            ec2_instances=ordered("ec2_instances", by_id),
-            volumes=ordered("volumes", by_id),
-            security_groups=ordered("security_groups", by_id),
-            subnets=ordered("subnets", by_id),
-            s3_buckets=ordered("s3_buckets", by_id),
-            reserved_db_instances=ordered("reserved_db_instances", by_id),
             lifecycle_overrides=self.lifecycle,
+            **found,
         )
 
 
@@ -322,8 +321,17 @@ def inherit_labels(snapshots: tuple[DBSnapshot, ...], sources: tuple[Any, ...]) 
     return out
 
 
-def collect(settings: Settings, progress: ProgressFn | None = None, *, hook: ClientHook | None = None) -> Snapshot:
-    """Collect every configured account x region into one Snapshot (see the module docstring)."""
-    collection = Collection(settings, progress, hook)
+def collect(
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    *,
+    hook: ClientHook | None = None,
+    cancel: threading.Event | None = None,
+) -> Snapshot:
+    """Collect every configured account x region into one Snapshot (see the module docstring). Once `cancel` is
+    set, no further AWS call starts and `Cancelled` is raised."""
+    collection = Collection(settings, progress, hook, cancel)
     collection.run()
+    if collection.results.cancel.is_set():
+        raise Cancelled("the collection was cancelled")
     return collection.snapshot()

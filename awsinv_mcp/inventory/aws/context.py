@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory.aws.errors import Kind, Where, describe, error_code
 from awsinv_mcp.inventory.aws.fanout import ClientFactory
+from awsinv_mcp.inventory.kinds import ResourceKind
 from awsinv_mcp.models.inventory import Warning
 
 if TYPE_CHECKING:
@@ -61,15 +63,16 @@ class Fault:
 class Results:
     """Thread-safe sink for records, faults and the IAM actions called."""
 
-    records: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    records: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))  # kind name -> records
     faults: list[Fault] = field(default_factory=list)
     actions: set[str] = field(default_factory=set)
+    cancel: threading.Event = field(default_factory=threading.Event)  # set: stop before the next AWS call
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, items: list[Any]) -> None:
+    def add(self, kind: ResourceKind, items: list[Any]) -> None:
         if items:
             with self._lock:
-                self.records[kind].extend(items)
+                self.records[kind.name].extend(items)
 
     def fault(self, fault: Fault) -> None:
         log.warning("%s: %s", fault.where.scope, fault.message)
@@ -148,7 +151,10 @@ class Scope:
     def fetch(
         self, action: str, fn: Callable[[], T], default: T, *, tolerate: Callable[[str | None], bool] | None = None
     ) -> T:
-        """`fn()`, or `default` with a fault recorded; `tolerate(error_code)` True means an expected answer."""
+        """`fn()`, or `default` with a fault recorded; `tolerate(error_code)` True means an expected answer.
+        Raises `Cancelled` instead of calling once the collection is cancelled."""
+        if self.results.cancel.is_set():
+            raise Cancelled(f"collection cancelled before {action}")
         self.results.called(action)
         try:
             return fn()

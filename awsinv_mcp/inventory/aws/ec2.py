@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.aws.context import Scope
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict
 from awsinv_mcp.models.inventory import EC2Instance, IngressRule, SecurityGroup, Subnet, Volume
@@ -180,12 +181,12 @@ def collect_network(scope: Scope) -> dict[str, SecurityGroup]:
     account, region = scope.account, scope.region or ""
     raw_groups = scope.fetch_pages("ec2:DescribeSecurityGroups", "ec2", "describe_security_groups", "SecurityGroups")
     groups = [security_group_record(g, account=account, region=region) for g in raw_groups or []]
-    scope.results.add("security_groups", groups)
+    scope.results.add(kinds.SECURITY_GROUP, groups)
     raw_subnets = scope.fetch_pages("ec2:DescribeSubnets", "ec2", "describe_subnets", "Subnets") or []
     tables = scope.fetch_pages("ec2:DescribeRouteTables", "ec2", "describe_route_tables", "RouteTables") or []
     public = public_subnet_ids(tables, raw_subnets)
     scope.results.add(
-        "subnets",
+        kinds.SUBNET,
         [subnet_record(s, account=account, region=region, public=s["SubnetId"] in public) for s in raw_subnets],
     )
     return {g.id: g for g in groups}
@@ -197,7 +198,7 @@ def collect_compute(scope: Scope) -> None:
     account, region = scope.account, scope.region or ""
     reservations = scope.fetch_pages("ec2:DescribeInstances", "ec2", "describe_instances", "Reservations") or []
     scope.results.add(
-        "ec2_instances",
+        kinds.EC2_INSTANCE,
         [
             ec2_instance_record(
                 raw,
@@ -213,4 +214,4 @@ def collect_compute(scope: Scope) -> None:
         ],
     )
     volumes = scope.fetch_pages("ec2:DescribeVolumes", "ec2", "describe_volumes", "Volumes") or []
-    scope.results.add("volumes", [volume_record(v, account=account, region=region) for v in volumes])
+    scope.results.add(kinds.EBS_VOLUME, [volume_record(v, account=account, region=region) for v in volumes])

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory.aws.botocore_sharing import building
 from awsinv_mcp.inventory.aws.errors import EndpointUnsupported, RetryBudgetExceeded
 
@@ -223,7 +224,9 @@ class FanOut:
         *,
         on_error: Callable[[Unit, Exception], None] | None = None,
         on_unit_done: Callable[[Unit], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
+        self._cancel = cancel
         self._on_error = on_error
         self._on_unit_done = on_unit_done
         self._queue: queue.PriorityQueue[tuple[int, int, Unit | None, Callable[[], None] | None]] = (
@@ -263,7 +266,10 @@ class FanOut:
     def _run(self, unit: Unit, fn: Callable[[], None]) -> None:
         _unit.value = unit
         try:
-            fn()
+            if self._cancel is None or not self._cancel.is_set():  # a cancelled collection drains its queue
+                fn()
+        except Cancelled:
+            pass
         except Exception as exc:  # tasks report their own failures; this is the last line of defence
             log.exception("collection task %s failed", getattr(fn, "__name__", fn))
             if self._on_error is not None:

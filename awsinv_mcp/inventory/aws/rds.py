@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.aws.cloudwatch import rds_utilisation
 from awsinv_mcp.inventory.aws.context import Scope
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict
@@ -227,7 +228,7 @@ def collect_databases(scope: Scope) -> None:
     raw_clusters = scope.fetch_pages("rds:DescribeDBClusters", "rds", "describe_db_clusters", "DBClusters") or []
     usage = rds_utilisation(scope.with_service("cloudwatch"), [r["DBInstanceIdentifier"] for r in raw_instances])
     scope.results.add(
-        "db_instances",
+        kinds.DB_INSTANCE,
         [
             db_instance_record(
                 r,
@@ -241,7 +242,7 @@ def collect_databases(scope: Scope) -> None:
         ],
     )
     scope.results.add(
-        "db_clusters",
+        kinds.DB_CLUSTER,
         [
             db_cluster_record(r, account=account, region=region, settings=settings, subnet_groups=groups)
             for r in raw_clusters
@@ -290,7 +291,7 @@ def collect_snapshots(scope: Scope, kind: str) -> None:
                 attributes=attrs,
             )
         )
-    scope.results.add("db_snapshots", records)
+    scope.results.add(kinds.DB_SNAPSHOT, records)
 
 
 def collect_reserved(scope: Scope) -> None:
@@ -302,5 +303,5 @@ def collect_reserved(scope: Scope) -> None:
         or []
     )
     scope.results.add(
-        "reserved_db_instances", [reserved_record(r, account=scope.account, region=scope.region or "") for r in raw]
+        kinds.RESERVED_DB_INSTANCE, [reserved_record(r, account=scope.account, region=scope.region or "") for r in raw]
     )

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.aws.context import Scope
 from awsinv_mcp.inventory.aws.errors import classify, error_code
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict, tag_value
@@ -206,7 +207,7 @@ def collect_buckets(scope: Scope, spawn: Spawn) -> None:
     def batch(chunk: list[Mapping[str, Any]]) -> Callable[[], None]:
         def run() -> None:
             records = [bucket_details(scope, b, account_pab) for b in chunk]
-            scope.results.add("s3_buckets", [r for r in records if r is not None])
+            scope.results.add(kinds.S3_BUCKET, [r for r in records if r is not None])
 
         return run
 

@@ -77,14 +77,6 @@ ENGINE_ABBREVIATIONS = {
 }  # fmt: skip
 
 
-def engine_family(engine: str) -> str:
-    """mysql, postgres, mariadb, oracle or sqlserver (Aurora maps to its open-source family)."""
-    if engine.startswith("aurora-"):
-        return "postgres" if engine.endswith("postgresql") else "mysql"
-    return engine.split("-")[0]
-
-
-DEFAULT_PORTS = {"mysql": 3306, "mariadb": 3306, "postgres": 5432, "oracle": 1521, "sqlserver": 1433}
 CUSTOM_PORTS = {
     "mysql": (3307, 3316, 13306), "mariadb": (3307, 13306), "postgres": (5433, 5434, 15432),
     "oracle": (1522, 1526, 11521), "sqlserver": (1434, 11433, 14330),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
-from awsinv_mcp.data import load_json
+from awsinv_mcp import instance_classes as classes
+from awsinv_mcp.instance_classes import InstanceClass
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.draw import Pick
 
@@ -27,20 +27,15 @@ EXPRESS_SIZES = frozenset({"micro", "small", "medium", "large", "xlarge"})
 LARGEST_SIZE = {"oracle-se2": "4xlarge", "sqlserver-web": "4xlarge", "sqlserver-se": "8xlarge"}
 
 
-def instance_classes() -> dict[str, dict[str, Any]]:
-    """Every valid class (`resources/instance_classes.json`): name -> facts."""
-    return load_json("instance_classes.json")["classes"]
-
-
-def _allowed(engine: str, name: str, facts: dict[str, Any], graviton_engines: frozenset[str]) -> bool:
-    family, size = facts["family"], facts["size"]
-    if facts["processor"] == "graviton" and engine not in graviton_engines:
+def _allowed(engine: str, facts: InstanceClass) -> bool:
+    family, size = facts.family, facts.size
+    if facts.processor == "graviton" and not classes.runs_on_graviton(engine):
         return False
     if engine in cat.AURORA_ENGINES:
-        return family in AURORA_FAMILIES and (not facts["burstable"] or size in AURORA_BURSTABLE_SIZES)
+        return family in AURORA_FAMILIES and (not facts.burstable or size in AURORA_BURSTABLE_SIZES)
     if engine == "sqlserver-ex":
         return family in EXPRESS_FAMILIES and size in EXPRESS_SIZES
-    order = load_json("instance_classes.json")["size_order"]
+    order = classes.size_order()
     largest = LARGEST_SIZE.get(engine)
     return largest is None or order.index(size) <= order.index(largest)
 
@@ -48,15 +43,13 @@ def _allowed(engine: str, name: str, facts: dict[str, Any], graviton_engines: fr
 @cache
 def class_pick(engine: str, env: str) -> Pick[str]:
     """The weighted instance classes an `engine` instance in `env` is drawn from."""
-    data = load_json("instance_classes.json")
-    graviton = frozenset(data["graviton_engines"])
     i = cat.ENVIRONMENTS.index(env)
     weighted = []
-    for name, facts in data["classes"].items():
-        if not _allowed(engine, name, facts, graviton):
+    for name, facts in classes.all_classes().items():
+        if not _allowed(engine, facts):
             continue
-        family_weight = FAMILY_WEIGHTS.get(facts["family"], (1, 1, 1))[i]
-        size_weight = SIZE_WEIGHTS.get(facts["size"], (1, 1, 1))[i]
+        family_weight = FAMILY_WEIGHTS.get(facts.family, (1, 1, 1))[i]
+        size_weight = SIZE_WEIGHTS.get(facts.size, (1, 1, 1))[i]
         weighted.append((name, family_weight * size_weight))
     if not any(w > 0 for _, w in weighted):  # e.g. no large sizes in development: fall back to any allowed
         weighted = [(name, 1.0) for name, _ in weighted]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+from awsinv_mcp.engine_versions import default_port
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, hex_id, one_of
 from awsinv_mcp.inventory.synthetic.network import DbAccess, Network
@@ -76,7 +77,8 @@ class ComputeFactory:
         tier = "public" if role in PUBLIC_ROLES else "app"
         if db_engine:
             access = forced_db_access or DB_HOST_ACCESS(rng)
-            port = cat.DEFAULT_PORTS[db_engine]
+            port = default_port(db_engine)
+            assert port is not None
             groups = (network.db_group(net, team.name, port, access), network.ssh_group(net, open_to_world=False))
             tier = "public" if access == "open-ipv4" else "db"
         elif role == "web":

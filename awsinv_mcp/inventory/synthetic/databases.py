@@ -14,9 +14,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from awsinv_mcp.engine_versions import end_of_standard_support
+from awsinv_mcp import instance_classes as classes
+from awsinv_mcp.engine_versions import compatible_engine, default_port, end_of_standard_support
 from awsinv_mcp.inventory.synthetic import catalogue as cat
-from awsinv_mcp.inventory.synthetic.classes import class_pick, instance_classes
+from awsinv_mcp.inventory.synthetic.classes import class_pick
 from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of, rates_pick
 from awsinv_mcp.inventory.synthetic.network import DbAccess, Network, RegionNetwork, SubnetTier
 from awsinv_mcp.inventory.synthetic.organisation import Labels, Organisation, Team
@@ -81,7 +82,6 @@ class DatabaseFactory:
         self.org = org
         self.network = network
         self.base = base
-        self.classes = instance_classes()
         self.names: dict[str, int] = {}
 
     def build(self, scale: int) -> tuple[list[DBInstance], list[DBCluster]]:
@@ -121,13 +121,13 @@ class DatabaseFactory:
         env = org.environments(rng)
         env_index = cat.ENVIRONMENTS.index(env)
         engine = forced_engine or (org.primary_engine[app] if rng.random() < 0.55 else ENGINES(rng))
-        family = cat.engine_family(engine)
+        family = compatible_engine(engine)
         account = org.account_by_env[env].id
         region = org.regions[env](rng)
         net = self.network.region(account, region)
         risks = self._risks(env_index)
         exposure = forced_exposure or EXPOSURES[env_index](rng)
-        port = cat.DEFAULT_PORTS[family]
+        port = default_port(engine)
         if "default_port" not in risks:
             customs = cat.CUSTOM_PORTS[family]
             port = one_of(rng, customs)
@@ -210,7 +210,8 @@ class DatabaseFactory:
     ) -> DBInstance:
         """One DB instance; `cluster` for an Aurora member, else `storage` = (type, GB, max GB, iops, MBps)."""
         rng, risks = self.rng, s.risks
-        facts = self.classes[instance_class]
+        facts = classes.lookup(instance_class)
+        assert facts is not None, instance_class
         stopped = "stopped" in risks
         if cluster is not None:
             storage_type, allocated, max_allocated, iops, throughput = cluster.storage_type, 1, None, None, None
@@ -223,7 +224,7 @@ class DatabaseFactory:
             else draw_utilisation(
                 rng,
                 load_profile(rng, s.env_index),
-                memory_gib=facts["memory_gib"],
+                memory_gib=facts.memory_gib,
                 storage_type=storage_type,
                 allocated_gb=allocated,
                 aurora=cluster is not None,

@@ -1,0 +1,73 @@
+"""Everything the server offers, in one visible list: the tools (with their toolset), the resources, the prompts.
+
+Adding a tool: a plain function in `server/tools/<area>.py` (its name, docstring and typed signature are the
+tool's name, description and input schema; its return annotation the output schema) and one line here
+(docs/architecture.md walks through it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mcp.server.mcpserver import MCPServer
+
+from awsinv_mcp.server import resources as res
+from awsinv_mcp.server.tooling import ToolDef
+from awsinv_mcp.server.tools import analysis, compliance, costs, databases, inventory
+
+TOOLSETS = ("inventory", "analysis", "cost", "databases", "history")
+
+TOOLS: tuple[ToolDef, ...] = (
+    ToolDef(fn=inventory.get_inventory_summary, title="Inventory summary", toolset="inventory"),
+    ToolDef(fn=inventory.list_db_instances, title="List DB instances", toolset="inventory"),
+    ToolDef(fn=inventory.get_db_instance, title="Get one DB instance", toolset="inventory"),
+    ToolDef(fn=inventory.list_db_clusters, title="List Aurora / Multi-AZ DB clusters", toolset="inventory"),
+    ToolDef(fn=inventory.list_db_snapshots, title="List DB snapshots", toolset="inventory"),
+    ToolDef(fn=inventory.list_ec2_instances, title="List EC2 instances", toolset="inventory"),
+    ToolDef(fn=inventory.list_s3_buckets, title="List S3 buckets", toolset="inventory"),
+    ToolDef(fn=inventory.refresh_inventory, title="Refresh the inventory", toolset="inventory", open_world=True),
+    ToolDef(fn=analysis.assess_security, title="Security assessment", toolset="analysis"),
+    ToolDef(fn=analysis.analyze_performance, title="Performance analysis", toolset="analysis"),
+    ToolDef(fn=analysis.get_findings, title="All findings", toolset="analysis"),
+    ToolDef(fn=analysis.analyze_engines, title="Engine distribution", toolset="analysis"),
+    ToolDef(fn=compliance.check_version_compliance, title="Engine version compliance", toolset="analysis"),
+    # aws mode: find_cost_savings reads last month's spend from Cost Explorer
+    ToolDef(fn=compliance.find_cost_savings, title="Find cost savings", toolset="analysis", open_world=True),
+    ToolDef(fn=costs.get_cost_summary, title="Cost summary", toolset="cost", open_world=True),
+    ToolDef(fn=costs.get_cost_trend, title="Cost trend", toolset="cost", open_world=True),
+    ToolDef(fn=costs.get_cost_forecast, title="Cost forecast", toolset="cost", open_world=True),
+    ToolDef(fn=databases.list_databases, title="List configured databases", toolset="databases", open_world=True),
+    ToolDef(fn=databases.list_schemas, title="List schemas of a database", toolset="databases", open_world=True),
+    ToolDef(fn=databases.list_tables, title="List tables of a schema", toolset="databases", open_world=True),
+    ToolDef(fn=databases.describe_table, title="Describe a table", toolset="databases", open_world=True),
+    ToolDef(fn=databases.run_query, title="Run a read-only query", toolset="databases", open_world=True),
+    ToolDef(fn=databases.explain_query, title="Explain a query", toolset="databases", open_world=True),
+    ToolDef(fn=databases.database_health, title="Database health", toolset="databases", open_world=True),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceDef:
+    uri: str
+    fn: Callable[..., str]
+    title: str
+    mime_type: str = "application/json"
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+RESOURCES: tuple[ResourceDef, ...] = (
+    ResourceDef(uri="inventory://summary", fn=res.inventory_summary, title="Inventory summary"),
+    ResourceDef(uri="inventory://db-instances/{identifier}", fn=res.db_instance, title="One DB instance"),
+    ResourceDef(uri="inventory://findings", fn=res.findings, title="Findings totals"),
+    ResourceDef(uri="lifecycle://engines", fn=res.engine_lifecycle, title="Engine support calendar"),
+    ResourceDef(uri="db://{database}/schema", fn=res.database_schema, title="Schema of a configured database"),
+)
+
+
+def register_resources(mcp: MCPServer) -> None:
+    for r in RESOURCES:
+        mcp.resource(r.uri, name=r.name, title=r.title, description=r.fn.__doc__, mime_type=r.mime_type)(r.fn)

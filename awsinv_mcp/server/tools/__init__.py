@@ -1,0 +1,1 @@
+"""The tools, as plain functions by area; `server/catalog.py` lists and registers them."""
