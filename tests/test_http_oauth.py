@@ -221,6 +221,8 @@ def test_settings_that_cannot_work_are_refused_in_one_line() -> None:
     with pytest.raises(AuthConfigError, match="need AWSINV_AUTH_ISSUER"):
         oauth_from_settings(Settings(auth_scopes="awsinv:read"), "http://127.0.0.1:5001/mcp")
     assert oauth_from_settings(Settings(), "http://127.0.0.1:5001/mcp") is None
+    with pytest.raises(AuthConfigError, match="needs AWSINV_PUBLIC_URL"):
+        oauth_from_settings(Settings(auth_issuer="https://idp.example"), "http://0.0.0.0:5001/mcp")
     proc = subprocess.run(
         [sys.executable, "-m", "awsinv_mcp", "serve", "--transport", "http", "--port", str(free_port())],
         env=server_env(AWSINV_AUTH_ISSUER="http://idp.example"), capture_output=True, text=True, timeout=60,

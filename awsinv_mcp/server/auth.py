@@ -286,6 +286,11 @@ def oauth_from_settings(settings: Settings, resource: str) -> OAuthSetup | None:
             raise AuthConfigError("AWSINV_AUTH_JWKS_URL, _AUDIENCE and _SCOPES need AWSINV_AUTH_ISSUER as well")
         return None
     _require_https(settings.auth_issuer, "AWSINV_AUTH_ISSUER")
+    if urlsplit(resource).hostname in ("0.0.0.0", "::"):
+        raise AuthConfigError(
+            "OAuth on a wildcard bind needs AWSINV_PUBLIC_URL (the URL clients use, e.g. https://awsinv.example.com): "
+            f"the protected-resource metadata and the default audience would otherwise name {resource}"
+        )
     if settings.auth_jwks_url:
         _require_https(settings.auth_jwks_url, "AWSINV_AUTH_JWKS_URL")
     keys = JWKSCache(issuer=settings.auth_issuer, jwks_url=settings.auth_jwks_url, ttl_s=settings.auth_jwks_ttl)

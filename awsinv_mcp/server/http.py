@@ -26,10 +26,12 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 def is_loopback(host: str) -> bool:
+    """A loopback name or address (`localhost`, `127.0.0.0/8`, `::1`, also bracketed `[::1]`)."""
+    host = host.strip().lower()
     if host in LOOPBACK_NAMES:
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 import threading
 import time
@@ -12,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.server.http import is_loopback
 
 STARTUP_DEADLINE_S = 60.0
 
@@ -25,15 +25,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token", default=None, help="bearer token for --url (default: env AWSINV_REMOTE_TOKEN)")
     parser.add_argument("--open", action="store_true", help="open the page in a browser once it is up")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def allowed_hosts(host: str, public_url: str | None = None) -> list[str]:
