@@ -193,13 +193,32 @@ async def test_a_failed_jwks_fetch_keeps_the_last_good_keys() -> None:
 
     key = new_key()
     public = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    answers = [httpx2.Response(200, json={"keys": [{**public, "kid": "k1"}]}), httpx2.Response(503)]
+    answers = [
+        httpx2.Response(200, json={"keys": [{**public, "kid": "k1"}]}),
+        httpx2.Response(503),
+        httpx2.Response(200, json={"keys": []}),
+    ]
     transport = httpx2.MockTransport(lambda request: answers.pop(0))
     async with httpx2.AsyncClient(transport=transport) as http:
-        cache = JWKSCache(issuer="https://idp.example", jwks_url="https://idp.example/jwks", ttl_s=0.0, client=http)
+        cache = JWKSCache(
+            issuer="https://idp.example", jwks_url="https://idp.example/jwks", ttl_s=0.0, cooldown_s=0.0, client=http
+        )
         assert (await cache.key("k1")) is not None  # first fetch
         assert (await cache.key("k1")) is not None  # TTL 0: fetched again, 503, the cached key stays
-    assert cache.fetches == 2 and not answers
+        assert (await cache.key("k1")) is not None  # an empty JWKS is a failure too
+    assert cache.fetches == 3 and not answers
+
+
+@pytest.mark.anyio
+async def test_a_failing_issuer_is_not_asked_again_on_every_request() -> None:
+    from awsinv_mcp.server.auth import JWKSCache
+
+    transport = httpx2.MockTransport(lambda request: httpx2.Response(503))
+    async with httpx2.AsyncClient(transport=transport) as http:
+        cache = JWKSCache(issuer="https://idp.example", jwks_url="https://idp.example/jwks", ttl_s=600, client=http)
+        for _ in range(10):
+            assert await cache.key("k1") is None
+    assert cache.fetches == 2  # the first attempt, one refetch for the unknown kid; then the cool-down holds
 
 
 @pytest.mark.anyio

@@ -146,11 +146,12 @@ class JWKSCache:
                 return
             try:
                 keys = await self._fetch()
-            except Exception as exc:  # network, HTTP status, JSON: keep the last good keys
-                log.warning("could not fetch the JWKS of %s (%s); keeping %d cached key(s)", self.issuer, exc,
-                            len(self._keys))  # fmt: skip
-                if self._fetched_at is None or not self._keys:
-                    self._fetched_at = now - self.ttl_s + min(self.cooldown_s, self.ttl_s)  # retry after a pause
+                if not keys:
+                    raise ValueError("the JWKS holds no usable signing key")
+            except Exception as exc:  # network, HTTP status, JSON, no keys: keep the last good keys
+                log.warning("could not fetch the JWKS of %s (%s); keeping %d cached key(s), retrying in %.0f s",
+                            self.issuer, exc, len(self._keys), self.cooldown_s)  # fmt: skip
+                self._fetched_at = now - self.ttl_s + min(self.cooldown_s, self.ttl_s)  # retry after a pause
                 return
             self._keys, self._fetched_at = keys, now
 
