@@ -1,7 +1,7 @@
 """Entry point of the MCP Bundle (deploy/mcpb/manifest.json `server.entry_point`): `awsinv-mcp serve` over stdio.
 
 The host runs `uv run --directory <bundle> server/main.py`: uv installs the dependencies of the bundle's
-pyproject.toml (pinned by its uv.lock) into the bundle's own environment, and this file imports the
+pyproject.toml (pinned by its uv.lock: `--frozen`) into the bundle's own environment, and this file imports the
 package shipped beside it. The user's settings arrive as environment variables; a setting left empty in
 the host's form arrives as "" (or, in some hosts, as the unsubstituted `${user_config.NAME}`) and is
 dropped so its default applies (an empty AWS_PROFILE would otherwise name a profile "").
