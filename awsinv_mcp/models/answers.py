@@ -183,6 +183,31 @@ class DBSnapshotPage(ListAnswer):
     items: list[DBSnapshotRow]
 
 
+class CacheClusterRow(Row):
+    identifier: str
+    account: str
+    region: str
+    engine: str = Field(description="redis, valkey or memcached")
+    engine_version: str
+    node_type: str
+    status: str
+    environment: str | None
+    team: str | None
+    application: str | None
+    replication_group: bool
+    nodes: int
+    shards: int
+    multi_az: bool
+    transit_encryption: bool
+    at_rest_encryption: bool
+    auth: bool = Field(description="an AUTH token or an RBAC user group is required")
+    snapshot_retention_days: int
+
+
+class CacheClusterPage(ListAnswer):
+    items: list[CacheClusterRow]
+
+
 class EC2Row(Row):
     identifier: str
     name: str | None
@@ -228,6 +253,7 @@ class InventorySummary(Answer):
     db_instances: int
     db_clusters: int
     db_snapshots: int
+    cache_clusters: int
     ec2_instances: int
     database_hosts: int
     s3_buckets: int
