@@ -84,6 +84,7 @@ class DBInstanceRow(Row):
     publicly_accessible: bool
     storage_type: str
     allocated_gb: int
+    internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
 
 
 class UtilisationOut(Row):
@@ -126,7 +127,6 @@ class DBInstanceDetail(DBInstanceRow):
     availability_zone: str | None
     created_at: datetime | None
     engine_lifecycle_support: str | None
-    internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
     utilisation: UtilisationOut | None = None
 
 

@@ -90,7 +90,9 @@ def list_db_instances(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_db_instances(estate, f, cluster=cluster, sort=sort, limit=limit, cursor=cursor)
-    return _page(A.DBInstancePage, page, A.rows(A.DBInstanceRow, page.items), estate)
+    snap = estate.snapshot
+    rows = [A.row(A.DBInstanceRow, db, internet_exposed=internet_exposed(snap, db)) for db in page.items]
+    return _page(A.DBInstancePage, page, rows, estate)
 
 
 def get_db_instance(
