@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from awsinv_mcp.models.inventory import Utilisation
+
 if TYPE_CHECKING:
     from awsinv_mcp.models.inventory import Snapshot
 
@@ -87,20 +89,6 @@ class DBInstanceRow(Row):
     internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
 
 
-class UtilisationOut(Row):
-    """CloudWatch statistics over the last `days` days (null where not collected)."""
-
-    days: int
-    cpu_avg: float | None = None
-    cpu_max: float | None = None
-    connections_avg: float | None = None
-    connections_max: float | None = None
-    free_storage_gb_min: float | None = None
-    read_iops_avg: float | None = None
-    write_iops_avg: float | None = None
-    burst_balance_min: float | None = None
-
-
 class DBInstanceDetail(DBInstanceRow):
     """Everything collected about one DB instance (get_db_instance)."""
 
@@ -127,7 +115,7 @@ class DBInstanceDetail(DBInstanceRow):
     availability_zone: str | None
     created_at: datetime | None
     engine_lifecycle_support: str | None
-    utilisation: UtilisationOut | None = None
+    utilisation: Utilisation | None = None
 
 
 class DBInstanceAnswer(Answer):

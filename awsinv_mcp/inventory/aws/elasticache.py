@@ -39,6 +39,11 @@ def _security_groups(cluster: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(g["SecurityGroupId"] for g in cluster.get("SecurityGroups") or () if g.get("SecurityGroupId"))
 
 
+def _network(group: str | None, subnet_groups: SubnetGroups) -> tuple[tuple[str, ...], str | None]:
+    """(subnet ids, vpc id) of a cache subnet group by name."""
+    return subnet_groups.get(group, ((), None)) if group else ((), None)
+
+
 def replication_group_record(
     raw: dict[str, Any],
     *,
@@ -55,7 +60,7 @@ def replication_group_record(
     seen = [members[m] for m in member_ids if m in members]
     first = seen[0] if seen else {}
     group = first.get("CacheSubnetGroupName")
-    subnets, vpc = subnet_groups.get(group, ((), None)) if group else ((), None)
+    subnets, vpc = _network(group, subnet_groups)
     endpoint = (raw.get("ConfigurationEndpoint") or {}) or next(
         (g.get("PrimaryEndpoint") or {} for g in raw.get("NodeGroups") or ()), {}
     )
@@ -99,7 +104,7 @@ def cache_cluster_record(
 ) -> CacheCluster:  # fmt: skip
     """A cache cluster of no replication group: Memcached, or a standalone Redis OSS / Valkey node."""
     group = raw.get("CacheSubnetGroupName")
-    subnets, vpc = subnet_groups.get(group, ((), None)) if group else ((), None)
+    subnets, vpc = _network(group, subnet_groups)
     endpoint = raw.get("ConfigurationEndpoint") or next(
         (n.get("Endpoint") or {} for n in raw.get("CacheNodes") or ()), {}
     )
