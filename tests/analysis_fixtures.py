@@ -13,9 +13,11 @@ from typing import Any
 
 from awsinv_mcp.analysis.all_rules import RULES
 from awsinv_mcp.analysis.catalogue import AnalysisContext
+from awsinv_mcp.inventory import kinds
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import (
     Account,
+    CacheCluster,
     ClusterMember,
     DBCluster,
     DBInstance,
@@ -107,6 +109,20 @@ def host(identifier: str = "i-0abc", **kw: Any) -> EC2Instance:
     return EC2Instance(**base)
 
 
+def cache(identifier: str = "sessions", **kw: Any) -> CacheCluster:
+    """A compliant production Redis OSS 7 replication group in private subnets."""
+    base: dict[str, Any] = dict(
+        account=ACCOUNT, region=REGION, **PROD, identifier=identifier,
+        arn=f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:{identifier}", engine="redis",
+        engine_version="7.1.0", node_type="cache.r7g.large", replication_group=True,
+        members=(f"{identifier}-001", f"{identifier}-002"), nodes=2, multi_az=True, automatic_failover=True,
+        transit_encryption=True, at_rest_encryption=True, user_groups=("payments-users",),
+        snapshot_retention_days=7, port=6379, subnet_ids=("subnet-priv",), security_groups=("sg-closed",),
+    )  # fmt: skip
+    base.update(kw)
+    return CacheCluster(**base)
+
+
 def volume(vid: str = "vol-1", instance_id: str | None = "i-0abc", **kw: Any) -> Volume:
     base: dict[str, Any] = dict(id=vid, account=ACCOUNT, region=REGION, volume_type="gp3", size_gb=100,
                                 encrypted=True, instance_id=instance_id)  # fmt: skip
@@ -128,18 +144,19 @@ def network() -> dict[str, Any]:
 
 def estate(*records: Any) -> Snapshot:
     """A snapshot holding `records` (sorted into their collections) plus the fixed network."""
-    kinds = {DBInstance: "db_instances", DBCluster: "db_clusters", DBSnapshot: "db_snapshots",
-             S3Bucket: "s3_buckets", EC2Instance: "ec2_instances", Volume: "volumes"}  # fmt: skip
-    parts: dict[str, list[Any]] = {v: [] for v in kinds.values()}
+    fields = {k.record: k.field for k in kinds.KINDS if k.field not in ("security_groups", "subnets")}
+    parts: dict[str, list[Any]] = {v: [] for v in fields.values()}
     for r in records:
-        parts[kinds[type(r)]].append(r)
+        parts[fields[type(r)]].append(r)
     return Snapshot(source="synthetic", collected_at=NOW, accounts=(Account(ACCOUNT, "acme-prod"),),
                     regions=(REGION,), **{k: tuple(v) for k, v in parts.items()}, **network())  # fmt: skip
 
 
 def compliant_estate() -> Snapshot:
     """One compliant resource of every kind (a cluster with two members included)."""
-    return estate(db(), cluster(), member("auth-1"), member("auth-2"), db_snapshot(), bucket(), host(), volume())
+    return estate(
+        db(), cluster(), member("auth-1"), member("auth-2"), db_snapshot(), bucket(), host(), volume(), cache()
+    )
 
 
 def fire(rule_id: str, snap: Snapshot, ctx: AnalysisContext = CTX) -> list[Finding]:

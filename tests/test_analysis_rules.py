@@ -15,6 +15,7 @@ from tests.analysis_fixtures import (
     HEALTHY,
     all_findings,
     bucket,
+    cache,
     cluster,
     compliant_estate,
     db,
@@ -123,6 +124,32 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("perf.previous_generation", (db(instance_class="db.m4.large"),), {"orders": "low"}),
     ("perf.performance_insights", (db(performance_insights=False), db("b", performance_insights=None)),
      {"orders": "low"}),
+    ("elasticache.public_subnet", (cache(subnet_ids=("subnet-priv", "subnet-pub")),), {"sessions": "high"}),
+    ("elasticache.public_subnet", (cache(subnet_ids=()),), {}),
+    ("elasticache.at_rest_encryption", (cache(at_rest_encryption=False),), {"sessions": "medium"}),
+    ("elasticache.at_rest_encryption", (cache("pages", engine="memcached", replication_group=False,
+                                              at_rest_encryption=False, transit_encryption=True),), {}),
+    ("elasticache.in_transit_encryption", (cache(transit_encryption=False),
+                                           cache("v", engine="valkey", transit_encryption=False)),
+     {"sessions": "medium", "v": "medium"}),
+    ("elasticache.memcached_transit_encryption", (cache("pages", engine="memcached", replication_group=False,
+                                                        at_rest_encryption=False, transit_encryption=False),),
+     {"pages": "low"}),
+    ("elasticache.auth_token", (cache(engine_version="5.0.6", user_groups=()),
+                                cache("ok", engine_version="5.0.6", user_groups=(), auth_token=True)),
+     {"sessions": "high"}),
+    ("elasticache.auth_token", (cache(engine_version="6.2.6", user_groups=()),), {}),
+    ("elasticache.access_control", (cache(engine_version="6.2.6", user_groups=()),
+                                    cache("v", engine="valkey", engine_version="8.0.1", user_groups=()),
+                                    cache("old", engine_version="5.0.6", user_groups=())),
+     {"sessions": "high", "v": "high"}),
+    ("elasticache.backup", (cache(snapshot_retention_days=0), cache("short", snapshot_retention_days=3)),
+     {"sessions": "high", "short": "low"}),
+    ("elasticache.multi_az", (cache(multi_az=False, **DEV),), {"sessions": "medium"}),
+    ("elasticache.automatic_failover", (cache(automatic_failover=False),), {"sessions": "medium"}),
+    ("elasticache.auto_minor_version_upgrade", (cache(auto_minor_version_upgrade=False),), {"sessions": "low"}),
+    ("elasticache.engine_version", (cache(engine_version="5.0.6"), cache("ok", engine_version="7.1.0"),
+                                    cache("unknown", engine_version="")), {"sessions": "high"}),
 ]  # fmt: skip
 
 
@@ -204,7 +231,7 @@ def test_evidence_explains_the_finding() -> None:
 
 
 def test_catalogue_metadata_is_complete() -> None:
-    prowler_id = re.compile(r"^(rds|ec2|s3)_[a-z0-9_]+$")
+    prowler_id = re.compile(r"^(rds|ec2|s3|elasticache)_[a-z0-9_]+$")
     for r in RULES.values():
         assert re.fullmatch(r"[a-z0-9]+\.[a-z0-9_]+", r.id), r.id
         assert r.title and r.rationale and r.resource_types, r.id

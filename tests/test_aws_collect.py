@@ -142,6 +142,21 @@ def _build(boto3) -> dict[str, str]:
     }
     s3_eu.put_bucket_policy(Bucket="web-static-site", Policy=json.dumps(policy))
     s3.create_bucket(Bucket="elsewhere-exports")  # us-east-1 too; ap-south-1 would be filtered
+    cache = boto3.client("elasticache", region_name="eu-west-1")
+    cache.create_cache_subnet_group(
+        CacheSubnetGroupName="public-cache", CacheSubnetGroupDescription="d", SubnetIds=[net["public"]]
+    )
+    cache.create_replication_group(
+        ReplicationGroupId="sessions", ReplicationGroupDescription="sessions", Engine="redis",
+        CacheNodeType="cache.r7g.large", NumCacheClusters=2, AutomaticFailoverEnabled=True, MultiAZEnabled=True,
+        AtRestEncryptionEnabled=True, TransitEncryptionEnabled=False, SnapshotRetentionLimit=3,
+        CacheSubnetGroupName="public-cache",
+        Tags=[{"Key": "Environment", "Value": "prod"}, {"Key": "Team", "Value": "web"}],
+    )  # fmt: skip
+    cache.create_cache_cluster(
+        CacheClusterId="pages", Engine="memcached", EngineVersion="1.6.17", CacheNodeType="cache.t4g.small",
+        NumCacheNodes=2, Tags=[{"Key": "Environment", "Value": "dev"}],
+    )  # fmt: skip
     return net
 
 
@@ -275,6 +290,19 @@ def test_iam_policy_lists_exactly_the_actions_called(collected) -> None:
         "secretsmanager:GetSecretValue",
     }
     assert allowed - actions <= extras, sorted(allowed - actions - extras)
+
+
+def test_elasticache_replication_groups_and_clusters(collected) -> None:
+    snap, _, _, _ = collected
+    caches = {c.identifier: c for c in snap.cache_clusters}
+    assert set(caches) == {"sessions", "pages"}
+    sessions, pages = caches["sessions"], caches["pages"]
+    assert sessions.replication_group and sessions.engine == "redis" and sessions.multi_az
+    assert sessions.automatic_failover and sessions.at_rest_encryption and not sessions.transit_encryption
+    assert sessions.snapshot_retention_days == 3 and sessions.region == "eu-west-1"
+    assert (sessions.environment, sessions.team) == ("production", "web")
+    assert not pages.replication_group and pages.engine == "memcached" and pages.engine_version == "1.6.17"
+    assert pages.nodes == 2 and pages.environment == "development"
 
 
 def test_no_secret_in_records(collected) -> None:

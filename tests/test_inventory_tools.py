@@ -210,3 +210,16 @@ async def test_list_sorted_by_engine_version(server) -> None:
         page = (await c.call_tool("list_db_instances", {"sort": "engine_version"})).structured_content
     versions = [i["engine_version"] for i in page["items"]]
     assert versions[0] == "8.0.36" and versions[-1] == "16.4"
+
+
+async def test_cache_clusters_listed_filtered_and_counted() -> None:
+    async with Client(build_server(Settings(source="synthetic", seed=42, scale=150))) as c:
+        summary = (await c.call_tool("get_inventory_summary", {})).structured_content
+        page = (await c.call_tool("list_cache_clusters", {"limit": 500})).structured_content
+        memcached = (await c.call_tool("list_cache_clusters", {"engine": "memcached"})).structured_content
+        bad = await c.call_tool("list_cache_clusters", {"engine": "mongodb"})
+    assert summary["cache_clusters"] == page["total"] == len(page["items"]) > 0
+    assert {r["engine"] for r in page["items"]} == {"redis", "valkey", "memcached"}
+    assert memcached["total"] > 0 and all(r["engine"] == "memcached" for r in memcached["items"])
+    assert not any(r["replication_group"] for r in memcached["items"])
+    assert bad.is_error and "redis, valkey, memcached" in bad.content[0].text

@@ -150,7 +150,8 @@ def test_engine_family_families() -> None:
 
 def test_calendar_json_form_is_compact_and_complete() -> None:
     body = CAL.to_dict()
-    assert set(body) == {"postgres", "mysql", "mariadb", "aurora-mysql", "aurora-postgresql", "sqlserver", "oracle"}
+    rds = {"postgres", "mysql", "mariadb", "aurora-mysql", "aurora-postgresql", "sqlserver", "oracle"}
+    assert set(body) == rds | {"redis"}  # ElastiCache for Redis OSS too
     assert body["mysql"]["majors"]["8.0"]["end_of_standard_support"] == "2026-07-31"
     assert body["mysql"]["majors"]["5.7"]["upgrade_path"] == ["8.0", "8.4"]
     assert body["sqlserver"]["majors"]["13.00"]["name"] == "SQL Server 2016"

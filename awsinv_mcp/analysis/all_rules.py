@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from awsinv_mcp.analysis import (  # noqa: F401  (imported for their @rule registrations)
     cost_rules,
+    elasticache_rules,
     performance,
     security_ec2,
     security_rds,

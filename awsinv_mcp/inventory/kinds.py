@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from awsinv_mcp.models.inventory import (
+    CacheCluster,
     DBCluster,
     DBInstance,
     DBSnapshot,
@@ -132,6 +133,19 @@ KINDS: tuple[ResourceKind, ...] = (
         ),
     ),
     ResourceKind(
+        name="cache_cluster",
+        field="cache_clusters",
+        record=CacheCluster,
+        id_attr="identifier",
+        label="ElastiCache cluster",
+        tagged=True,
+        counted=True,
+        listing=Listing(
+            sort_fields=("identifier", "engine", "engine_version", "node_type", "region", "account", "created_at"),
+            default_sort="identifier",
+        ),
+    ),
+    ResourceKind(
         name="ec2_instance",
         field="ec2_instances",
         record=EC2Instance,
@@ -194,8 +208,8 @@ BY_RESOURCE_TYPE: dict[str, ResourceKind] = {t: k for k in KINDS for t in k.reso
 TAGGED: tuple[ResourceKind, ...] = tuple(k for k in KINDS if k.tagged)
 COUNTED: tuple[ResourceKind, ...] = tuple(k for k in KINDS if k.counted)
 
-DB_INSTANCE, DB_CLUSTER, DB_SNAPSHOT, EC2_INSTANCE, S3_BUCKET = (
-    BY_NAME[n] for n in ("db_instance", "db_cluster", "db_snapshot", "ec2_instance", "s3_bucket")
+DB_INSTANCE, DB_CLUSTER, DB_SNAPSHOT, CACHE_CLUSTER, EC2_INSTANCE, S3_BUCKET = (
+    BY_NAME[n] for n in ("db_instance", "db_cluster", "db_snapshot", "cache_cluster", "ec2_instance", "s3_bucket")
 )
 EBS_VOLUME, SECURITY_GROUP, SUBNET, RESERVED_DB_INSTANCE = (
     BY_NAME[n] for n in ("ebs_volume", "security_group", "subnet", "reserved_db_instance")

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from awsinv_mcp.models.inventory import Utilisation
+
 if TYPE_CHECKING:
     from awsinv_mcp.models.inventory import Snapshot
 
@@ -84,20 +86,7 @@ class DBInstanceRow(Row):
     publicly_accessible: bool
     storage_type: str
     allocated_gb: int
-
-
-class UtilisationOut(Row):
-    """CloudWatch statistics over the last `days` days (null where not collected)."""
-
-    days: int
-    cpu_avg: float | None = None
-    cpu_max: float | None = None
-    connections_avg: float | None = None
-    connections_max: float | None = None
-    free_storage_gb_min: float | None = None
-    read_iops_avg: float | None = None
-    write_iops_avg: float | None = None
-    burst_balance_min: float | None = None
+    internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
 
 
 class DBInstanceDetail(DBInstanceRow):
@@ -126,8 +115,7 @@ class DBInstanceDetail(DBInstanceRow):
     availability_zone: str | None
     created_at: datetime | None
     engine_lifecycle_support: str | None
-    internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
-    utilisation: UtilisationOut | None = None
+    utilisation: Utilisation | None = None
 
 
 class DBInstanceAnswer(Answer):
@@ -183,6 +171,31 @@ class DBSnapshotPage(ListAnswer):
     items: list[DBSnapshotRow]
 
 
+class CacheClusterRow(Row):
+    identifier: str
+    account: str
+    region: str
+    engine: str = Field(description="redis, valkey or memcached")
+    engine_version: str
+    node_type: str
+    status: str
+    environment: str | None
+    team: str | None
+    application: str | None
+    replication_group: bool
+    nodes: int
+    shards: int
+    multi_az: bool
+    transit_encryption: bool
+    at_rest_encryption: bool
+    auth: bool = Field(description="an AUTH token or an RBAC user group is required")
+    snapshot_retention_days: int
+
+
+class CacheClusterPage(ListAnswer):
+    items: list[CacheClusterRow]
+
+
 class EC2Row(Row):
     identifier: str
     name: str | None
@@ -228,6 +241,7 @@ class InventorySummary(Answer):
     db_instances: int
     db_clusters: int
     db_snapshots: int
+    cache_clusters: int
     ec2_instances: int
     database_hosts: int
     s3_buckets: int

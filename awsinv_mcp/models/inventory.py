@@ -150,6 +150,39 @@ class DBSnapshot(Tagged):
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheCluster(Tagged):
+    """An ElastiCache cluster as the console lists it: a Redis OSS / Valkey replication group, or a Memcached (or
+    standalone Redis) cache cluster."""
+
+    identifier: str = ""  # replication group id, or cache cluster id
+    arn: str = ""
+    engine: str = ""  # redis, valkey, memcached
+    engine_version: str = ""  # "" when AWS did not say (replication groups carry it on their member clusters)
+    node_type: str = ""  # cache.r7g.large
+    status: str = "available"
+    replication_group: bool = False  # a Redis OSS / Valkey replication group (else a single cache cluster)
+    members: tuple[str, ...] = ()  # the cache clusters of a replication group
+    nodes: int = 1
+    shards: int = 1
+    cluster_mode: bool = False
+    multi_az: bool = False
+    automatic_failover: bool = False
+    transit_encryption: bool = False
+    at_rest_encryption: bool = False
+    kms_key_id: str | None = None
+    auth_token: bool = False  # Redis AUTH token set
+    user_groups: tuple[str, ...] = ()  # RBAC user groups (Redis 6+ / Valkey access control)
+    snapshot_retention_days: int = 0
+    auto_minor_version_upgrade: bool = True
+    port: int | None = None
+    subnet_group: str | None = None
+    subnet_ids: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    vpc_id: str | None = None
+    created_at: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Volume:
     id: str
@@ -283,6 +316,7 @@ class Snapshot:
     db_instances: tuple[DBInstance, ...] = ()
     db_clusters: tuple[DBCluster, ...] = ()
     db_snapshots: tuple[DBSnapshot, ...] = ()
+    cache_clusters: tuple[CacheCluster, ...] = ()
     ec2_instances: tuple[EC2Instance, ...] = ()
     volumes: tuple[Volume, ...] = ()
     security_groups: tuple[SecurityGroup, ...] = ()

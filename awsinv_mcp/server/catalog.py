@@ -24,6 +24,7 @@ TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=inventory.get_db_instance, title="Get one DB instance", toolset="inventory"),
     ToolDef(fn=inventory.list_db_clusters, title="List Aurora / Multi-AZ DB clusters", toolset="inventory"),
     ToolDef(fn=inventory.list_db_snapshots, title="List DB snapshots", toolset="inventory"),
+    ToolDef(fn=inventory.list_cache_clusters, title="List ElastiCache clusters", toolset="inventory"),
     ToolDef(fn=inventory.list_ec2_instances, title="List EC2 instances", toolset="inventory"),
     ToolDef(fn=inventory.list_s3_buckets, title="List S3 buckets", toolset="inventory"),
     ToolDef(fn=inventory.refresh_inventory, title="Refresh the inventory", toolset="inventory", open_world=True),

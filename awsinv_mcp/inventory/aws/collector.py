@@ -25,7 +25,7 @@ from typing import Any
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory import kinds
-from awsinv_mcp.inventory.aws import ec2, rds, s3
+from awsinv_mcp.inventory.aws import ec2, elasticache, rds, s3
 from awsinv_mcp.inventory.aws.context import Fault, Results, Scope, Target
 from awsinv_mcp.inventory.aws.errors import Where, describe
 from awsinv_mcp.inventory.aws.fanout import (
@@ -63,6 +63,7 @@ REGION_TASKS: tuple[tuple[str, Callable[[Scope], None]], ...] = (
     ("rds", lambda scope: rds.collect_snapshots(scope, "instance")),
     ("rds", lambda scope: rds.collect_snapshots(scope, "cluster")),
     ("rds", rds.collect_reserved),
+    ("elasticache", elasticache.collect_caches),
 )
 
 

@@ -11,6 +11,7 @@ from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.kinds import ResourceKind
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.buckets import build_buckets
+from awsinv_mcp.inventory.synthetic.caches import build_caches
 from awsinv_mcp.inventory.synthetic.compute import ComputeFactory
 from awsinv_mcp.inventory.synthetic.databases import DatabaseFactory
 from awsinv_mcp.inventory.synthetic.draw import stream
@@ -49,12 +50,14 @@ def _generate(seed: int, scale: int, now: datetime, settings: Settings | None) -
     reserved = build_reserved(stream(seed, "reserved"), instances, org.account_by_env["production"].id, base)
     ec2, volumes = ComputeFactory(stream(seed, "compute"), org, network, base).build(max(3, scale // 3))
     buckets = build_buckets(stream(seed, "buckets"), org, base, max(10, scale // 5))
+    caches = build_caches(stream(seed, "caches"), org, network, base, max(3, scale // 10))
     subnets = network.subnets()
     used = {s.region for s in subnets}
     records: dict[ResourceKind, tuple[Any, ...]] = {
         kinds.DB_INSTANCE: tuple(instances),
         kinds.DB_CLUSTER: tuple(clusters),
         kinds.DB_SNAPSHOT: tuple(snapshots),
+        kinds.CACHE_CLUSTER: tuple(caches),
         kinds.EC2_INSTANCE: tuple(ec2),
         kinds.EBS_VOLUME: tuple(volumes),
         kinds.SECURITY_GROUP: network.security_groups(),

@@ -12,13 +12,14 @@ import anyio
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.network import internet_exposed
 from awsinv_mcp.inventory.summary import summarize
 from awsinv_mcp.models import answers as A
-from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot
+from awsinv_mcp.models.inventory import CacheCluster, DBCluster, DBInstance, DBSnapshot
 from awsinv_mcp.paging import Page
 from awsinv_mcp.server.args import (
     DEFAULT_PAGE,
@@ -62,6 +63,10 @@ def cluster_row(c: DBCluster) -> A.DBClusterRow:
     return A.row(A.DBClusterRow, c, members=[m.identifier for m in members])
 
 
+def cache_row(c: CacheCluster) -> A.CacheClusterRow:
+    return A.row(A.CacheClusterRow, c, auth=c.auth_token or bool(c.user_groups))
+
+
 def snapshot_row(s: DBSnapshot, estate: Estate) -> A.DBSnapshotRow:
     age = (estate.snapshot.collected_at - s.created_at).days if s.created_at else None
     return A.row(A.DBSnapshotRow, s, age_days=age)
@@ -85,7 +90,9 @@ def list_db_instances(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_db_instances(estate, f, cluster=cluster, sort=sort, limit=limit, cursor=cursor)
-    return _page(A.DBInstancePage, page, A.rows(A.DBInstanceRow, page.items), estate)
+    snap = estate.snapshot
+    rows = [A.row(A.DBInstanceRow, db, internet_exposed=internet_exposed(snap, db)) for db in page.items]
+    return _page(A.DBInstancePage, page, rows, estate)
 
 
 def get_db_instance(
@@ -130,6 +137,25 @@ def list_db_snapshots(
         older_than_days=older_than_days, sort=sort, limit=limit, cursor=cursor,
     )  # fmt: skip
     return _page(A.DBSnapshotPage, page, [snapshot_row(s, estate) for s in page.items], estate)
+
+
+def list_cache_clusters(
+    engine: Annotated[str | None, Field(description="redis, valkey, memcached")] = None, region: Region = None,
+    account: Account = None, environment: Environment = None, team: Team = None, application: Application = None,
+    status: Status = None, q: Query = None, sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
+) -> A.CacheClusterPage:  # fmt: skip
+    """ElastiCache clusters (Redis OSS / Valkey replication groups, Memcached clusters) with encryption, access
+    control, Multi-AZ and backups, filtered, sorted, paged."""
+    estate = _estate()
+    f = Q.Filters(region=region, account=account, environment=environment, team=team, application=application,
+                  status=status, q=q)  # fmt: skip
+    engines = frozenset(Q.words(engine))
+    if engines - {"redis", "valkey", "memcached"}:
+        raise UserError(f"unknown engine {sorted(engines)[0]!r}; ElastiCache engines are redis, valkey, memcached")
+    extra = [lambda c: c.engine in engines] if engines else []
+    page = Q.list_records(estate, kinds.CACHE_CLUSTER, f, extra=extra, extra_key=(tuple(sorted(engines)),),
+                          sort=sort, limit=limit, cursor=cursor)  # fmt: skip
+    return _page(A.CacheClusterPage, page, [cache_row(c) for c in page.items], estate)
 
 
 def list_ec2_instances(
