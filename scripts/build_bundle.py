@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,12 @@ MCPB_VERSION = "2.1.2"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a docstring's first paragraph, its wrapped lines joined."""
+    paragraph = " ".join(text.split("\n\n")[0].split())
+    return re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+
+
 def server_tools() -> list[dict[str, str]]:
     """Name and first sentence of every tool the server lists (all toolsets on)."""
     import anyio
@@ -44,7 +51,7 @@ def server_tools() -> list[dict[str, str]]:
     async def listing() -> list[dict[str, str]]:
         async with Client(build_server(Settings(source="synthetic", scale=20))) as client:
             tools = (await client.list_tools()).tools
-        return [{"name": t.name, "description": (t.description or "").split("\n")[0].strip()} for t in tools]
+        return [{"name": t.name, "description": first_sentence(t.description or "")} for t in tools]
 
     return anyio.run(listing)
 
