@@ -33,6 +33,10 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )  # fmt: skip
 
 
+# third-party modules of optional extras -> how to install them
+OPTIONAL_MODULES = {"anthropic": "the chat extra: pip install 'awsinv-mcp[chat]'"}
+
+
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("settings (each also an AWSINV_* environment variable)")
     for flag, dest, kwargs in SETTING_FLAGS:
@@ -136,11 +140,13 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
             continue
         try:
             mod = import_module(module)
-        except ImportError:
-            mod = None
-        if mod is not None:
-            mod.configure(cmd)
-            cmd.set_defaults(handler=mod.run)
+        except ModuleNotFoundError as exc:
+            if exc.name not in OPTIONAL_MODULES:  # a real bug in our modules: let it show
+                raise
+            cmd.set_defaults(missing=f"'{name}' needs {OPTIONAL_MODULES[exc.name]}")
+            continue
+        mod.configure(cmd)
+        cmd.set_defaults(handler=mod.run)
 
     rules = sub.add_parser("rules-doc", help="write the rules catalogue as Markdown (docs/rules.md)")
     rules.add_argument("--output", default="docs/rules.md", help="file to write, or - for stdout")
@@ -154,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(chosen).parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        print(f"awsinv-mcp: '{args.command}' is not available in this installation", file=sys.stderr)
+        reason = getattr(args, "missing", None) or "it is not available in this installation"
+        print(f"awsinv-mcp: {reason}", file=sys.stderr)
         return 2
     try:
         settings = settings_from_args(args)

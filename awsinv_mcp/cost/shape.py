@@ -3,7 +3,7 @@
 - `CostQuery` is one request: window, granularity, metric, up to two group keys, filters.
 - `parse_group_by` accepts `SERVICE`, `REGION`, `LINKED_ACCOUNT`, `USAGE_TYPE`, `TAG:<key>`, a bare tag
   key (`Team` = `TAG:Team`), a list or a single (comma-separated) string.
-- `build_answer` turns `{group values: amounts per period}` into DESIGN.md's shape: largest groups first,
+- `build_answer` turns `{group values: amounts per period}` into the cost answer: largest groups first,
   the tail folded into one `(other)` item so the answer stays small; the items always sum to the total.
 """
 

@@ -1,7 +1,7 @@
 """Answer models of the analysis tools: findings pages, per-category reviews, engine distributions.
 
 Findings pages are compact: rows carry the ids and evidence, and each rule's title, remediation and
-Prowler check appear once in `rules` (not once per row). `detail=true` returns full DESIGN.md findings.
+Prowler check appear once in `rules` (not once per row). `detail=true` returns full findings (every field).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cost answers: compact and columnar (DESIGN.md's cost shape).
+"""Cost answers: compact and columnar (the cost shape the README documents).
 
 One `periods` list of period start dates; each item carries its `group` (dimension -> value, empty
 when ungrouped) and one amount per period, so a 12-month breakdown by team stays a few KB.

@@ -121,7 +121,7 @@ class QueryColumn(_Model):
 
 
 class QueryResult(_Model):
-    """DESIGN.md's query shape: columns once, rows as arrays."""
+    """A query result: columns once, rows as arrays."""
 
     database: str
     statement: Literal["query", "explain", "show", "pragma"]

@@ -53,55 +53,57 @@ def build_caches(
     found = []
     for i in range(count):
         engine = engines[i] if i < len(engines) else ENGINES(rng)
-        app, team = org.applications(rng)
-        env = org.environments(rng)
-        env_index = cat.ENVIRONMENTS.index(env)
-        account = org.account_by_env[env].id
-        region = org.regions[env](rng)
-        net = network.region(account, region)
-        risky = {risk for risk, rates in RISKS.items() if rng.random() < rates[env_index]}
         version = "5.0.6" if i == 0 else VERSIONS[engine](rng)
-        if i == 0:
-            risky.add("no_transit_encryption")
-        purpose = "cache" if engine == "memcached" else one_of(rng, PURPOSES)
-        base_name = f"{app}-{purpose}-{cat.ENV_ABBREVIATIONS[env]}"
-        n = names[base_name] = names.get(base_name, 0) + 1
-        identifier = f"{base_name}-{n:02d}"
-        replicated = engine != "memcached"
-        before_acl = int(version.split(".")[0]) < 6  # Redis OSS before 6 has AUTH tokens only, no access lists
-        single_az = "single_az" in risky
-        nodes = (1 if single_az else rng.choice((2, 3))) if replicated else rng.choice((1, 2, 3))
-        shards = rng.choice((1, 1, 1, 2, 3)) if replicated and env == "production" else 1
-        kind = "replicationgroup" if replicated else "cluster"
-        port = PORTS[engine]
-        found.append(
-            CacheCluster(
-                **org.labels(rng, env, team, app, Purpose=purpose).fields(account, region),
-                identifier=identifier,
-                arn=f"arn:aws:elasticache:{region}:{account}:{kind}:{identifier}",
-                engine=engine,
-                engine_version=version,
-                node_type=NODE_TYPES[env](rng),
-                replication_group=replicated,
-                members=tuple(f"{identifier}-{k:03d}" for k in range(1, nodes * shards + 1)) if replicated else (),
-                nodes=nodes * shards,
-                shards=shards,
-                cluster_mode=shards > 1,
-                multi_az=replicated and not single_az,
-                automatic_failover=replicated and not single_az,
-                transit_encryption="no_transit_encryption" not in risky,
-                at_rest_encryption=engine != "memcached" and "no_rest_encryption" not in risky,
-                kms_key_id=net.kms_keys[0] if engine != "memcached" and rng.random() < 0.4 else None,
-                auth_token=replicated and "no_auth" not in risky and before_acl,
-                user_groups=(f"{team.name}-users",) if replicated and "no_auth" not in risky and not before_acl else (),
-                snapshot_retention_days=0 if "no_backups" in risky or not replicated else rng.choice((1, 5, 7, 14, 35)),
-                auto_minor_version_upgrade="no_minor_upgrades" not in risky,
-                port=port,
-                subnet_group=f"{team.name}-cache",
-                subnet_ids=net.subnet_ids("public" if "public_subnet" in risky else "db"),
-                security_groups=(network.db_group(net, team.name, port, "internal"),),
-                vpc_id=net.vpc_id,
-                created_at=days_ago(rng, base, 20, 2000),
-            )
-        )
+        found.append(_cluster(rng, org, network, base, engine, version, names, showcase=i == 0))
     return found
+
+
+def _cluster(
+    rng: random.Random, org: Organisation, network: Network, base: datetime, engine: str, version: str,
+    names: dict[str, int], *, showcase: bool,
+) -> CacheCluster:  # fmt: skip
+    app, team = org.applications(rng)
+    env = org.environments(rng)
+    account, region = org.account_by_env[env].id, org.regions[env](rng)
+    net = network.region(account, region)
+    risky = {risk for risk, rates in RISKS.items() if rng.random() < rates[cat.ENVIRONMENTS.index(env)]}
+    if showcase:
+        risky.add("no_transit_encryption")
+    purpose = "cache" if engine == "memcached" else one_of(rng, PURPOSES)
+    base_name = f"{app}-{purpose}-{cat.ENV_ABBREVIATIONS[env]}"
+    n = names[base_name] = names.get(base_name, 0) + 1
+    identifier = f"{base_name}-{n:02d}"
+    replicated = engine != "memcached"
+    before_acl = int(version.split(".")[0]) < 6  # Redis OSS before 6 has AUTH tokens only, no access lists
+    single_az = "single_az" in risky
+    nodes = (1 if single_az else rng.choice((2, 3))) if replicated else rng.choice((1, 2, 3))
+    shards = rng.choice((1, 1, 1, 2, 3)) if replicated and env == "production" else 1
+    secured = replicated and "no_auth" not in risky
+    return CacheCluster(
+        **org.labels(rng, env, team, app, Purpose=purpose).fields(account, region),
+        identifier=identifier,
+        arn=f"arn:aws:elasticache:{region}:{account}:{'replicationgroup' if replicated else 'cluster'}:{identifier}",
+        engine=engine,
+        engine_version=version,
+        node_type=NODE_TYPES[env](rng),
+        replication_group=replicated,
+        members=tuple(f"{identifier}-{k:03d}" for k in range(1, nodes * shards + 1)) if replicated else (),
+        nodes=nodes * shards,
+        shards=shards,
+        cluster_mode=shards > 1,
+        multi_az=replicated and not single_az,
+        automatic_failover=replicated and not single_az,
+        transit_encryption="no_transit_encryption" not in risky,
+        at_rest_encryption=replicated and "no_rest_encryption" not in risky,
+        kms_key_id=net.kms_keys[0] if replicated and rng.random() < 0.4 else None,
+        auth_token=secured and before_acl,
+        user_groups=(f"{team.name}-users",) if secured and not before_acl else (),
+        snapshot_retention_days=0 if "no_backups" in risky or not replicated else rng.choice((1, 5, 7, 14, 35)),
+        auto_minor_version_upgrade="no_minor_upgrades" not in risky,
+        port=PORTS[engine],
+        subnet_group=f"{team.name}-cache",
+        subnet_ids=net.subnet_ids("public" if "public_subnet" in risky else "db"),
+        security_groups=(network.db_group(net, team.name, PORTS[engine], "internal"),),
+        vpc_id=net.vpc_id,
+        created_at=days_ago(rng, base, 20, 2000),
+    )
