@@ -1,7 +1,9 @@
 """The JSON-lines audit writer shared by the server middleware and the chat client.
 
 One line per tool call: `time` (UTC ISO), `side` (server | chat), `tool`, `arguments` (secrets
-redacted), `duration_ms`, `error` (redacted tool error text, or null), plus any extra fields.
+redacted, each string cut to `redact.MAX_TEXT_CHARS`), `duration_ms`, `error` (redacted tool error text
+cut to `MAX_ERROR_CHARS`, or null), plus any extra fields. `record` blocks (redaction, file I/O): async
+callers run it in a worker thread (see `awsinv_mcp.server.audit`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class AuditLog:
             "tool": tool,
             "arguments": redact(arguments, self.secrets),
             "duration_ms": round(duration_ms, 1),
-            "error": redact_text(error[:MAX_ERROR_CHARS], self.secrets) if error else None,
+            "error": redact_text(error, self.secrets, limit=MAX_ERROR_CHARS) if error else None,
             **redact(extra, self.secrets),
         }
         line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"

@@ -63,7 +63,11 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
     from awsinv_mcp.server.app import build_server
 
     if args.transport == "stdio":
-        build_server(settings, lazy=True).run("stdio")
+        import anyio
+
+        from awsinv_mcp.server.stdio import serve_stdio
+
+        anyio.run(serve_stdio, build_server(settings, lazy=True))
         return 0
     from awsinv_mcp.server.http import http_app_from_settings, is_loopback
 
@@ -76,6 +80,8 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
         )
         return 2
     import uvicorn
+
+    from awsinv_mcp.server.serving import uvicorn_config
 
     try:
         app = http_app_from_settings(settings, host=args.host, port=args.port)
@@ -93,14 +99,15 @@ def _serve(args: argparse.Namespace, settings: Any) -> int:
         print(f"  OAuth: bearer JWTs of {settings.auth_issuer} (metadata under /.well-known/)", file=sys.stderr)
     elif token:
         print("  clients must send 'Authorization: Bearer $AWSINV_AUTH_TOKEN'", file=sys.stderr)
-    uvicorn.run(
+    config = uvicorn_config(
         app,
         host=args.host,
         port=args.port,
-        log_level=settings.log_level.lower(),
-        lifespan="on",
+        log_level=settings.log_level,
+        header_timeout=settings.http_header_timeout,
         proxy_headers=False,  # X-Forwarded-* count only from AWSINV_TRUSTED_PROXIES (server/forwarded.py)
     )
+    uvicorn.Server(config).run()
     return 0
 
 

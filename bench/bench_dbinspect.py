@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.dbinspect.service import DatabaseService
-from awsinv_mcp.server.database_tools import compact
+from awsinv_mcp.server.tooling import respond
 
 DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -132,7 +132,7 @@ def query_rounds(rounds: int) -> dict[str, list[float]]:
             for _ in range(rounds):
                 started = time.perf_counter()
                 result = service.run_query("pg", sql)
-                text = compact(result).content[0].text  # what the run_query tool sends
+                text = respond(result).content[0].text  # what the run_query tool sends
                 out["ours"].append(time.perf_counter() - started)
                 assert result.row_count == 10_000 and not result.truncated
                 out["ours_bytes"].append(len(text.encode()))

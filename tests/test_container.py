@@ -19,7 +19,7 @@ import yaml
 
 from awsinv_mcp.cli import build_parser
 from awsinv_mcp.config import Settings
-from tests.test_transports import free_port, wait_healthy
+from tests.http_server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

@@ -21,8 +21,8 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from tests.http_server import INIT, MCP_HEADERS, free_port, server_env, wait_healthy
 from tests.oauth_issuer import LocalIssuer, new_key
-from tests.test_transports import INIT, MCP_HEADERS, free_port, server_env, wait_healthy
 
 SCOPE = "awsinv:read"
 STATIC = "static-token-for-simple-setups"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx2
@@ -14,74 +11,23 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from tests.http_server import INIT, MCP_HEADERS, server_env, start_http, stop
+
 pytestmark = pytest.mark.anyio
-
-ENV = {"AWSINV_SOURCE": "synthetic", "AWSINV_SCALE": "60", "AWSINV_LOG_LEVEL": "WARNING"}
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWSINV_")}
-    env.update(ENV)
-    env.update(extra)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, deadline_s: float = 30.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            if httpx2.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{url} not healthy within {deadline_s}s")
-
-
-def start_http(token: str | None = None, host: str = "127.0.0.1") -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    extra = {"AWSINV_AUTH_TOKEN": token} if token else {}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "awsinv_mcp", "serve", "--transport", "http", "--host", host, "--port", str(port)],
-        env=server_env(**extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_healthy(f"{base}/healthz", proc)
-    return proc, base
 
 
 @pytest.fixture(scope="module")
 def http_server() -> Iterator[str]:
     proc, base = start_http()
     yield base
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 @pytest.fixture(scope="module")
 def http_server_with_token() -> Iterator[str]:
     proc, base = start_http(token="s3cret-token")
     yield base
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 async def test_stdio_round_trip() -> None:

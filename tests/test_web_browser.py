@@ -6,6 +6,8 @@ outside CI; a failure in CI.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -137,12 +139,13 @@ def _is_js_error(msg: Any) -> bool:
     return msg.type == "error" and not msg.text.startswith("Failed to load resource")
 
 
-@pytest.fixture(scope="module")
-def page(served: ServedApp) -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium_page(width: int = 1440, height: int = 1000) -> Iterator[Any]:
+    """A page in Debian's chromium; `page.errors` collects the page's own JavaScript errors."""
     sync_playwright = _require_browser()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
         pg = context.new_page()
         errors: list[str] = []
         pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -152,6 +155,12 @@ def page(served: ServedApp) -> Iterator[Any]:
         yield pg
         context.close()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(served: ServedApp) -> Iterator[Any]:
+    with chromium_page() as pg:
+        yield pg
 
 
 def _aggregate(answer: dict[str, Any], key: str) -> Any:
@@ -171,7 +180,16 @@ def _value(pg: Any, testid: str) -> str:
     return node.get_attribute("data-value")
 
 
-def test_overview_numbers_match_the_api(served: ServedApp, page: Any) -> None:
+def screenshot_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the Overview screenshot goes: `docs/screenshot.png` only when asked for
+    (`scripts/update_screenshot.sh` sets UPDATE_SCREENSHOT=1); the test suite leaves the tracked file alone."""
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        return SCREENSHOT
+    return tmp_path_factory.getbasetemp() / "screenshot.png"
+
+
+def test_overview_numbers_match_the_api(served: ServedApp, page: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tracked = hashlib.sha256(SCREENSHOT.read_bytes()).hexdigest() if SCREENSHOT.exists() else None
     page.goto(served.url + "/")
     summary = served.get("/api/v1/inventory/summary")
     assert _value(page, "db-instances-total") == str(summary["db_instances"])
@@ -212,9 +230,13 @@ def test_overview_numbers_match_the_api(served: ServedApp, page: Any) -> None:
             if _aggregate(savings, k) is not None
         )
         assert float(_value(page, "savings-value")) == pytest.approx(total, abs=0.01)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
+    shot = screenshot_path(tmp_path_factory)
+    shot.parent.mkdir(exist_ok=True)
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if shot != SCREENSHOT:  # a test run never rewrites the tracked screenshot (a clean checkout stays clean)
+        assert (hashlib.sha256(SCREENSHOT.read_bytes()).hexdigest() if SCREENSHOT.exists() else None) == tracked
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
 

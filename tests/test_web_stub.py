@@ -77,10 +77,15 @@ def _page(rows: list[dict[str, Any]], limit: int, cursor: str | None, *key: Any)
     }
 
 
-def stub_server(n_instances: int = 60, *, with_prompts: bool = True) -> MCPServer:
-    """A server whose answers are fixed functions of `n_instances` stub DB instances."""
+def stub_server(
+    n_instances: int = 60, *, with_prompts: bool = True, overrides: dict[int, dict[str, Any]] | None = None
+) -> MCPServer:
+    """A server whose answers are fixed functions of `n_instances` stub DB instances (`overrides`: fields
+    replaced in row i, e.g. hostile tag values; a `tags` field is shown by `get_db_instance`)."""
     mcp = MCPServer("awsinv-stub")
     rows = db_rows(n_instances)
+    for i, fields in (overrides or {}).items():
+        rows[i].update(fields)
     by_id = {r["identifier"]: r for r in rows}
 
     def count(key: str) -> dict[str, int]:
@@ -164,7 +169,8 @@ def stub_server(n_instances: int = 60, *, with_prompts: bool = True) -> MCPServe
             return refuse(
                 f"unknown DB instance {identifier!r}; call list_db_instances for valid identifiers", "not_found"
             )
-        return respond({**_base(), "instance": {**row, "tags": {"Team": row["team"]}, "backup_retention_days": 7}})
+        tags = row.get("tags") or {"Team": row["team"]}
+        return respond({**_base(), "instance": {**row, "tags": tags, "backup_retention_days": 7}})
 
     @mcp.tool()
     def list_db_clusters(limit: int = 50, cursor: str | None = None) -> CallToolResult:

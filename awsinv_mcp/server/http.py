@@ -1,7 +1,9 @@
 """The streamable HTTP app: `/mcp` (Host/Origin checks, a static bearer token or OAuth) and an open `/healthz`.
 
-Behind a reverse proxy, `AWSINV_TRUSTED_PROXIES` lets the proxy's forwarded host and scheme through to
-the Host/Origin checks (`awsinv_mcp/server/forwarded.py`) and `AWSINV_PUBLIC_URL` names the public origin.
+Around the SDK's app: `ProtocolEdge` (short JSON-RPC errors for batches, malformed bodies and unknown protocol
+versions) and `SessionGuard` (session limits one client cannot exhaust). Behind a reverse proxy,
+`AWSINV_TRUSTED_PROXIES` lets the proxy's forwarded host and scheme through to the Host/Origin checks
+(`awsinv_mcp/server/forwarded.py`) and `AWSINV_PUBLIC_URL` names the public origin.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from awsinv_mcp import __version__
 from awsinv_mcp.config import Settings
 from awsinv_mcp.server.forwarded import ForwardedHeaders
+from awsinv_mcp.server.http_edge import ProtocolEdge
+from awsinv_mcp.server.sessions import SessionGuard
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
@@ -91,19 +95,29 @@ def build_http_app(
     path: str = "/mcp",
     trusted_proxies: Sequence[str] = (),
     public_url: str | None = None,
+    settings: Settings | None = None,
 ) -> ASGIApp:
     """The ASGI app served by `awsinv-mcp serve --transport http` (`token`: the static bearer token, when
-    `mcp` has no OAuth of its own)."""
+    `mcp` has no OAuth of its own; session limits from `settings`)."""
+    limits = settings or Settings()
 
     @mcp.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    security = security_settings(host, port, public_url)
     app = mcp.streamable_http_app(
-        streamable_http_path=path, host=host, transport_security=security_settings(host, port, public_url)
+        streamable_http_path=path,
+        host=host,
+        transport_security=security,
+        # backstops only: SessionGuard ends sessions first (the cap leaves room for sessions being ended)
+        max_sessions=limits.max_sessions + 16,
+        session_idle_timeout=2 * limits.session_idle_timeout,
     )
-    app = BearerTokenMiddleware(app, token) if token else app
-    return ForwardedHeaders(app, trusted_proxies) if trusted_proxies else app
+    guarded = SessionGuard(app, max_sessions=limits.max_sessions, idle_timeout=limits.session_idle_timeout, path=path)
+    edged: ASGIApp = ProtocolEdge(guarded, path=path, security=security)
+    edged = BearerTokenMiddleware(edged, token) if token else edged
+    return ForwardedHeaders(edged, trusted_proxies) if trusted_proxies else edged
 
 
 def http_app_from_settings(settings: Settings, *, host: str, port: int, path: str = "/mcp") -> ASGIApp:
@@ -122,4 +136,5 @@ def http_app_from_settings(settings: Settings, *, host: str, port: int, path: st
         path=path,
         trusted_proxies=settings.trusted_proxies,
         public_url=settings.public_url,
+        settings=settings,
     )

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from awsinv_mcp.clients.web import chat, prompts
+from awsinv_mcp.clients.web.body_limit import BodyLimitMiddleware
 from awsinv_mcp.clients.web.bridge import ToolBridge, ToolFailure
 from awsinv_mcp.clients.web.security import LOOPBACK_HOSTS, SecurityMiddleware
 from awsinv_mcp.config import Settings
@@ -252,6 +253,7 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(BodyLimitMiddleware)  # inside SecurityMiddleware: a refused request is never read
     auth = settings.auth_token.get_secret_value() if settings.auth_token else None
     app.add_middleware(
         SecurityMiddleware,

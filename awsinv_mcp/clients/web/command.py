@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from awsinv_mcp.clients.web.app import create_app
     from awsinv_mcp.server.auth import oauth_from_settings, resource_url
+    from awsinv_mcp.server.serving import uvicorn_config
 
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
     if not is_loopback(args.host) and not (token or settings.auth_issuer):
@@ -82,14 +83,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         oauth=oauth,
         trusted_proxies=settings.trusted_proxies,
     )
-    config = uvicorn.Config(
+    config = uvicorn_config(
         app,
         host=args.host,
         port=args.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        server_header=False,
-        lifespan="on",
+        log_level=settings.log_level,
+        header_timeout=settings.http_header_timeout,
         proxy_headers=False,  # X-Forwarded-* count only from AWSINV_TRUSTED_PROXIES (ForwardedHeaders)
     )
     server = uvicorn.Server(config)

@@ -1,4 +1,4 @@
-"""ASGI middleware: security headers, Host/Origin checks and the optional access token.
+"""ASGI middleware: security headers, Host/Origin/Sec-Fetch-Site checks and the optional access token.
 
 With a token configured, every path but `/healthz` needs it: an `Authorization: Bearer` header, or
 `?token=` once, which sets an HttpOnly SameSite=Strict cookie (holding a digest, not the token) and,
@@ -52,6 +52,21 @@ def _is_api(path: str) -> bool:
     return path.startswith("/api/") or path == "/infrastructure-ai"
 
 
+def _cross_origin(headers: dict[str, str], host: str, method: str, path: str) -> bool:
+    """A request a browser marks as made by another site or origin (another port of 127.0.0.1 included).
+
+    Writes need a matching `Origin` when one is sent; API reads also refuse `Sec-Fetch-Site` other than
+    `same-origin` or `none` (typed address, bookmark), since a GET can cost money (a Cost Explorer call).
+    Clients that send neither header (curl, scripts, the MCP tools) are not browsers and pass.
+    """
+    origin = headers.get("origin")
+    foreign_origin = origin is not None and urlsplit(origin).netloc.lower() != host.lower()
+    if method not in ("GET", "HEAD"):
+        return foreign_origin
+    site = headers.get("sec-fetch-site")
+    return _is_api(path) and (foreign_origin or (site is not None and site not in ("same-origin", "none")))
+
+
 class SecurityMiddleware:
     """Adds security headers; rejects foreign Host/Origin; enforces the token when one is set."""
 
@@ -81,9 +96,8 @@ class SecurityMiddleware:
         if "*" not in self.allowed_hosts and _host_name(host) not in self.allowed_hosts:
             await self._reject(scope, send, 421, "unexpected Host header; open the page by the address it printed")
             return
-        origin = headers.get("origin")
-        if scope["method"] not in ("GET", "HEAD") and origin and urlsplit(origin).netloc.lower() != host.lower():
-            await self._reject(scope, send, 403, "cross-origin request refused")
+        if _cross_origin(headers, host, scope["method"], path):
+            await self._reject(scope, send, 403, "cross-origin request refused: the API answers only this page")
             return
         set_cookie: str | None = None
         if (self.token or self.verifier) and path not in OPEN_PATHS:

@@ -54,6 +54,54 @@
   const colorFor = (i) => PALETTE[i % PALETTE.length];
   const plural = (n, one, many = `${one}s`) => `${nf.format(n)} ${n === 1 ? one : many}`;
 
+  // ---------- values from the estate (tags, names): isolated, bounded, bidi controls made visible ----------
+  // A bidirectional control (U+202E and kin) reorders the text after it ("prod\u202eedoc.exe" reads
+  // "prodexe.code"): each is shown as a visible code instead, and every value sits in its own <bdi>, so it
+  // cannot reorder its neighbours. Values longer than SHORT_VALUE characters are cut, the whole on demand.
+  const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const SHORT_VALUE = 60;
+  const codePoint = (ch) => `U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const chars = (text) => Array.from(text); // code points: a cut never splits a surrogate pair
+
+  function plainValue(value, max = SHORT_VALUE) { // for attributes, <option> and SVG text
+    const all = chars(String(value));
+    const text = all.length > max ? `${all.slice(0, max - 1).join("")}…` : all.join("");
+    return text.replace(BIDI_CONTROLS, (ch) => `[${codePoint(ch)}]`);
+  }
+
+  function bidiSafe(text) {
+    const parts = [];
+    let last = 0;
+    for (const m of text.matchAll(BIDI_CONTROLS)) {
+      if (m.index > last) parts.push(text.slice(last, m.index));
+      parts.push(el("span", { class: "bidi-ctl", title: `${codePoint(m[0])}: a bidirectional control character`,
+        text: codePoint(m[0]) }));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parts.push(text.slice(last));
+    return parts;
+  }
+
+  function valueNode(value, max = SHORT_VALUE) {
+    const full = String(value);
+    const all = chars(full);
+    const box = el("bdi", { class: "val" }, bidiSafe(all.length > max ? `${all.slice(0, max).join("")}…` : full));
+    if (all.length <= max) return box;
+    const more = el("button", { type: "button", class: "val-more", "aria-expanded": "false", "data-testid": "val-more",
+      title: `Show all ${nf.format(all.length)} characters`, text: "more" });
+    const toggle = (ev) => {
+      ev.stopPropagation(); // the row's click opens the detail panel
+      const open = more.getAttribute("aria-expanded") !== "true";
+      clear(box).append(...bidiSafe(open ? full : `${all.slice(0, max).join("")}…`));
+      box.classList.toggle("val-open", open);
+      more.setAttribute("aria-expanded", String(open));
+      more.textContent = open ? "less" : "more";
+    };
+    more.addEventListener("click", toggle);
+    more.addEventListener("keydown", (ev) => ev.stopPropagation());
+    return el("span", { class: "val-long" }, box, " ", more);
+  }
+
   function niceCeiling(value) {
     if (value <= 0) return 1;
     const power = 10 ** Math.floor(Math.log10(value));
@@ -238,7 +286,7 @@
         `${plural(engines.length, "engine")} · ${plural((s.accounts || []).length, "account")} · ${
           plural((s.regions || []).length, "region")}`),
       el("ul", { class: "mini-list" }, engines.slice(0, 4).map(([k, v], i) => el("li", {},
-        el("i", { class: "dot", "data-color": i }), el("span", { text: k }),
+        el("i", { class: "dot", "data-color": i }), el("span", {}, valueNode(k, 30)),
         el("b", { "data-testid": `engine-count-${k}`, text: nf.format(v) })))));
       for (const dot of cDb.node.querySelectorAll(".dot")) dot.style.background = colorFor(Number(dot.dataset.color));
       const when = new Date(s.collected_at);
@@ -305,9 +353,9 @@
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
       chart.append(
-        svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, name),
+        svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
         svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
-          svg("title", {}, `${name}: ${count}`)),
+          svg("title", {}, `${plainValue(name)}: ${count}`)),
         svg("text", { x: labelW + w + 6, y: y + 16, class: "value-label", "data-testid": `chart-engine-${name}` },
           nf.format(count)));
     });
@@ -387,7 +435,7 @@
         const h = (plotH * amount) / max;
         y -= h;
         chart.append(svg("rect", { x, y, width: barW, height: Math.max(h, 0), fill: colorFor(k) },
-          svg("title", {}, `${s.name} · ${monthLabel(period)}: ${usd.format(amount)}`)));
+          svg("title", {}, `${plainValue(s.name)} · ${monthLabel(period)}: ${usd.format(amount)}`)));
       });
       chart.append(svg("text", { x: x + barW / 2, y: H - 8, "text-anchor": "middle", class: "axis-label" },
         monthLabel(period)));
@@ -395,7 +443,7 @@
     const legend = el("ul", { class: "legend legend-row" }, series.map((s, k) => {
       const sw = el("i", { class: "swatch" });
       sw.style.background = colorFor(k);
-      return el("li", {}, sw, el("span", { text: s.name }));
+      return el("li", {}, sw, el("span", {}, valueNode(s.name, 40)));
     }));
     box.append(chart, legend);
   }
@@ -479,7 +527,8 @@
       const options = (param.enum && param.enum.length ? param.enum : fromSummary).filter((v) => v !== "any");
       const control = options.length
         ? el("select", { name, "data-testid": `filter-${name}`, onchange: (ev) => onChange(name, ev.target.value) },
-          el("option", { value: "", text: "All" }), options.sort().map((v) => el("option", { value: v, text: v })))
+          el("option", { value: "", text: "All" }), options.sort().map((v) => el("option", { value: v,
+            text: plainValue(v) })))
         : el("input", { type: "text", name, "data-testid": `filter-${name}`, placeholder: "any",
           onchange: (ev) => onChange(name, ev.target.value) });
       form.append(el("label", { class: "filter" }, el("span", { text: label(name) }), control));
@@ -490,11 +539,11 @@
     if (value === true) return el("span", { class: "flag flag-yes", text: "Yes" });
     if (value === false) return el("span", { class: "flag flag-no", text: "No" });
     if (value === null || value === undefined || value === "") return el("span", { class: "muted", text: "—" });
-    if (Array.isArray(value)) return document.createTextNode(value.length > 3 ? `${value.slice(0, 3).join(", ")} +${
+    if (Array.isArray(value)) return valueNode(value.length > 3 ? `${value.slice(0, 3).join(", ")} +${
       value.length - 3}` : value.join(", "));
-    if (typeof value === "object") return document.createTextNode(JSON.stringify(value));
+    if (typeof value === "object") return valueNode(JSON.stringify(value));
     if (typeof value === "number") return document.createTextNode(nf.format(value));
-    return document.createTextNode(String(value));
+    return valueNode(value);
   }
 
   async function loadTable() {
@@ -592,7 +641,8 @@
     }
     if (inst.tags && Object.keys(inst.tags).length) {
       dl.append(el("dt", { text: "Tags" }), el("dd", {}, el("div", { class: "tags" },
-        Object.entries(inst.tags).map(([k, v]) => el("span", { class: "tag", text: `${k}=${v}` })))));
+        Object.entries(inst.tags).map(([k, v]) => el("span", { class: "tag", "data-testid": "tag" },
+          valueNode(k, 40), "=", valueNode(v))))));
     }
     panel.append(dl);
     const section = el("section", { class: "detail-findings", "data-testid": "detail-findings" });
@@ -915,7 +965,7 @@
     addMessage("user", el("div", { class: "msg-text", text: query }));
     const working = () => el("div", { class: "typing", text: "Thinking…" });
     let pending = addMessage("assistant", working());
-    const payload = { query, history: state.history };
+    const payload = { query, history: state.history.slice(-40) }; // the server reads the last 40 turns
     try {
       let res = null;
       if (!state.noStream) {
