@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.config import Settings
 from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.test_web_stub import ServedApp
+from tests.web_stub import ServedApp
 
 CARDS_DONE = """() => [...document.querySelectorAll('#cards .card-body')].every(b => !b.querySelector('.skeleton'))"""
 

@@ -30,7 +30,7 @@ from awsinv_mcp.models.inventory import (
     Volume,
 )  # fmt: skip
 from tests.analysis_fixtures import CTX
-from tests.test_aws_support import moto_env
+from tests.aws_support import moto_env
 
 pytestmark = pytest.mark.slow
 

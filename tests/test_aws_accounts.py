@@ -14,7 +14,7 @@ import pytest
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import collector
 from awsinv_mcp.inventory.aws.collector import collect
-from tests.test_aws_support import Faults, db_instance, moto_creds, moto_env, real_warnings  # noqa: F401 (fixture)
+from tests.aws_support import Faults, db_instance, moto_creds, moto_env, real_warnings  # noqa: F401 (fixture)
 
 CALLER = "123456789012"
 ROLE = "OrganizationAccountAccessRole"

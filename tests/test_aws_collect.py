@@ -10,7 +10,7 @@ import pytest
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.models.inventory import Snapshot
-from tests.test_aws_support import db_instance, moto_env
+from tests.aws_support import db_instance, moto_env
 
 REGIONS = ["us-east-1", "eu-west-1"]
 OTHER_ACCOUNT = "210987654321"

@@ -19,7 +19,7 @@ from mcp import Client
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.server.app import build_server
-from tests.test_aws_support import MOTO_ENV, db_instance, error_response
+from tests.aws_support import MOTO_ENV, db_instance, error_response
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws import fanout
 from awsinv_mcp.inventory.aws.collector import collect
-from tests.test_aws_support import Faults, aws, db_instance, fast_retries, op, real_warnings  # noqa: F401 (fixtures)
+from tests.aws_support import Faults, aws, db_instance, fast_retries, op, real_warnings  # noqa: F401 (fixtures)
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]

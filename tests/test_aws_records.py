@@ -26,7 +26,7 @@ from awsinv_mcp.inventory.aws.errors import (
 from awsinv_mcp.inventory.aws.fanout import ClientFactory, FanOut, TokenBucket, _guard_retry
 from awsinv_mcp.inventory.aws.tags import account_environment, labels, tag_dict
 from awsinv_mcp.models.inventory import IngressRule, SecurityGroup
-from tests.test_aws_support import MOTO_ENV
+from tests.aws_support import MOTO_ENV
 
 SETTINGS = Settings(source="aws")
 WHERE = Where("111122223333", "prod", "eu-west-1", "rds")

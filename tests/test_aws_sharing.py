@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.test_aws_support import moto_env
+from tests.aws_support import moto_env
 
 SERVICES = ("ec2", "rds", "cloudwatch", "s3", "s3control", "sts", "iam", "organizations")
 

@@ -169,7 +169,7 @@ def test_web_api_accepts_the_same_tokens(protected: Protected) -> None:
     from awsinv_mcp.clients.web.app import create_app
     from awsinv_mcp.config import Settings
     from awsinv_mcp.server.auth import oauth_from_settings
-    from tests.test_web_stub import stub_server
+    from tests.web_stub import stub_server
 
     settings = Settings(source="synthetic", auth_issuer=protected.issuer.url, auth_scopes=SCOPE)
     oauth = oauth_from_settings(settings, protected.resource)

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 
 from awsinv_mcp.server.sessions import SessionGuard
 from tests.http_server import INIT, MCP_HEADERS, running_server
-from tests.test_web_stub import ServedApp
+from tests.web_stub import ServedApp
 
 PING = {"jsonrpc": "2.0", "id": 9, "method": "ping"}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.clients.web.security import COOKIE, CSP
 from awsinv_mcp.config import Settings
-from tests.test_web_stub import stub_server
+from tests.web_stub import stub_server
 
 BASE = "http://127.0.0.1"
 

@@ -22,7 +22,7 @@ from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.clients.web.body_limit import MAX_BODY_BYTES
 from awsinv_mcp.config import Settings
 from tests.http_server import rss_kb, server_env, stop
-from tests.test_web_stub import stub_server
+from tests.web_stub import stub_server
 
 BASE = "http://127.0.0.1"
 CHUNK = b"x" * 65_536

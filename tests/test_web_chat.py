@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.config import Settings
 from tests.fake_anthropic import FakeMessagesAPI, error, text, tool_use
-from tests.test_web_stub import stub_server
+from tests.web_stub import stub_server
 
 
 @pytest.fixture

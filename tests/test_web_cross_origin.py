@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.config import Settings
 from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_browser
-from tests.test_web_stub import ServedApp, stub_server
+from tests.web_stub import ServedApp, stub_server
 
 BASE = "http://127.0.0.1"
 API = "/api/v1/inventory/costs?start=2026-01-01"

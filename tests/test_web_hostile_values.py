@@ -13,7 +13,7 @@ import pytest
 
 from awsinv_mcp.config import Settings
 from tests.test_web_browser import chromium_page
-from tests.test_web_stub import ServedApp, stub_server
+from tests.web_stub import ServedApp, stub_server
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from awsinv_mcp.clients.web.app import create_app
 from awsinv_mcp.config import Settings
 from awsinv_mcp.server.http import build_http_app
-from tests.test_web_stub import ServedApp, stub_server
+from tests.web_stub import ServedApp, stub_server
 
 TOKEN = "remote-token-123"
 

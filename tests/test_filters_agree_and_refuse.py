@@ -1,4 +1,4 @@
-"""Review regressions: filters that silently matched nothing, alias handling, and numbers that disagreed."""
+"""Filters refuse unknown values, accept aliases, and agree across tools (no filter silently matches nothing)."""
 
 from __future__ import annotations
 
