@@ -29,8 +29,8 @@ from awsinv_mcp.models.inventory import (
     Subnet,
     Volume,
 )  # fmt: skip
-from tests.analysis_fixtures import CTX
 from tests.aws_support import moto_env
+from tests.estates import CTX
 
 pytestmark = pytest.mark.slow
 

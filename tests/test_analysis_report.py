@@ -17,7 +17,7 @@ from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.synthetic import generate
 from awsinv_mcp.models.findings import SEVERITY_ORDER
-from tests.analysis_fixtures import CTX, DEV, bucket, cluster, db, estate, member
+from tests.estates import CTX, DEV, bucket, cluster, db, estate, member
 
 EXPOSED = {"publicly_accessible": True, "port": 5432, "subnet_ids": ("subnet-pub",)}
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from awsinv_mcp.analysis.all_rules import RULES
-from tests.analysis_fixtures import (
+from tests.estates import (
     DEV,
     HEALTHY,
     all_findings,

@@ -9,7 +9,7 @@ from mcp import Client
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.server.app import build_server
-from tests.analysis_fixtures import DEV, bucket, cluster, db, estate, member
+from tests.estates import DEV, bucket, cluster, db, estate, member
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,9 @@ from mcp.shared.exceptions import MCPError
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.server.app import build_server
-from tests.inventory_fixture import DEV, PROD, crafted_snapshot
+from tests.estates import DEV_ACCOUNT as DEV
+from tests.estates import PROD_ACCOUNT as PROD
+from tests.estates import two_account_estate
 
 pytestmark = pytest.mark.anyio
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def server():
     settings = Settings(source="synthetic")
-    snap = crafted_snapshot()
+    snap = two_account_estate()
 
     def collector(settings: Settings, progress, cancel=None) -> object:
         if progress:

@@ -21,6 +21,7 @@ from awsinv_mcp.models.inventory import (
     Utilisation,
     Volume,
 )
+from tests import estates
 
 AS_OF = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -47,18 +48,7 @@ def db(identifier: str, klass: str = "db.r6g.xlarge", engine: str = "postgres", 
 
 
 def estate(*records: object) -> Snapshot:
-    kinds = {
-        DBInstance: "db_instances",
-        DBCluster: "db_clusters",
-        DBSnapshot: "db_snapshots",
-        EC2Instance: "ec2_instances",
-        Volume: "volumes",
-        ReservedDBInstance: "reserved_db_instances",
-    }
-    fields: dict[str, list[object]] = {v: [] for v in kinds.values()}
-    for r in records:
-        fields[kinds[type(r)]].append(r)
-    return Snapshot(source="synthetic", collected_at=NOW, regions=(REGION,), **{k: tuple(v) for k, v in fields.items()})  # type: ignore[arg-type]
+    return estates.estate(*records, accounts=(), regions=(REGION,), with_network=False, collected_at=NOW)
 
 
 def run(rule_id: str, snap: Snapshot) -> dict[str, float]:

@@ -14,6 +14,7 @@ from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.models.inventory import Account, ClusterMember, DBCluster, DBInstance, LifecycleOverride, Snapshot
+from tests import estates
 
 AS_OF = date(2026, 11, 25)
 PROD, DEV = "111111111111", "222222222222"
@@ -26,15 +27,10 @@ def db(identifier: str, engine: str, version: str, klass: str = "db.r6g.xlarge",
 
 
 def estate(*records: DBInstance | DBCluster, overrides: tuple[LifecycleOverride, ...] = ()) -> Snapshot:
-    return Snapshot(
-        source="synthetic",
-        collected_at=datetime(2026, 11, 25, tzinfo=UTC),
-        accounts=(Account(PROD, "acme-prod"), Account(DEV, "acme-dev")),
-        regions=("us-east-1", "eu-west-1"),
-        db_instances=tuple(r for r in records if isinstance(r, DBInstance)),
-        db_clusters=tuple(r for r in records if isinstance(r, DBCluster)),
-        lifecycle_overrides=overrides,
-    )
+    return estates.estate(
+        *records, accounts=(Account(PROD, "acme-prod"), Account(DEV, "acme-dev")), regions=("us-east-1", "eu-west-1"),
+        with_network=False, collected_at=datetime(2026, 11, 25, tzinfo=UTC), lifecycle_overrides=overrides,
+    )  # fmt: skip
 
 
 def check_version_compliance(snapshot: Snapshot, as_of: date = AS_OF, *, status: str | None = None,

@@ -1,4 +1,6 @@
-"""Crafted resources for rule tests: every builder returns a resource no rule flags; tests change one field.
+"""Crafted estates for tests: one set of record builders, and the snapshots built from them.
+
+Every builder returns a resource no rule flags; tests change one field.
 
 `estate(...)` wraps records in a Snapshot with a fixed network: `sg-open` admits 0.0.0.0/0 on every DB
 port, `sg-open6` admits ::/0 on 5432, `sg-closed` admits only 10.0.0.0/8; `subnet-pub` is public and
@@ -8,7 +10,7 @@ port, `sg-open6` admits ::/0 on 5432, `sg-closed` admits only 10.0.0.0/8; `subne
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from awsinv_mcp.analysis.all_rules import RULES
@@ -30,6 +32,7 @@ from awsinv_mcp.models.inventory import (
     Subnet,
     Utilisation,
     Volume,
+    Warning,
 )  # fmt: skip
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"
@@ -142,14 +145,25 @@ def network() -> dict[str, Any]:
     return {"security_groups": groups, "subnets": subnets}
 
 
-def estate(*records: Any) -> Snapshot:
-    """A snapshot holding `records` (sorted into their collections) plus the fixed network."""
-    fields = {k.record: k.field for k in kinds.KINDS if k.field not in ("security_groups", "subnets")}
-    parts: dict[str, list[Any]] = {v: [] for v in fields.values()}
+def estate(
+    *records: Any,
+    accounts: tuple[Account, ...] = (Account(ACCOUNT, "acme-prod"),),
+    regions: tuple[str, ...] = (REGION,),
+    with_network: bool = True,
+    collected_at: datetime = NOW,
+    **fields: Any,
+) -> Snapshot:
+    """A snapshot holding `records` (sorted into their collections through the kinds registry).
+
+    The fixed network is added unless `with_network=False`; other Snapshot fields pass through.
+    """
+    kind_fields = {k.record: k.field for k in kinds.KINDS}
+    parts: dict[str, list[Any]] = {}
     for r in records:
-        parts[fields[type(r)]].append(r)
-    return Snapshot(source="synthetic", collected_at=NOW, accounts=(Account(ACCOUNT, "acme-prod"),),
-                    regions=(REGION,), **{k: tuple(v) for k, v in parts.items()}, **network())  # fmt: skip
+        parts.setdefault(kind_fields[type(r)], []).append(r)
+    net = network() if with_network else {}
+    return Snapshot(source="synthetic", collected_at=collected_at, accounts=accounts, regions=regions,
+                    **{k: tuple(v) for k, v in parts.items()}, **net, **fields)  # fmt: skip
 
 
 def compliant_estate() -> Snapshot:
@@ -165,6 +179,83 @@ def fire(rule_id: str, snap: Snapshot, ctx: AnalysisContext = CTX) -> list[Findi
 
 def all_findings(snap: Snapshot, ctx: AnalysisContext = CTX) -> list[Finding]:
     return [f for r in RULES.values() if r.category in ("security", "performance") for f in r.check(snap, ctx)]
+
+
+# --- a two-account, two-region estate for the inventory tools (records as a bare collection would see them) ---
+PROD_ACCOUNT, DEV_ACCOUNT = "111111111111", "222222222222"
+UNHARDENED: dict[str, Any] = dict(
+    multi_az=False, backup_retention_days=0, deletion_protection=False, iam_auth=False, master_username=None,
+    monitoring_interval=0, performance_insights=None, log_exports=(), copy_tags_to_snapshot=False,
+    ca_certificate=None, ca_certificate_valid_till=None, utilisation=None, storage_type="gp2",
+)  # fmt: skip
+
+
+def _bare_db(account: str, region: str, ident: str, **kw: Any) -> DBInstance:
+    env = "production" if account == PROD_ACCOUNT else "development"
+    base: dict[str, Any] = dict(
+        UNHARDENED, account=account, region=region, arn=f"arn:aws:rds:{region}:{account}:db:{ident}",
+        instance_class="db.m6g.large", environment=env, team="payments", application="checkout",
+        tags={"Environment": env.title(), "Team": "payments", "Application": "checkout"},
+        port=5432, subnet_ids=("subnet-pub",), security_groups=("sg-db",), created_at=NOW - timedelta(days=100),
+    )  # fmt: skip
+    base.update(kw)
+    return db(ident, **base)
+
+
+def two_account_estate() -> Snapshot:
+    """Two accounts in two regions: a standalone, an Aurora cluster, a stopped instance, snapshots, hosts, buckets."""
+    prod, dev = PROD_ACCOUNT, DEV_ACCOUNT
+    dbs = (
+        _bare_db(prod, "us-east-1", "orders-db"),
+        _bare_db(dev, "us-east-1", "orders-db", engine="mysql", engine_version="8.0.36", team="platform"),
+        _bare_db(prod, "eu-west-1", "ledger", publicly_accessible=True, storage_encrypted=False, allocated_gb=500),
+        _bare_db(prod, "eu-west-1", "auth-1", engine="aurora-postgresql", cluster="auth", storage_type="aurora",
+                 allocated_gb=0),
+        _bare_db(prod, "eu-west-1", "auth-2", engine="aurora-postgresql", cluster="auth", storage_type="aurora",
+                 allocated_gb=0),
+        _bare_db(dev, "us-east-1", "scratch", engine="mariadb", engine_version="10.6.16", status="stopped",
+                 team="data", application="etl"),
+    )  # fmt: skip
+    aurora = DBCluster(
+        account=prod, region="eu-west-1", identifier="auth", arn=f"arn:aws:rds:eu-west-1:{prod}:cluster:auth",
+        engine="aurora-postgresql", engine_version="15.4", environment="production", team="payments",
+        application="checkout", members=(ClusterMember("auth-2", False), ClusterMember("auth-1", True)),
+        storage_encrypted=True,
+    )  # fmt: skip
+    sgs = tuple(
+        SecurityGroup("sg-db", acct, region, "db", ingress=(IngressRule("tcp", 5432, 5432, ("0.0.0.0/0",)),))
+        for acct in (prod, dev) for region in ("us-east-1", "eu-west-1")
+    )  # fmt: skip
+    subnets = tuple(
+        Subnet("subnet-pub", acct, region, public=True) for acct in (prod, dev) for region in ("us-east-1", "eu-west-1")
+    )
+    snaps = (
+        DBSnapshot(account=prod, region="eu-west-1", identifier="ledger-manual-1", source_id="ledger",
+                   engine="postgres", engine_version="16.4", public=True, allocated_gb=500,
+                   created_at=NOW - timedelta(days=400)),
+        DBSnapshot(account=prod, region="us-east-1", identifier="orders-auto", source_id="orders-db",
+                   snapshot_type="automated", engine="postgres", engine_version="16.4", encrypted=True,
+                   allocated_gb=100, created_at=NOW - timedelta(days=1)),
+    )  # fmt: skip
+    ec2 = (
+        EC2Instance(account=dev, region="us-east-1", identifier="i-0abc", name="pg-selfhosted",
+                    instance_type="m5.large", public_ip="54.1.2.3", database_host=True, database_engine="postgres",
+                    imds_v2_required=False, environment="development", team="data"),
+        EC2Instance(account=prod, region="us-east-1", identifier="i-0def", name="web-1", instance_type="t3.small",
+                    environment="production", team="payments"),
+    )  # fmt: skip
+    buckets = (
+        S3Bucket(account=prod, region="us-east-1", name="acme-db-backups", purpose="backups", versioning="Enabled"),
+        S3Bucket(account=dev, region="eu-west-1", name="acme-exports", purpose="exports", public=True,
+                 public_access_block=False, encrypted=False, encryption=None),
+    )  # fmt: skip
+    return Snapshot(
+        source="synthetic", collected_at=NOW,
+        accounts=(Account(prod, "acme-prod", "production"), Account(dev, "acme-dev", "development")),
+        regions=("eu-west-1", "us-east-1"), warnings=(Warning(f"{dev}/ap-south-1", "region not enabled"),),
+        db_instances=dbs, db_clusters=(aurora,), db_snapshots=snaps, ec2_instances=ec2, security_groups=sgs,
+        subnets=subnets, s3_buckets=buckets,
+    )  # fmt: skip
 
 
 __all__ = ["replace"]
