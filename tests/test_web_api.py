@@ -1,24 +1,55 @@
-"""REST routes of the web app (Starlette TestClient), through a real MCP client session to a stub server."""
+"""REST routes of the web app (Starlette TestClient) on the real server over a crafted estate.
+
+Each route answers exactly what its tool answers to an assistant (`/api/v1/inventory/<name>` == the tool's
+structured result), so the page and the assistant never disagree.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
+import anyio
 import pytest
+from mcp import Client
 from starlette.testclient import TestClient
 
-from awsinv_mcp.clients.web.app import create_app
+from awsinv_mcp.clients.web.app import INVENTORY_ROUTES, create_app
 from awsinv_mcp.clients.web.security import COOKIE, CSP
 from awsinv_mcp.config import Settings
-from tests.web_stub import stub_server
+from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.server.app import build_server
+from awsinv_mcp.server.catalog import TOOLS
+from tests.estates import two_account_estate
 
 BASE = "http://127.0.0.1"
+SETTINGS = Settings(source="synthetic")
+
+
+def crafted(_settings: Settings, _progress: Any, _cancel: threading.Event | None = None) -> Snapshot:
+    return two_account_estate()
+
+
+def real_server(**kw: Any) -> Any:
+    return build_server(SETTINGS, collector=crafted, **kw)
+
+
+def tool_answer(name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What an assistant gets from `name` on a server of its own over the same estate."""
+
+    async def run() -> dict[str, Any]:
+        async with Client(real_server()) as c:
+            result = await c.call_tool(name, args or {})
+            assert not result.is_error, result.content
+            return result.structured_content
+
+    return anyio.run(run)
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    app = create_app(Settings(source="synthetic"), mcp_target=stub_server(60))
-    with TestClient(app, base_url=BASE) as c:
+    with TestClient(create_app(SETTINGS, mcp_target=real_server()), base_url=BASE) as c:
         yield c
 
 
@@ -27,55 +58,48 @@ def test_healthz(client: TestClient) -> None:
     assert r.status_code == 200 and r.json() == {"status": "ok"}
 
 
-def test_summary_is_the_tools_structured_result(client: TestClient) -> None:
-    r = client.get("/api/v1/inventory/summary")
-    assert r.status_code == 200
+@pytest.mark.parametrize("route", sorted(INVENTORY_ROUTES))
+def test_each_route_answers_what_its_tool_answers(client: TestClient, route: str) -> None:
+    r = client.get(f"/api/v1/inventory/{route}")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
-    assert body["source"] == "synthetic" and body["db_instances"] == 60
-    assert body["by_engine"]["postgres"] == 12
-    assert r.headers["cache-control"] == "no-store"
+    assert body == tool_answer(INVENTORY_ROUTES[route])
+    assert body["source"] == "synthetic"
 
 
-def test_databases_filters_sort_and_paging(client: TestClient) -> None:
-    first = client.get("/api/v1/inventory/databases", params={"engine": "postgres", "limit": 5}).json()
-    assert first["total"] == 12 and len(first["items"]) == 5 and first["next_cursor"]
-    assert {row["engine"] for row in first["items"]} == {"postgres"}
-    second = client.get(
-        "/api/v1/inventory/databases", params={"engine": "postgres", "limit": 5, "cursor": first["next_cursor"]}
-    ).json()
-    assert not {r["identifier"] for r in second["items"]} & {r["identifier"] for r in first["items"]}
-    ordered = client.get("/api/v1/inventory/databases", params={"sort": "-allocated_gb", "limit": 3}).json()
-    assert [r["allocated_gb"] for r in ordered["items"]] == [159, 158, 157]
-    found = client.get("/api/v1/inventory/databases", params={"q": "db-0004"}).json()
-    assert found["total"] == 10
+def test_summary_counts_the_crafted_estate(client: TestClient) -> None:
+    body = client.get("/api/v1/inventory/summary").json()
+    assert body["db_instances"] == 6 and body["by_engine"]["aurora-postgresql"] == 2
 
 
 @pytest.mark.parametrize(
-    ("path", "total"),
-    [("clusters", 2), ("ec2", 3), ("buckets", 2), ("findings", 9), ("versions", 60), ("savings", 1)],
-)
-def test_list_routes(client: TestClient, path: str, total: int) -> None:
-    body = client.get(f"/api/v1/inventory/{path}").json()
-    assert body["total"] == total and "next_cursor" in body and body["source"] == "synthetic"
+    "params",
+    [{"engine": "postgres", "limit": 1}, {"sort": "-allocated_gb", "limit": 2}, {"q": "orders"},
+     {"account": "acme-dev"}, {"region": "eu-west-1", "environment": "production"}],
+)  # fmt: skip
+def test_database_filters_sort_and_paging_pass_through(client: TestClient, params: dict[str, Any]) -> None:
+    body = client.get("/api/v1/inventory/databases", params=params).json()
+    assert body == tool_answer("list_db_instances", params)
+    assert body["total"] > 0
 
 
-def test_costs_route_passes_group_by(client: TestClient) -> None:
-    body = client.get("/api/v1/inventory/costs", params={"group_by": "TAG:Team"}).json()
-    assert [it["group"]["TAG:Team"] for it in body["items"]] == ["payments", "search", "identity"]
-    assert len(body["periods"]) == 6
+def test_next_page_follows_the_cursor(client: TestClient) -> None:
+    first = client.get("/api/v1/inventory/databases", params={"limit": 4}).json()
+    assert first["total"] == 6 and first["next_cursor"]
+    second = client.get("/api/v1/inventory/databases", params={"limit": 4, "cursor": first["next_cursor"]}).json()
+    assert second["total"] == 6 and not second.get("next_cursor")
 
 
 def test_findings_filtered_by_resource(client: TestClient) -> None:
-    body = client.get("/api/v1/inventory/findings", params={"resource": "db-00007"}).json()
-    assert body["total"] == 1 and body["items"][0]["resource_id"] == "db-00007"
+    body = client.get("/api/v1/inventory/findings", params={"resource": "ledger"}).json()
+    assert body == tool_answer("get_findings", {"resource": "ledger"}) and body["total"] > 0
 
 
 def test_database_detail_and_unknown_identifier(client: TestClient) -> None:
-    ok = client.get("/api/v1/inventory/databases/db-00003")
-    assert ok.status_code == 200 and ok.json()["instance"]["identifier"] == "db-00003"
+    ok = client.get("/api/v1/inventory/databases/ledger")
+    assert ok.status_code == 200 and ok.json() == tool_answer("get_db_instance", {"identifier": "ledger"})
     missing = client.get("/api/v1/inventory/databases/nope")
-    assert missing.status_code == 404
-    assert missing.json() == {"error": "unknown DB instance 'nope'; call list_db_instances for valid identifiers"}
+    assert missing.status_code == 404 and "no DB instance 'nope'" in missing.json()["error"]
 
 
 def test_tool_errors_become_4xx_json(client: TestClient) -> None:
@@ -89,18 +113,22 @@ def test_tool_errors_become_4xx_json(client: TestClient) -> None:
     assert unknown_param.status_code == 400 and "colour" in unknown_param.json()["error"]
 
 
-def test_missing_tool_and_unknown_route(client: TestClient) -> None:
-    r = client.get("/api/v1/inventory/snapshots")  # the stub has no list_db_snapshots
-    assert r.status_code == 404 and "list_db_snapshots" in r.json()["error"]
-    assert client.get("/api/v1/inventory/everything").status_code == 404
+def test_missing_tool_and_unknown_route() -> None:
+    without = [t for t in TOOLS if t.name != "list_db_snapshots"]
+    with TestClient(create_app(SETTINGS, mcp_target=real_server(tools=without)), base_url=BASE) as client:
+        r = client.get("/api/v1/inventory/snapshots")
+        assert r.status_code == 404 and "list_db_snapshots" in r.json()["error"]
+        assert client.get("/api/v1/inventory/everything").status_code == 404
+        assert client.get("/api/v1/inventory/databases").status_code == 200
 
 
 def test_prompt_cards_fill_arguments_from_the_estate(client: TestClient) -> None:
     cards = {c["name"]: c for c in client.get("/api/v1/prompts").json()["items"]}
-    assert set(cards) == {"database_security_audit", "team_database_overview"}
-    assert cards["team_database_overview"]["arguments"] == {"team": "payments"}
-    assert "team payments" in cards["team_database_overview"]["text"]
-    assert cards["database_security_audit"]["title"] == "Database security audit"
+    assert {"database_security_audit", "team_database_overview"} <= set(cards)
+    team = cards["team_database_overview"]["arguments"]["team"]
+    assert team in tool_answer("get_inventory_summary")["by_team"]
+    assert f"team {team}" in cards["team_database_overview"]["text"]
+    assert cards["database_security_audit"]["title"]
 
 
 def test_page_static_files_and_security_headers(client: TestClient) -> None:
@@ -135,7 +163,7 @@ TOKEN = "s3cret-token-value"
 @pytest.fixture(scope="module")
 def authed() -> Iterator[TestClient]:
     settings = Settings(source="synthetic", auth_token=TOKEN)
-    app = create_app(settings, mcp_target=stub_server(10, with_prompts=False))
+    app = create_app(settings, mcp_target=real_server())
     with TestClient(app, base_url=BASE, follow_redirects=False) as c:
         yield c
 
@@ -159,7 +187,7 @@ class TestAuth:
     def test_bearer_header(self, authed: TestClient) -> None:
         authed.cookies.clear()
         r = authed.get("/api/v1/inventory/summary", headers={"authorization": f"Bearer {self.TOKEN}"})
-        assert r.status_code == 200 and r.json()["db_instances"] == 10
+        assert r.status_code == 200 and r.json()["db_instances"] == 6
 
     def test_query_token_sets_cookie_and_redirects(self, authed: TestClient) -> None:
         authed.cookies.clear()
