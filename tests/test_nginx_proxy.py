@@ -88,7 +88,7 @@ def test_foreign_origin_is_refused_through_the_proxy(stack: Stack) -> None:
     mcp = httpx2.post(f"{stack.proxy}/mcp", json=INIT, headers={**MCP_HEADERS, **AUTH, **evil}, timeout=10)
     assert mcp.status_code == 403
     chat = httpx2.post(f"{stack.proxy}/infrastructure-ai", json={"query": "hi"}, headers={**AUTH, **evil}, timeout=10)
-    assert chat.status_code == 403 and chat.json() == {"error": "cross-origin request refused"}
+    assert chat.status_code == 403 and chat.json()["error"].startswith("cross-origin request refused")
     same = httpx2.post(f"{stack.proxy}/mcp", json=INIT, headers={**MCP_HEADERS, **AUTH, "origin": stack.proxy})
     assert same.status_code == 200
 

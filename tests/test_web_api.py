@@ -16,6 +16,7 @@ from mcp import Client
 from starlette.testclient import TestClient
 
 from awsinv_mcp.clients.web.app import INVENTORY_ROUTES, create_app
+from awsinv_mcp.clients.web.prompts import example_arguments
 from awsinv_mcp.clients.web.security import COOKIE, CSP
 from awsinv_mcp.config import Settings
 from awsinv_mcp.models.inventory import Snapshot
@@ -129,6 +130,20 @@ def test_prompt_cards_fill_arguments_from_the_estate(client: TestClient) -> None
     assert team in tool_answer("get_inventory_summary")["by_team"]
     assert f"team {team}" in cards["team_database_overview"]["text"]
     assert cards["database_security_audit"]["title"]
+
+
+class _Bridge:
+    async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        if name == "list_databases":
+            rows = [("a_down", False), ("b_up", True), ("c_up", True)]
+            return {"items": [{"name": n, "reachable": r} for n, r in rows]}
+        return {"by_team": {"payments": 3, "identity": 5}}
+
+
+@pytest.mark.anyio
+async def test_demo_arguments_prefer_a_reachable_database() -> None:
+    values = await example_arguments(_Bridge())  # type: ignore[arg-type]
+    assert values["database"] == "b_up" and values["team"] == "identity"
 
 
 def test_page_static_files_and_security_headers(client: TestClient) -> None:

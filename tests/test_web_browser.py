@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from awsinv_mcp.clients.web.prompts import example_arguments
 from awsinv_mcp.config import Settings
 from tests.web_stub import ServedApp
 
@@ -363,20 +362,6 @@ def test_chat_without_api_key_shows_the_fix(served: ServedApp, page: Any, monkey
     assert page.locator(".msg-assistant").count() == 0  # no half answer left behind
     assert page.get_by_test_id("chat-input").input_value() == "How many databases?"  # kept for a retry
     assert not page.errors, page.errors  # type: ignore[attr-defined]
-
-
-class _Bridge:
-    async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
-        if name == "list_databases":
-            rows = [("a_down", False), ("b_up", True), ("c_up", True)]
-            return {"items": [{"name": n, "reachable": r} for n, r in rows]}
-        return {"by_team": {"payments": 3, "identity": 5}}
-
-
-@pytest.mark.anyio
-async def test_demo_arguments_prefer_a_reachable_database() -> None:
-    values = await example_arguments(_Bridge())  # type: ignore[arg-type]
-    assert values["database"] == "b_up" and values["team"] == "identity"
 
 
 def test_detail_panel_head_stays_below_the_top_bar(served: ServedApp, page: Any) -> None:
