@@ -114,7 +114,7 @@ def _registry(**databases: str) -> DatabaseRegistry:
 def _raw(registry: DatabaseRegistry, name: str, sql: str) -> Any:
     db = registry.get(name)
     with db.connection() as conn:
-        return execute._execute(db, conn, db.dialect, guard.CheckedSQL("query", sql, {}), 10)
+        return execute._execute(db, conn, db.dialect, guard.CheckedSQL("query", sql, {}), execute.Caps(10, 1_000_000))
 
 
 def test_postgres_transaction_is_read_only_without_the_guard() -> None:

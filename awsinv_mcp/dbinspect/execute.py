@@ -8,7 +8,11 @@ Per call, on a pooled connection:
 - SQLite: a progress handler that interrupts past the deadline and an authorizer that allows only reads
   and allow-listed functions, both removed afterwards (the connection itself is `mode=ro` + `query_only`).
 Any failure discards the connection instead of returning it to the pool, so no session state outlives a call.
-Plain queries get `LIMIT max_rows+1` from the guard's tree and are fetched as max_rows+1 rows to set `truncated`.
+Plain queries get `LIMIT max_rows+1` from the guard's tree (every LIMIT form is forced down) and are read in
+growing chunks through a streaming cursor (PostgreSQL: a server-side cursor; MySQL: an unbuffered one) that stops
+at max_rows+1 rows or once the values read pass `max_bytes`, so memory follows the caps, not the result. A MySQL
+result's unread rows are dropped one by one as the cursor closes; SQLite refuses a value longer than the byte
+cap before it is materialised (SQLITE_LIMIT_LENGTH).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from awsinv_mcp.dbinspect import guard
 from awsinv_mcp.dbinspect.engines import Database
@@ -41,15 +45,15 @@ def run_query(
     """The guarded statement's first `max_rows` rows (and at most `max_bytes` of them as JSON)."""
     started = time.perf_counter()
     with db.connection() as conn:
-        dialect = db.dialect
+        dialect = db.dialect  # mysql vs mariadb is known once connected
         checked = guard.check(sql, dialect, params, style=_style(dialect), row_limit=max_rows + 1)
-        description, rows = _execute(db, conn, dialect, checked, max_rows + 1)
+        description, rows, by_bytes = _execute(db, conn, dialect, checked, Caps(max_rows + 1, max_bytes))
+        columns = _columns(dialect, description, rows, conn)
     truncated_by = "max_rows" if len(rows) > max_rows else None
     rows = rows[:max_rows]
-    columns = _columns(dialect, description, rows, conn)
     rows = jsonable_rows(rows, description)
     rows, cut = cap_bytes(rows, max_bytes)
-    if cut:
+    if cut or by_bytes:
         truncated_by = "max_bytes"
     return QueryResult.model_construct(  # rows come from the driver: no per-value validation of 10,000s of values
         database=db.name,
@@ -74,7 +78,7 @@ def explain_query(
         inner = guard.check_plain_query(sql, dialect, params, style=_style(dialect))
         statement = explain_statement(dialect, inner, analyze)
         checked = guard.CheckedSQL("explain", statement, dict(params or {}), analyze)
-        description, rows = _execute(db, conn, dialect, checked, 10_000)
+        description, rows, _ = _execute(db, conn, dialect, checked, Caps(10_000, 50_000_000))
     return PlanAnswer(
         database=db.name,
         analyzed=analyze and dialect != "sqlite",
@@ -111,21 +115,59 @@ def _style(dialect: str) -> guard.ParamStyle:
     return "named" if dialect == "sqlite" else "pyformat"
 
 
-def _execute(db: Database, conn: Any, dialect: str, checked: guard.CheckedSQL, fetch: int) -> tuple[Any, list[Any]]:
+_DECLARABLE = ("SELECT", "VALUES", "TABLE")
+"""Statements PostgreSQL can DECLARE as a cursor (WITH may hide a data-modifying CTE the server refuses there)."""
+
+
+class Caps(NamedTuple):
+    """What one statement may read: rows, and bytes of values (approximate, before JSON)."""
+
+    rows: int
+    bytes: int
+
+
+def _value_size(value: Any) -> int:
+    return len(value) if isinstance(value, str | bytes | bytearray | memoryview) else 8
+
+
+def fetch_bounded(cur: Any, caps: Caps) -> tuple[list[Any], bool, bool]:
+    """Rows in growing chunks until `caps.rows` rows or past `caps.bytes` of values.
+
+    Returns (rows, stopped by bytes, result exhausted). At most one chunk beyond the byte cap is held.
+    """
+    rows: list[Any] = []
+    size, chunk = 0, 8
+    while len(rows) < caps.rows:
+        want = min(chunk, caps.rows - len(rows))
+        part = cur.fetchmany(want)
+        for row in part:
+            rows.append(row)
+            size += sum(map(_value_size, row)) + 2
+            if size > caps.bytes:
+                return rows, True, False
+        if len(part) < want:
+            return rows, False, True
+        chunk = min(chunk * 4, 1000)
+    return rows, False, False
+
+
+def _execute(
+    db: Database, conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps
+) -> tuple[Any, list[Any], bool]:
     timeout = db.timeout
     try:
         if dialect == "postgresql":
-            return _run_postgres(conn, checked, fetch, timeout)
+            return _run_postgres(conn, checked, caps, timeout)
         if dialect in ("mysql", "mariadb"):
-            return _run_mysql(conn, dialect, checked, fetch, timeout)
-        return _run_sqlite(conn, dialect, checked, fetch, timeout)
+            return _run_mysql(conn, dialect, checked, caps, timeout)
+        return _run_sqlite(conn, dialect, checked, caps, timeout)
     except UserError:
         raise
     except Exception as exc:
         raise translate_error(db, exc, timeout) from None
 
 
-def _run_postgres(conn: Any, checked: guard.CheckedSQL, fetch: int, timeout: float) -> tuple[Any, list[Any]]:
+def _run_postgres(conn: Any, checked: guard.CheckedSQL, caps: Caps, timeout: float) -> tuple[Any, list[Any], bool]:
     ms = max(1, int(timeout * 1000))
     try:
         with conn.cursor() as cur:
@@ -133,46 +175,64 @@ def _run_postgres(conn: Any, checked: guard.CheckedSQL, fetch: int, timeout: flo
                 f"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {ms}; "
                 f"SET LOCAL lock_timeout = {ms}; SET LOCAL idle_in_transaction_session_timeout = {ms + 5000}"
             )
+        # a plain query streams through a server-side cursor; EXPLAIN and SHOW cannot be DECLAREd
+        streams = checked.kind == "query" and checked.sql.lstrip("( \n").upper().startswith(_DECLARABLE)
+        named = {"name": "awsinv_run", "scrollable": False} if streams else {}
+        with conn.cursor(**named) as cur:
             cur.execute(checked.sql, checked.params)
-            rows = cur.fetchmany(fetch) if cur.description else []
-            return cur.description, rows
+            if cur.description is None:
+                return None, [], False
+            rows, by_bytes, _ = fetch_bounded(cur, caps)
+            return cur.description, rows, by_bytes
     finally:
         conn.rollback()
 
 
-def _run_mysql(conn: Any, dialect: str, checked: guard.CheckedSQL, fetch: int, timeout: float) -> tuple[Any, list[Any]]:
+def _run_mysql(
+    conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps, timeout: float
+) -> tuple[Any, list[Any], bool]:
+    from pymysql.cursors import SSCursor
+
     setting = (
         f"max_statement_time = {timeout:.3f}" if dialect == "mariadb" else f"max_execution_time = {int(timeout * 1000)}"
     )
     name = setting.split(" ")[0]
     with conn.cursor() as cur:
         cur.execute(f"SET SESSION {setting}")
-        try:
-            cur.execute("START TRANSACTION READ ONLY")
-            try:
-                cur.execute(checked.sql, checked.params)
-                rows = list(cur.fetchmany(fetch)) if cur.description else []
-                return cur.description, rows
-            finally:
-                conn.rollback()
-        finally:
-            cur.execute(f"SET SESSION {name} = DEFAULT")
+        cur.execute("START TRANSACTION READ ONLY")
+    try:
+        with conn.cursor(SSCursor) as cur:  # unbuffered: rows arrive as they are read
+            cur.execute(checked.sql, checked.params)
+            description = cur.description
+            rows, by_bytes, _ = fetch_bounded(cur, caps) if description else ([], False, True)
+            # closing reads what is left row by row and drops it (bounded by the forced LIMIT and the timeout)
+        return description, list(rows), by_bytes
+    finally:
+        conn.rollback()
+        with conn.cursor() as reset:
+            reset.execute(f"SET SESSION {name} = DEFAULT")
 
 
 def _run_sqlite(
-    conn: Any, dialect: str, checked: guard.CheckedSQL, fetch: int, timeout: float
-) -> tuple[Any, list[Any]]:
+    conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps, timeout: float
+) -> tuple[Any, list[Any], bool]:
+    import sqlite3
+
     deadline = time.monotonic() + timeout
     conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 2_000)
     conn.set_authorizer(_sqlite_authorizer())
+    length = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(caps.bytes, 1_000_000))  # refuse giant values up front
     try:
         cur = conn.execute(checked.sql, checked.params)
         try:
-            rows = cur.fetchmany(fetch) if cur.description else []
-            return cur.description, rows
+            if cur.description is None:
+                return None, [], False
+            rows, by_bytes, _ = fetch_bounded(cur, caps)
+            return cur.description, rows, by_bytes
         finally:
             cur.close()
     finally:
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, length)
         conn.set_authorizer(None)
         conn.set_progress_handler(None, 0)
         conn.rollback()
@@ -211,6 +271,11 @@ def translate_error(db: Database, exc: BaseException, timeout: float) -> UserErr
         return UpstreamError(
             f"query cancelled: it exceeded the {timeout:g} s statement timeout on {db.name!r}. "
             "Narrow it (WHERE, LIMIT, fewer joins) or use explain_query to see the plan."
+        )
+    if "too big" in lowered or "toobig" in lowered:
+        return UserError(
+            f"a value in the result is larger than this server's byte cap on {db.name!r}; "
+            "select part of it (substr(column, 1, 1000), length(column)) instead of the whole value"
         )
     if sqlstate == "25006" or code == 1792 or "read-only" in lowered or "readonly" in lowered:
         return guard.RefusedError(f"refused by the server: the transaction is read-only ({first})")

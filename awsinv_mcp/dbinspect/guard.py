@@ -143,21 +143,48 @@ def _query(sql: str, dialect: str, params: dict[str, Any], style: ParamStyle, ro
         raise refuse(f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind} statement is not a plain query")
     _check_tree(tree, dialect)
     if row_limit and isinstance(tree, exp.Query):
-        tree = _apply_limit(tree, row_limit)
+        tree = _apply_limit(tree, row_limit, params)
     return _render(tree, dialect, params, style)
 
 
-def _apply_limit(tree: Any, row_limit: int) -> Any:
-    """Add LIMIT row_limit when the query has none or a larger literal one (the server then stops early)."""
+def _apply_limit(tree: Any, row_limit: int, params: dict[str, Any]) -> Any:
+    """Force every LIMIT form down to `row_limit` so the server stops early.
+
+    No LIMIT, `LIMIT ALL`, `LIMIT NULL`, a literal above the cap (`1e9` included), a placeholder whose value is not a
+    whole number within the cap, or any expression all become `LIMIT row_limit`; a smaller literal or placeholder
+    value is kept.
+    """
     from sqlglot import exp
 
     current = tree.args.get("limit")
     if current is None:
         return tree.limit(row_limit, copy=False)
     value = current.expression if isinstance(current, exp.Limit) else None
-    if isinstance(value, exp.Literal) and str(value.this).isdigit() and int(value.this) > row_limit:
-        current.set("expression", exp.Literal.number(row_limit))
+    if value is None or not _within(value, row_limit, params):
+        target = current if isinstance(current, exp.Limit) else None
+        if target is None:
+            return tree.limit(row_limit, copy=False)
+        target.set("expression", exp.Literal.number(row_limit))
+        if isinstance(value, exp.Placeholder) and not any(p.name == value.name for p in tree.find_all(exp.Placeholder)):
+            params.pop(value.name, None)  # its only use was the LIMIT we lowered
     return tree
+
+
+def _within(value: Any, row_limit: int, params: dict[str, Any]) -> bool:
+    """True when a LIMIT value is a whole number no greater than `row_limit` (a literal or a bound placeholder)."""
+    from sqlglot import exp
+
+    if isinstance(value, exp.Literal) and not value.is_string:
+        raw: Any = value.this
+    elif isinstance(value, exp.Placeholder):
+        raw = params.get(value.name)
+    else:
+        return False
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return False
+    return number.is_integer() and 0 <= number <= row_limit
 
 
 def _check_tree(tree: Any, dialect: str) -> None:
