@@ -24,6 +24,8 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--log-level", "log_level", {"choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                                   "help": "log level on stderr (AWSINV_LOG_LEVEL)"}),
     ("--max-concurrency", "max_concurrency", {"type": int, "help": "AWS calls in flight (default 64)"}),
+    ("--collect-deadline", "collect_deadline", {"type": float,
+                                                "help": "seconds a collection may take (default 120)"}),
     ("--profiles", "profiles", {"help": "comma list of AWS profiles to collect (AWSINV_PROFILES)"}),
     ("--role-arns", "role_arns", {"help": "comma list of role ARNs to assume (AWSINV_ROLE_ARNS)"}),
     ("--org-role", "org_role", {"help": "role name assumed in every Organizations member account"}),

@@ -52,6 +52,7 @@ class ResourceKind:
     finding_types: tuple[str, ...] = ()  # resource types of findings on these records (default: name)
     listing: Listing | None = None
     subtype: Callable[[Any], str] | None = field(default=None, repr=False)  # a record's own finding type
+    service: str = "rds"  # the AWS service whose calls collect these records (a failed one keeps them: lastgood)
 
     @property
     def resource_types(self) -> tuple[str, ...]:
@@ -134,6 +135,7 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     ResourceKind(
         name="cache_cluster",
+        service="elasticache",
         field="cache_clusters",
         record=CacheCluster,
         id_attr="identifier",
@@ -147,6 +149,7 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     ResourceKind(
         name="ec2_instance",
+        service="ec2",
         field="ec2_instances",
         record=EC2Instance,
         id_attr="identifier",
@@ -162,6 +165,7 @@ KINDS: tuple[ResourceKind, ...] = (
     ),
     ResourceKind(
         name="s3_bucket",
+        service="s3",
         field="s3_buckets",
         record=S3Bucket,
         id_attr="name",
@@ -177,10 +181,18 @@ KINDS: tuple[ResourceKind, ...] = (
         ),
     ),
     ResourceKind(
-        name="ebs_volume", field="volumes", record=Volume, id_attr="id", label="EBS volume", tagged=False, counted=False
+        name="ebs_volume",
+        field="volumes",
+        record=Volume,
+        id_attr="id",
+        label="EBS volume",
+        tagged=False,
+        counted=False,
+        service="ec2",
     ),
     ResourceKind(
         name="security_group",
+        service="ec2",
         field="security_groups",
         record=SecurityGroup,
         id_attr="id",
@@ -189,7 +201,14 @@ KINDS: tuple[ResourceKind, ...] = (
         counted=False,
     ),
     ResourceKind(
-        name="subnet", field="subnets", record=Subnet, id_attr="id", label="subnet", tagged=False, counted=False
+        name="subnet",
+        field="subnets",
+        record=Subnet,
+        id_attr="id",
+        label="subnet",
+        tagged=False,
+        counted=False,
+        service="ec2",
     ),
     ResourceKind(
         name="reserved_db_instance",

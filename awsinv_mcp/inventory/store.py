@@ -19,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory.estate import Estate
+from awsinv_mcp.inventory.lastgood import carry_forward
 from awsinv_mcp.inventory.tags import Environments
 from awsinv_mcp.models.inventory import Snapshot, SourceKind
 
@@ -113,6 +114,8 @@ class InventoryStore(Generic[T]):
         snapshot = collector(self.settings, progress, cancel)
         if cancel is not None and cancel.is_set():
             raise Cancelled("the collection was cancelled; the previous snapshot is unchanged")
+        previous = self._current
+        snapshot = carry_forward(previous[0].snapshot if previous is not None else None, snapshot)
         estate = Estate(snapshot, self.environments)
         current = self._current = (estate, self._derive(estate), self._clock())
         self._generation += 1

@@ -25,6 +25,27 @@ class Warning:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """A part of a collection whose records may be missing (it failed or ran past the deadline).
+
+    `region` None: every region of the account; `service` None: every service; `account` "": the whole estate.
+    `since`: when the records kept for it were last collected (set when the previous snapshot's are carried over).
+    """
+
+    account: str
+    region: str | None = None
+    service: str | None = None
+    since: datetime | None = None
+
+    def covers(self, account: str, region: str | None, service: str) -> bool:
+        return (
+            (not self.account or self.account == account)
+            and (self.region is None or self.region == region)
+            and (self.service is None or self.service == service)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     id: str
     alias: str | None = None
@@ -324,6 +345,7 @@ class Snapshot:
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
+    gaps: tuple[Gap, ...] = ()  # parts that failed; their previous records are kept (inventory/lastgood.py)
 
     @cached_property
     def id(self) -> str:

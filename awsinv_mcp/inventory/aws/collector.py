@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ from awsinv_mcp.inventory.aws.sessions import (
     role_account,
 )
 from awsinv_mcp.inventory.aws.tags import account_environment
-from awsinv_mcp.models.inventory import Account, DBSnapshot, LifecycleOverride, Snapshot
+from awsinv_mcp.models.inventory import Account, DBSnapshot, Gap, LifecycleOverride, Snapshot
 
 log = logging.getLogger("awsinv_mcp.inventory.aws")
 
@@ -155,10 +156,26 @@ class Collection:
 
     # -- accounts -----------------------------------------------------------------------------------
     def run(self) -> None:
+        deadline = time.monotonic() + self.settings.collect_deadline
         try:
             self._start()
         finally:
-            self.pool.wait(on_wake=self.progress.deliver)
+            late = self.pool.wait(on_wake=self.progress.deliver, deadline=deadline)
+            if late:
+                self.results.stopped.set()
+                self._overdue(late)
+
+    def _overdue(self, units: list[Unit]) -> None:
+        """A fault (hence a warning and a gap) for each account x region still running at the deadline."""
+        seconds = f"{self.settings.collect_deadline:g}"
+        for account, region in units:
+            service = "s3" if region == "s3" else "account" if region == "setup" else None
+            where = Where(account, None, None if region in ("setup", "s3") else region, service)
+            message = (
+                f"{where.label} did not finish within the {seconds} s collection deadline "
+                "(AWSINV_COLLECT_DEADLINE); its last good records are kept"
+            )
+            self.results.fault(Fault(where, "collection", "deadline", message))
 
     def _start(self) -> None:
         caller = self._session_or_fault(
@@ -286,8 +303,28 @@ class Collection:
         return lambda fn: self.pool.spawn(unit, fn, CHAIN)
 
     # -- result -------------------------------------------------------------------------------------
+    def gaps(self, faults: list[Fault]) -> tuple[Gap, ...]:
+        """What the faults left uncollected (see `inventory/lastgood.py`); expected absences are not gaps."""
+        out: set[Gap] = set()
+        for f in faults:
+            where = f.where
+            if f.kind in ("opt_in", "unsupported") or (where.service == "account" and f.kind != "deadline"):
+                continue
+            if not where.account:
+                if where.profile is None:
+                    out.add(Gap(""))  # the caller's own identity failed: nothing could be collected
+                continue
+            whole_account = where.service in ("sts", "account") or (where.service == "ec2" and where.region is None)
+            if whole_account:
+                out.add(Gap(where.account))
+            elif where.service in ("collector", None):
+                out.add(Gap(where.account, where.region))
+            else:
+                out.add(Gap(where.account, where.region, where.service))
+        return tuple(sorted(out, key=lambda g: (g.account, g.region or "", g.service or "")))
+
     def snapshot(self, collected_at: datetime | None = None) -> Snapshot:
-        records = self.results.records
+        records, faults = self.results.frozen()
         accounts = tuple(
             sorted(
                 (Account(id=t.id, alias=t.alias or t.name, environment=t.environment) for t in self.targets),
@@ -304,6 +341,7 @@ class Collection:
             regions=tuple(sorted(self.regions)),
             warnings=tuple(self.results.warnings()),
             lifecycle_overrides=self.lifecycle,
+            gaps=self.gaps(faults),
             **found,
         )
 

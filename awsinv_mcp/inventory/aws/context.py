@@ -67,10 +67,11 @@ class Results:
     faults: list[Fault] = field(default_factory=list)
     actions: set[str] = field(default_factory=set)
     cancel: threading.Event = field(default_factory=threading.Event)  # set: stop before the next AWS call
+    stopped: threading.Event = field(default_factory=threading.Event)  # set at the deadline: no more calls or records
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: ResourceKind, items: list[Any]) -> None:
-        if items:
+        if items and not self.stopped.is_set():
             with self._lock:
                 self.records[kind.name].extend(items)
 
@@ -79,29 +80,56 @@ class Results:
         with self._lock:
             self.faults.append(fault)
 
+    def frozen(self) -> tuple[dict[str, list[Any]], list[Fault]]:
+        """Copies of the records and faults so far (tasks past the deadline may still be running)."""
+        with self._lock:
+            return {k: list(v) for k, v in self.records.items()}, list(self.faults)
+
     def called(self, action: str) -> None:
         with self._lock:
             self.actions.add(action)
 
     def warnings(self) -> list[Warning]:
-        """One warning per (account, service, action, kind): the same failure in many regions is merged."""
-        groups: dict[tuple[Any, ...], list[Fault]] = defaultdict(list)
-        for f in self.faults:
-            groups[
-                (f.where.account, f.where.profile, f.where.service, f.action, f.kind, f.where.region is None)
-            ].append(f)
+        """One warning per failure: faults of one cause are merged (see `_cause`), then across regions."""
+        by_cause: dict[tuple[Any, ...], list[Fault]] = defaultdict(list)
+        for f in self.frozen()[1]:
+            by_cause[(*_cause(f), f.where.region)].append(f)
+        merged: dict[tuple[Any, ...], list[list[Fault]]] = defaultdict(list)
+        for faults in by_cause.values():
+            merged[(*_cause(faults[0]), faults[0].where.region is None)].append(faults)
         out = []
-        for faults in groups.values():
-            first = faults[0]
-            regions = sorted({f.where.region for f in faults if f.where.region})
-            if len(regions) <= 1:
-                out.append(Warning(scope=first.where.scope, message=first.message))
-                continue
-            joined = ", ".join(regions)
-            message = first.message.replace(f"region {first.where.region}", f"regions {joined}")
-            scope = "/".join(p for p in (first.where.account, ",".join(regions), first.where.service) if p)
+        for group in merged.values():
+            first = group[0][0]
+            regions = sorted({fs[0].where.region for fs in group if fs[0].where.region})
+            services = sorted({f.where.service for fs in group for f in fs if f.where.service})
+            message = first.message
+            if len(regions) > 1:
+                message = message.replace(f"region {first.where.region}", f"regions {', '.join(regions)}")
+            scope = first.where.scope
+            if len(regions) > 1 or len(services) > 1:  # the account (or profile), the regions, the one service
+                who = scope.split("/", 1)[0]
+                scope = "/".join(p for p in (who, ",".join(regions), services[0] if len(services) == 1 else "") if p)
+            failed = sum(len({f.action for f in fs}) for fs in group)
+            if failed > 1:
+                message += f" ({failed} calls failed this way)"
             out.append(Warning(scope=scope, message=message))
         return sorted(out, key=lambda w: (w.scope, w.message))
+
+
+_PER_ACTION = frozenset({"denied", "unsupported", "opt_in"})  # each action is its own cause (its own permission or API)
+_PER_SERVICE = frozenset({"denied", "unsupported", "opt_in", "throttled", "error"})
+
+
+def _cause(f: Fault) -> tuple[Any, ...]:
+    """What makes two faults one failure: the account and its credentials, the kind, and where the kind needs it,
+    the service and action (an unreachable endpoint or expired credentials is one cause for every call)."""
+    return (
+        f.where.account,
+        f.where.profile,
+        f.kind,
+        f.where.service if f.kind in _PER_SERVICE else None,
+        f.action if f.kind in _PER_ACTION else None,
+    )
 
 
 class Scope:
@@ -153,8 +181,8 @@ class Scope:
     ) -> T:
         """`fn()`, or `default` with a fault recorded; `tolerate(error_code)` True means an expected answer.
         Raises `Cancelled` instead of calling once the collection is cancelled."""
-        if self.results.cancel.is_set():
-            raise Cancelled(f"collection cancelled before {action}")
+        if self.results.cancel.is_set() or self.results.stopped.is_set():
+            raise Cancelled(f"collection cancelled or past its deadline before {action}")
         self.results.called(action)
         try:
             return fn()

@@ -14,7 +14,16 @@ from typing import Literal
 from awsinv_mcp.models.inventory import Warning
 
 Kind = Literal[
-    "denied", "credentials", "profile", "opt_in", "throttled", "unsupported", "network", "assume_role", "error"
+    "denied",
+    "credentials",
+    "profile",
+    "opt_in",
+    "throttled",
+    "unsupported",
+    "network",
+    "assume_role",
+    "deadline",
+    "error",
 ]
 
 POLICY_HINT = "docs/iam-policy.json lists every action awsinv-mcp calls"

@@ -236,6 +236,7 @@ class FanOut:
         self._pending = 0
         self._units: dict[Unit, int] = {}
         self._done = threading.Condition()
+        self._abandoned = threading.Event()  # past the deadline: queued tasks are dropped
         self._workers = [
             threading.Thread(target=self._work, name=f"awsinv-aws-{n}", daemon=True) for n in range(max_workers)
         ]
@@ -266,7 +267,7 @@ class FanOut:
     def _run(self, unit: Unit, fn: Callable[[], None]) -> None:
         _unit.value = unit
         try:
-            if self._cancel is None or not self._cancel.is_set():  # a cancelled collection drains its queue
+            if not self._abandoned.is_set() and (self._cancel is None or not self._cancel.is_set()):  # drain
                 fn()
         except Cancelled:
             pass
@@ -289,22 +290,31 @@ class FanOut:
                 if unit_done or self._pending == 0:
                     self._done.notify_all()
 
-    def wait(self, on_wake: Callable[[], None] | None = None) -> None:
+    def wait(self, on_wake: Callable[[], None] | None = None, deadline: float | None = None) -> list[Unit]:
         """Block until every task (including spawned ones) has finished, then stop the workers.
 
         `on_wake()` runs on the waiting thread whenever a unit finishes (and at the end), so callers can
-        deliver progress from the thread that started the collection.
+        deliver progress from the thread that started the collection. At `deadline` (a `time.monotonic()`
+        value) it stops waiting: queued tasks are dropped, running ones are left to end on their own (daemon
+        threads), and the units still unfinished are returned.
         """
         while True:
             with self._done:
                 if self._pending:
-                    self._done.wait(timeout=0.5)
+                    left = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+                    self._done.wait(timeout=left)
                 finished = not self._pending
+                late = not finished and deadline is not None and time.monotonic() >= deadline
+                unfinished = sorted(u for u, n in self._units.items() if n > 0) if late else []
             if on_wake is not None:
                 on_wake()
-            if finished:
+            if finished or late:
                 break
+        if late:
+            self._abandoned.set()
         for _ in self._workers:
             self._queue.put((BACKGROUND + 1, next(self._seq), None, None))
-        for worker in self._workers:
-            worker.join()
+        if not late:
+            for worker in self._workers:
+                worker.join()
+        return unfinished
