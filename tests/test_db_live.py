@@ -383,6 +383,9 @@ PG_BYPASS = [
     "SELECT pg_reload_conf()",
     "SELECT * FROM pg_authid",
     "SELECT rolpassword FROM pg_catalog.pg_shadow",
+    "SELECT * FROM pg_file_settings",
+    "SELECT * FROM pg_catalog.pg_hba_file_rules",
+    "SELECT subconninfo FROM pg_subscription",
     "SELECT repeat('x', 1000000000)",
     "CREATE TABLE evil(x int)",
     "ALTER SYSTEM SET log_statement = 'all'",
@@ -430,6 +433,8 @@ MY_BYPASS = [
     "SELECT 'it\\'s'; DELETE FROM awsinv_t_orders",
     "SELECT * FROM mysql.user",
     "SELECT authentication_string FROM mysql.global_priv",
+    "SELECT * FROM mysql.servers",
+    "SELECT Password FROM mysql.servers WHERE Server_name <> ''",
     "SHOW CREATE USER root",
     "SHOW TABLES WHERE SLEEP(5)",
     "HANDLER awsinv_t_orders OPEN",
@@ -497,6 +502,16 @@ async def test_bypass_sqlite(server: Any, seeded: Any, sql: str) -> None:
     r = await call(server, "run_query", {"database": "lite", "sql": sql})
     assert r.is_error, f"not refused: {sql}"
     assert F.sqlite_state(path) == before and F.files_state(*FILES) == files
+
+
+@pytest.mark.parametrize(
+    ("db", "sql"),
+    [("pg", "SELECT * FROM pg_file_settings"), ("pg", "SELECT * FROM pg_hba_file_rules"),
+     ("maria", "SELECT * FROM mysql.servers")],
+)  # fmt: skip
+async def test_privileged_logins_cannot_read_credential_catalogues(server: Any, db: str, sql: str) -> None:
+    r = await call(server, "run_query", {"database": db, "sql": sql})  # both test logins are superusers
+    assert r.is_error and "holds credentials" in r.content[0].text
 
 
 async def test_corpus_size() -> None:

@@ -140,10 +140,19 @@ PRAGMAS_WITH_ARGUMENT = frozenset(
 """PRAGMAs whose argument names a table or index (the others would take it as an assignment)."""
 
 SENSITIVE_TABLES: dict[str, frozenset[str]] = {
-    "postgresql": frozenset({"pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject"}),
-    "mysql": frozenset({"mysql.user", "mysql.global_priv", "global_priv", "mysql.slave_master_info"}),
+    "postgresql": frozenset({
+        "pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject",
+        "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings",  # server config files (privileged logins)
+        "pg_subscription", "pg_stat_wal_receiver",  # replication connection strings (passwords)
+    }),
+    "mysql": frozenset({
+        "mysql.user", "mysql.global_priv", "global_priv", "mysql.slave_master_info", "mysql.slave_relay_log_info",
+        "mysql.servers",  # FEDERATED / CONNECT server definitions hold their passwords
+        "mysql.password_reuse_check_history",
+    }),
     "sqlite": frozenset(),
-}
+}  # fmt: skip
+"""Catalogue tables and views that hold credentials or server configuration: refused by name in any query."""
 SENSITIVE_TABLES["mariadb"] = SENSITIVE_TABLES["mysql"]
 
 
