@@ -434,6 +434,8 @@ MY_BYPASS = [
     "SELECT * FROM mysql.user",
     "SELECT authentication_string FROM mysql.global_priv",
     "SELECT * FROM mysql.servers",
+    "SELECT LENGTH(REPLACE(REPLACE(REPLACE(name, 'a', 'aaaaaaaaaa'), 'a', 'aaaaaaaaaa'), 'a', 'aa')) "
+    "FROM awsinv_t_customers",
     "SELECT Password FROM mysql.servers WHERE Server_name <> ''",
     "SHOW CREATE USER root",
     "SHOW TABLES WHERE SLEEP(5)",

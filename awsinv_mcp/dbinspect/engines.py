@@ -17,12 +17,17 @@ from typing import Any
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.dbinspect.connections import ConnectionSpec, Resolved, load_specs, redact, resolve_aws
-from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
+from awsinv_mcp.errors import NotFoundError, UnavailableError, UpstreamError, UserError
 
 log = logging.getLogger("awsinv_mcp.dbinspect")
 
 CATALOG_TTL = 30.0
 _PG_SESSION = "-c default_transaction_read_only=on -c standard_conforming_strings=on"
+
+
+MAX_OVERFLOW = 3
+BUSY_WAIT_S = 2.0
+"""How long a call waits for one of a database's connections before it is told the database is busy."""
 
 
 class Database:
@@ -36,6 +41,8 @@ class Database:
         self._lock = threading.Lock()
         self.catalog_cache: dict[str, tuple[float, Any]] = {}
         self.server_version: str | None = None
+        self.slots = int(spec.options.get("pool_size", 2)) + MAX_OVERFLOW  # calls at once: the pool's connections
+        self._busy = threading.BoundedSemaphore(self.slots)
 
     @property
     def name(self) -> str:
@@ -78,7 +85,11 @@ class Database:
             path = spec.sqlite_path or ":memory:"
             self._resolved = Resolved("sqlite://", "sqlite", ())
             return create_engine(
-                "sqlite://", creator=lambda: _sqlite_connect(path), poolclass=QueuePool, pool_size=2, max_overflow=3
+                "sqlite://",
+                creator=lambda: _sqlite_connect(path),
+                poolclass=QueuePool,
+                pool_size=int(opts.get("pool_size", 2)),
+                max_overflow=MAX_OVERFLOW,
             )
         resolved = resolve_aws(spec) if spec.aws else Resolved(spec.url or "", spec.dialect, ())
         self._resolved = resolved
@@ -120,7 +131,7 @@ class Database:
             url,
             connect_args=args,
             pool_size=int(opts.get("pool_size", 2)),
-            max_overflow=3,
+            max_overflow=MAX_OVERFLOW,
             pool_pre_ping=True,
             pool_recycle=600 if resolved.token_provider else 1800,
         )
@@ -135,7 +146,26 @@ class Database:
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[Any]:
-        """A pooled DB-API connection; discarded (not returned to the pool) when the block fails."""
+        """A pooled DB-API connection; discarded (not returned to the pool) when the block fails.
+
+        At most `slots` calls use one database at once; another caller waits up to BUSY_WAIT_S, then hears that the
+        database is busy (not that it is unreachable), so a slow database cannot hold the threads other tools need.
+        """
+        if not self._busy.acquire(timeout=min(BUSY_WAIT_S, self.timeout)):
+            retry = max(1, round(self.timeout))
+            raise UnavailableError(
+                f"database {self.name!r} is busy: its {self.slots} connections are all running other calls; "
+                f"retry in about {retry} s",
+                retry_after_s=retry,
+            )
+        try:
+            with self._pooled() as conn:
+                yield conn
+        finally:
+            self._busy.release()
+
+    @contextlib.contextmanager
+    def _pooled(self) -> Iterator[Any]:
         try:
             raw = self.engine().raw_connection()
         except UserError:

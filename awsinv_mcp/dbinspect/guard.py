@@ -197,6 +197,7 @@ def _check_tree(tree: Any, dialect: str) -> None:
             pass
         elif isinstance(node, exp.Func):
             _check_function(node, dialect, allowed_functions)
+            _check_growth(node)
         else:
             raise refuse(f"{_describe(node)} is not allowed in a read-only query")
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED:
@@ -207,6 +208,30 @@ def _check_tree(tree: Any, dialect: str) -> None:
                 raise refuse(f"the table {node.name!r} holds credentials and is not readable through this tool")
         if isinstance(node, exp.Placeholder) and not _PARAM_NAME.match(node.name or ""):
             raise refuse("positional placeholders are not supported; use :name and pass params={name: value}")
+
+
+MAX_GROWING_DEPTH = 2
+"""How deeply replace()-like functions may nest: each level can multiply a value's size, and the servers do not
+stop such a computation at the statement timeout (MariaDB ran a 5-deep replace() for minutes after KILL QUERY)."""
+
+
+def _check_growth(node: Any) -> None:
+    """Refuse replace()/regexp_replace() nested more than MAX_GROWING_DEPTH deep (a value bomb)."""
+    from sqlglot import exp
+
+    growing = (exp.Replace, exp.RegexpReplace)
+    if not isinstance(node, growing):
+        return
+    depth, parent = 1, node.parent
+    while parent is not None:
+        if isinstance(parent, growing):
+            depth += 1
+        parent = parent.parent
+    if depth > MAX_GROWING_DEPTH:
+        raise refuse(
+            f"replace()-like functions nested {depth} deep can build values far beyond the caps and outlive the "
+            f"statement timeout; nest at most {MAX_GROWING_DEPTH}"
+        )
 
 
 def _describe(node: Any) -> str:
