@@ -29,7 +29,7 @@ pytestmark = pytest.mark.anyio
 ROWS, VALUE = 201, 1_000_000
 PG_TABLE = "awsinv_mem_big"
 MY_TABLE = "awsinv_mem_big"
-GROWTH_LIMIT_MB = 150  # the result is 201 MB per call, 603 MB for three at once
+GROWTH_LIMIT_MB = 40  # max_bytes is 1 MB; the result is 201 MB per call, 603 MB for three at once
 
 
 def _seed_pg() -> None:
@@ -81,7 +81,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subproces
         "lite": f"sqlite:///{lite}",
     }
     proc, base = start_http(AWSINV_DATABASES=json.dumps(databases), AWSINV_MAX_ROWS="1000",
-                            AWSINV_MAX_BYTES="2000000")  # fmt: skip
+                            AWSINV_MAX_BYTES="1000000")  # fmt: skip
     try:
         yield proc, base
     finally:

@@ -131,14 +131,17 @@ def _value_size(value: Any) -> int:
 
 
 def fetch_bounded(cur: Any, caps: Caps) -> tuple[list[Any], bool, bool]:
-    """Rows in growing chunks until `caps.rows` rows or past `caps.bytes` of values.
+    """Rows in chunks until `caps.rows` rows or past `caps.bytes` of values.
 
-    Returns (rows, stopped by bytes, result exhausted). At most one chunk beyond the byte cap is held.
+    Chunks start at one row and grow only while the rows seen so far say the next chunk fits the bytes left, so at
+    most about one row beyond the byte cap is ever held. Returns (rows, stopped by bytes, result exhausted).
     """
     rows: list[Any] = []
-    size, chunk = 0, 8
+    size, chunk = 0, 1
     while len(rows) < caps.rows:
-        want = min(chunk, caps.rows - len(rows))
+        average = size / len(rows) if rows else caps.bytes
+        fits = max(1, int((caps.bytes - size) / max(average, 1)))
+        want = min(chunk, caps.rows - len(rows), fits)
         part = cur.fetchmany(want)
         for row in part:
             rows.append(row)
