@@ -11,6 +11,7 @@ import pytest
 from awsinv_mcp.config import Settings
 from awsinv_mcp.dbinspect import execute, guard
 from awsinv_mcp.dbinspect.connections import load_specs, normalize_url, redact
+from awsinv_mcp.dbinspect.dialects import dialect
 from awsinv_mcp.dbinspect.engines import DatabaseRegistry
 from awsinv_mcp.dbinspect.service import DatabaseService
 from awsinv_mcp.errors import UserError
@@ -114,7 +115,9 @@ def _registry(**databases: str) -> DatabaseRegistry:
 def _raw(registry: DatabaseRegistry, name: str, sql: str) -> Any:
     db = registry.get(name)
     with db.connection() as conn:
-        return execute._execute(db, conn, db.dialect, guard.CheckedSQL("query", sql, {}), execute.Caps(10, 1_000_000))
+        return execute._execute(
+            db, conn, dialect(db.dialect), guard.CheckedSQL("query", sql, {}), execute.Caps(10, 1_000_000)
+        )
 
 
 def test_postgres_transaction_is_read_only_without_the_guard() -> None:

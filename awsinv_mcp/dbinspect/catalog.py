@@ -6,9 +6,9 @@ The per-dialect modules load a whole schema in a few round trips; it is cached f
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
 
+from awsinv_mcp.dbinspect.dialects import dialect
 from awsinv_mcp.dbinspect.engines import Database, cached_catalog
 from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
 from awsinv_mcp.models.database import SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage, TableRow
@@ -17,19 +17,9 @@ from awsinv_mcp.paging import fingerprint, paginate
 _ROW_FIELDS = ("schema", "name", "kind", "row_estimate", "size_bytes", "comment")
 
 
-def dialect_module(dialect: str) -> ModuleType:
-    if dialect == "postgresql":
-        from awsinv_mcp.dbinspect import catalog_postgres as module
-    elif dialect in ("mysql", "mariadb"):
-        from awsinv_mcp.dbinspect import catalog_mysql as module
-    else:
-        from awsinv_mcp.dbinspect import catalog_sqlite as module
-    return module
-
-
 def _call(db: Database, fn_name: str, *args: Any) -> Any:
     with db.connection() as conn:
-        module = dialect_module(db.dialect)
+        module = dialect(db.dialect).catalog()
         try:
             return getattr(module, fn_name)(conn, *args)
         except UserError:

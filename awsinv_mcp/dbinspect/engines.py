@@ -17,12 +17,18 @@ from typing import Any
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.dbinspect.connections import ConnectionSpec, Resolved, load_specs, redact, resolve_aws
+from awsinv_mcp.dbinspect.dialects import dialect as dialect_named
 from awsinv_mcp.errors import NotFoundError, UnavailableError, UpstreamError, UserError
 
 log = logging.getLogger("awsinv_mcp.dbinspect")
 
 CATALOG_TTL = 30.0
 _PG_SESSION = "-c default_transaction_read_only=on -c standard_conforming_strings=on"
+
+
+def family(name: str) -> str:
+    """The engine family of a dialect name (an unknown name raises: no silent SQLite or MySQL path)."""
+    return dialect_named(name).family
 
 
 MAX_OVERFLOW = 3
@@ -59,11 +65,13 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        """postgresql, mysql, mariadb or sqlite (mysql vs mariadb is known after the first connection)."""
+        """postgresql, mysql, mariadb or sqlite (mysql vs mariadb is known after the first connection; an RDS
+        connection's once its engine is resolved)."""
+        base = self._resolved.dialect if self._resolved else self.spec.dialect
         engine = self._engine
-        if engine is not None and self.spec.dialect != "sqlite" and getattr(engine.dialect, "is_mariadb", False):
+        if engine is not None and base == "mysql" and getattr(engine.dialect, "is_mariadb", False):
             return "mariadb"
-        return self._resolved.dialect if self._resolved else self.spec.dialect
+        return base
 
     def redact(self, text: str) -> str:
         return redact(text, self.secrets)
@@ -81,7 +89,7 @@ class Database:
         from sqlalchemy.pool import QueuePool
 
         spec, opts = self.spec, self.spec.options
-        if spec.dialect == "sqlite":
+        if not spec.aws and family(spec.dialect) == "sqlite":  # an unknown dialect stops here with an error
             path = spec.sqlite_path or ":memory:"
             self._resolved = Resolved("sqlite://", "sqlite", ())
             return create_engine(
@@ -98,7 +106,7 @@ class Database:
         sslmode = opts.get("sslmode") or ("require" if spec.aws and spec.aws.iam_auth else None)
         ca = opts.get("ca_bundle")
         url: Any = resolved.url
-        if resolved.dialect == "postgresql":
+        if family(resolved.dialect) == "postgresql":
             url = make_url(url)
             user_options = url.query.get("options", "")
             url = url.difference_update_query(["options"])
@@ -171,7 +179,7 @@ class Database:
         except UserError:
             raise
         except Exception as exc:
-            if self.dialect == "sqlite":
+            if family(self.dialect) == "sqlite":
                 raise UpstreamError(
                     f"database {self.name!r} cannot be opened: {self._brief(exc)}. "
                     "Check that the configured SQLite file exists and this process may read it."

@@ -1,6 +1,6 @@
 """Run a guarded statement: read-only transaction per dialect, server-side timeout, row and byte caps.
 
-Per call, on a pooled connection:
+Per call, on a pooled connection, through the database's `Dialect` (`dbinspect/dialects.py`):
 - PostgreSQL: `SET TRANSACTION READ ONLY` + `SET LOCAL statement_timeout/lock_timeout`, the statement,
   always ROLLBACK (the SET LOCALs die with the transaction);
 - MySQL / MariaDB: session timeout (`max_execution_time` ms / `max_statement_time` s),
@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from awsinv_mcp.dbinspect import guard
+from awsinv_mcp.dbinspect.dialects import Caps, Dialect, Result, dialect
 from awsinv_mcp.dbinspect.engines import Database
-from awsinv_mcp.dbinspect.policy import ALLOWED_PRAGMAS, FUNCTIONS, PRAGMAS_WITH_ARGUMENT
 from awsinv_mcp.errors import UpstreamError, UserError
-from awsinv_mcp.models.database import UNTRUSTED_NOTE, PlanAnswer, QueryColumn, QueryResult
+from awsinv_mcp.models.database import UNTRUSTED_NOTE, PlanAnswer, QueryResult
 
 _SAFE = (int, str, float, bool, type(None))
 
@@ -45,10 +44,10 @@ def run_query(
     """The guarded statement's first `max_rows` rows (and at most `max_bytes` of them as JSON)."""
     started = time.perf_counter()
     with db.connection() as conn:
-        dialect = db.dialect  # mysql vs mariadb is known once connected
-        checked = guard.check(sql, dialect, params, style=_style(dialect), row_limit=max_rows + 1)
-        description, rows, by_bytes = _execute(db, conn, dialect, checked, Caps(max_rows + 1, max_bytes))
-        columns = _columns(dialect, description, rows, conn)
+        d = dialect(db.dialect)  # mysql vs mariadb is known once connected
+        checked = guard.check(sql, d.name, params, style=d.param_style, row_limit=max_rows + 1)
+        description, rows, by_bytes = _execute(db, conn, d, checked, Caps(max_rows + 1, max_bytes))
+        columns = d.columns(description, rows, conn) if description else []
     truncated_by = "max_rows" if len(rows) > max_rows else None
     rows = rows[:max_rows]
     rows = jsonable_rows(rows, description)
@@ -74,193 +73,25 @@ def explain_query(
     """The plan of a plain query; with `analyze` it runs inside a read-only transaction that is rolled back."""
     started = time.perf_counter()
     with db.connection() as conn:
-        dialect = db.dialect
-        inner = guard.check_plain_query(sql, dialect, params, style=_style(dialect))
-        statement = explain_statement(dialect, inner, analyze)
-        checked = guard.CheckedSQL("explain", statement, dict(params or {}), analyze)
-        description, rows, _ = _execute(db, conn, dialect, checked, Caps(10_000, 50_000_000))
+        d = dialect(db.dialect)
+        inner = guard.check_plain_query(sql, d.name, params, style=d.param_style)
+        checked = guard.CheckedSQL("explain", d.explain(inner, analyze), dict(params or {}), analyze)
+        description, rows, _ = _execute(db, conn, d, checked, Caps(10_000, 50_000_000))
     return PlanAnswer(
         database=db.name,
-        analyzed=analyze and dialect != "sqlite",
-        plan=_plan(dialect, description, rows),
+        analyzed=analyze and d.analyzes,
+        plan=d.plan(description, rows),
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
     )
 
 
-def explain_statement(dialect: str, inner: str, analyze: bool) -> str:
-    if dialect == "postgresql":
-        return f"EXPLAIN ({'ANALYZE, BUFFERS, ' if analyze else ''}FORMAT JSON) {inner}"
-    if dialect == "mariadb":
-        return f"{'ANALYZE' if analyze else 'EXPLAIN'} FORMAT=JSON {inner}"
-    if dialect == "mysql":
-        return f"EXPLAIN ANALYZE {inner}" if analyze else f"EXPLAIN FORMAT=JSON {inner}"
-    return f"EXPLAIN QUERY PLAN {inner}"
-
-
-def _plan(dialect: str, description: Any, rows: list[Any]) -> Any:
-    if dialect == "sqlite":
-        return [{"id": r[0], "parent": r[1], "detail": r[3]} for r in rows]
-    if len(rows) == 1 and len(rows[0]) == 1:
-        value = rows[0][0]
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-        return value
-    return ["\t".join(str(v) for v in row) for row in rows]
-
-
-def _style(dialect: str) -> guard.ParamStyle:
-    return "named" if dialect == "sqlite" else "pyformat"
-
-
-_DECLARABLE = ("SELECT", "VALUES", "TABLE")
-"""Statements PostgreSQL can DECLARE as a cursor (WITH may hide a data-modifying CTE the server refuses there)."""
-
-
-class Caps(NamedTuple):
-    """What one statement may read: rows, and bytes of values (approximate, before JSON)."""
-
-    rows: int
-    bytes: int
-
-
-def _value_size(value: Any) -> int:
-    return len(value) if isinstance(value, str | bytes | bytearray | memoryview) else 8
-
-
-def fetch_bounded(cur: Any, caps: Caps) -> tuple[list[Any], bool, bool]:
-    """Rows in chunks until `caps.rows` rows or past `caps.bytes` of values.
-
-    Chunks start at one row and grow only while the rows seen so far say the next chunk fits the bytes left, so at
-    most about one row beyond the byte cap is ever held. Returns (rows, stopped by bytes, result exhausted).
-    """
-    rows: list[Any] = []
-    size, chunk = 0, 1
-    while len(rows) < caps.rows:
-        average = size / len(rows) if rows else caps.bytes
-        fits = max(1, int((caps.bytes - size) / max(average, 1)))
-        want = min(chunk, caps.rows - len(rows), fits)
-        part = cur.fetchmany(want)
-        for row in part:
-            rows.append(row)
-            size += sum(map(_value_size, row)) + 2
-            if size > caps.bytes:
-                return rows, True, False
-        if len(part) < want:
-            return rows, False, True
-        chunk = min(chunk * 4, 1000)
-    return rows, False, False
-
-
-def _execute(
-    db: Database, conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps
-) -> tuple[Any, list[Any], bool]:
-    timeout = db.timeout
+def _execute(db: Database, conn: Any, d: Dialect, checked: guard.CheckedSQL, caps: Caps) -> Result:
     try:
-        if dialect == "postgresql":
-            return _run_postgres(conn, checked, caps, timeout)
-        if dialect in ("mysql", "mariadb"):
-            return _run_mysql(conn, dialect, checked, caps, timeout)
-        return _run_sqlite(conn, dialect, checked, caps, timeout)
+        return d.run(conn, checked, caps, db.timeout)
     except UserError:
         raise
     except Exception as exc:
-        raise translate_error(db, exc, timeout) from None
-
-
-def _run_postgres(conn: Any, checked: guard.CheckedSQL, caps: Caps, timeout: float) -> tuple[Any, list[Any], bool]:
-    ms = max(1, int(timeout * 1000))
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                f"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {ms}; "
-                f"SET LOCAL lock_timeout = {ms}; SET LOCAL idle_in_transaction_session_timeout = {ms + 5000}"
-            )
-        # a plain query streams through a server-side cursor; EXPLAIN and SHOW cannot be DECLAREd
-        streams = checked.kind == "query" and checked.sql.lstrip("( \n").upper().startswith(_DECLARABLE)
-        named = {"name": "awsinv_run", "scrollable": False} if streams else {}
-        with conn.cursor(**named) as cur:
-            cur.execute(checked.sql, checked.params)
-            if cur.description is None:
-                return None, [], False
-            rows, by_bytes, _ = fetch_bounded(cur, caps)
-            return cur.description, rows, by_bytes
-    finally:
-        conn.rollback()
-
-
-def _run_mysql(
-    conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps, timeout: float
-) -> tuple[Any, list[Any], bool]:
-    from pymysql.cursors import SSCursor
-
-    setting = (
-        f"max_statement_time = {timeout:.3f}" if dialect == "mariadb" else f"max_execution_time = {int(timeout * 1000)}"
-    )
-    name = setting.split(" ")[0]
-    with conn.cursor() as cur:
-        cur.execute(f"SET SESSION {setting}")
-        cur.execute("START TRANSACTION READ ONLY")
-    try:
-        with conn.cursor(SSCursor) as cur:  # unbuffered: rows arrive as they are read
-            cur.execute(checked.sql, checked.params)
-            description = cur.description
-            rows, by_bytes, _ = fetch_bounded(cur, caps) if description else ([], False, True)
-            # closing reads what is left row by row and drops it (bounded by the forced LIMIT and the timeout)
-        return description, list(rows), by_bytes
-    finally:
-        conn.rollback()
-        with conn.cursor() as reset:
-            reset.execute(f"SET SESSION {name} = DEFAULT")
-
-
-def _run_sqlite(
-    conn: Any, dialect: str, checked: guard.CheckedSQL, caps: Caps, timeout: float
-) -> tuple[Any, list[Any], bool]:
-    import sqlite3
-
-    deadline = time.monotonic() + timeout
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 2_000)
-    conn.set_authorizer(_sqlite_authorizer())
-    length = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(caps.bytes, 1_000_000))  # refuse giant values up front
-    try:
-        cur = conn.execute(checked.sql, checked.params)
-        try:
-            if cur.description is None:
-                return None, [], False
-            rows, by_bytes, _ = fetch_bounded(cur, caps)
-            return cur.description, rows, by_bytes
-        finally:
-            cur.close()
-    finally:
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, length)
-        conn.set_authorizer(None)
-        conn.set_progress_handler(None, 0)
-        conn.rollback()
-
-
-def _sqlite_authorizer() -> Callable[..., int]:
-    import sqlite3
-
-    allowed_functions = FUNCTIONS["sqlite"] | {"like", "glob", "regexp", "match"}
-    ok, deny = sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY
-    reads = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
-
-    def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _src: str | None) -> int:
-        if action in reads:
-            return ok
-        if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):
-            return ok  # SQLite's own schema load when a table-valued PRAGMA is prepared (the file is read-only)
-        if action == sqlite3.SQLITE_FUNCTION:
-            return ok if (arg2 or "").lower() in allowed_functions else deny
-        if action == sqlite3.SQLITE_PRAGMA:
-            name = (arg1 or "").lower()
-            return ok if name in ALLOWED_PRAGMAS and (arg2 is None or name in PRAGMAS_WITH_ARGUMENT) else deny
-        return deny
-
-    return authorize
+        raise translate_error(db, exc, db.timeout) from None
 
 
 def translate_error(db: Database, exc: BaseException, timeout: float) -> UserError:
@@ -285,50 +116,6 @@ def translate_error(db: Database, exc: BaseException, timeout: float) -> UserErr
     if "not authorized" in lowered:
         return guard.RefusedError(f"refused by the server's authorizer ({first})")
     return UpstreamError(f"database {db.name!r} rejected the statement: {first}")
-
-
-def _columns(dialect: str, description: Any, rows: list[Any], conn: Any) -> list[QueryColumn]:
-    if not description:
-        return []
-    names = [d[0] for d in description]
-    if dialect == "postgresql":
-        types = conn.adapters.types
-        out = []
-        for d in description:
-            info = types.get(d[1])
-            name = info.name if info else str(d[1])
-            out.append(f"{name}[]" if info and d[1] == info.array_oid != info.oid else name)
-        return [QueryColumn(name=n, type=t) for n, t in zip(names, out, strict=True)]
-    if dialect in ("mysql", "mariadb"):
-        return [QueryColumn(name=n, type=_mysql_type(d[1])) for n, d in zip(names, description, strict=True)]
-    return [QueryColumn(name=n, type=_sqlite_type(rows, i)) for i, n in enumerate(names)]
-
-
-_MYSQL_NAMES = {
-    "tiny": "tinyint", "short": "smallint", "int24": "mediumint", "long": "int", "longlong": "bigint",
-    "newdecimal": "decimal", "var_string": "varchar", "varchar": "varchar", "string": "char", "newdate": "date",
-    "tiny_blob": "blob", "medium_blob": "blob", "long_blob": "blob",
-}  # fmt: skip
-"""The protocol's field type names (pymysql.constants.FIELD_TYPE) as SQL spells them; the rest are the same."""
-
-
-def _mysql_type(code: int) -> str:
-    from pymysql.constants import FIELD_TYPE
-
-    names: dict[int, str] = {}
-    for key, value in vars(FIELD_TYPE).items():  # the first name wins: TINY before its alias CHAR, ENUM before INTERVAL
-        if key.isupper():
-            names.setdefault(value, key.lower())
-    name = names.get(code, str(code))
-    return _MYSQL_NAMES.get(name, name)
-
-
-def _sqlite_type(rows: list[Any], index: int) -> str:
-    for row in rows:
-        value = row[index]
-        if value is not None:
-            return {int: "integer", float: "real", str: "text", bytes: "blob"}.get(type(value), "unknown")
-    return "unknown"
 
 
 _NATIVE = (int, str, float, bool, type(None), dt.datetime, dt.date, dt.time, uuid.UUID)

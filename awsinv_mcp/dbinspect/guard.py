@@ -21,13 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from awsinv_mcp.dbinspect.dialects import MariaDB, sqlglot_dialect
+from awsinv_mcp.dbinspect.dialects import dialect as dialect_named
 from awsinv_mcp.dbinspect.policy import (
     ALLOWED_NODES,
     ALLOWED_PRAGMAS,
     FUNCTIONS,
     OPERATOR_FUNCTIONS,
     SENSITIVE_TABLES,
-    sqlglot_dialect,
 )
 from awsinv_mcp.errors import RefusedError, UserError
 
@@ -87,12 +88,13 @@ def check(
         raise refuse(f"the statement is longer than {MAX_SQL_CHARS} characters")
     if "\x00" in sql:
         raise refuse("the statement contains a NUL byte")
-    if dialect in ("mysql", "mariadb") and re.search(r"/\*[!+M]", sql):
+    family = dialect_named(dialect).family  # an unknown dialect is an error here, before anything runs
+    if family == "mysql" and re.search(r"/\*[!+M]", sql):
         raise refuse("MySQL executable comments and optimizer hints (/*! */, /*+ */) run on the server")
     params = _check_params(params)
     head = _LEADING_NOISE.sub("", sql, count=1)
     word = head.split(None, 1)[0].upper() if head.split() else ""
-    if word == "EXPLAIN" or (word == "ANALYZE" and dialect == "mariadb"):
+    if word == "EXPLAIN" or (word == "ANALYZE" and isinstance(dialect_named(dialect), MariaDB)):
         return _explain(head, dialect, params, style)
     if word == "SHOW":
         return _show(head, dialect, params, style)
@@ -302,7 +304,8 @@ def _render(tree: Any, dialect: str, params: dict[str, Any], style: ParamStyle) 
 
 def _explain(head: str, dialect: str, params: dict[str, Any], style: ParamStyle) -> CheckedSQL:
     analyze, prefix, rest = False, "EXPLAIN", head.split(None, 1)[1] if len(head.split(None, 1)) > 1 else ""
-    if dialect == "postgresql":
+    family = dialect_named(dialect).family
+    if family == "postgresql":
         opts: list[str] = []
         m = re.match(r"^\(([^()]*)\)\s*", rest)
         if m:
@@ -322,7 +325,7 @@ def _explain(head: str, dialect: str, params: dict[str, Any], style: ParamStyle)
                 analyze = analyze or w[0].upper() == "ANALYZE"
                 rest = w[1] if len(w) > 1 else ""
         prefix = f"EXPLAIN ({', '.join(opts)})" if opts else "EXPLAIN"
-    elif dialect in ("mysql", "mariadb"):
+    elif family == "mysql":
         if head.split()[0].upper() == "ANALYZE":
             prefix, analyze = "ANALYZE", True
             if rest.split(None, 1)[:1] and rest.split(None, 1)[0].upper() in ("TABLE", "LOCAL", "NO_WRITE_TO_BINLOG"):
@@ -350,12 +353,13 @@ def _explain(head: str, dialect: str, params: dict[str, Any], style: ParamStyle)
 def _show(head: str, dialect: str, params: dict[str, Any], style: ParamStyle) -> CheckedSQL:
     from sqlglot import exp
 
-    if dialect == "postgresql":
+    family = dialect_named(dialect).family
+    if family == "postgresql":
         m = _PG_SHOW.match(head)
         if not m:
             raise refuse("only SHOW <setting> and SHOW ALL are allowed")
         return CheckedSQL("show", f"SHOW {m.group(1)}", params)
-    if dialect not in ("mysql", "mariadb"):
+    if family != "mysql":
         raise refuse(f"SHOW is not a {dialect} statement")
     tree = _parse_one(head, dialect)
     if not isinstance(tree, exp.Show):
@@ -375,7 +379,7 @@ def _show(head: str, dialect: str, params: dict[str, Any], style: ParamStyle) ->
 
 
 def _pragma(head: str, dialect: str, params: dict[str, Any]) -> CheckedSQL:
-    if dialect != "sqlite":
+    if dialect_named(dialect).family != "sqlite":
         raise refuse(f"PRAGMA is not a {dialect} statement")
     if params:
         raise UserError("a PRAGMA takes no params")

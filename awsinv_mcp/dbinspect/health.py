@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from awsinv_mcp.dbinspect.dialects import Dialect, dialect
 from awsinv_mcp.dbinspect.engines import Database
 from awsinv_mcp.errors import UpstreamError
 from awsinv_mcp.models.answers import WarningOut
@@ -18,27 +19,21 @@ _PASSWORDS = re.compile(r"(password|identified\s+by)\s*(=\s*)?'[^']*'", re.I)
 
 
 class _Probe:
-    """Runs one catalog query at a time; a failure is recorded, never raised."""
+    """Runs one catalog query at a time through the dialect; a failure is recorded, never raised."""
 
-    def __init__(self, conn: Any, dialect: str, answer: HealthAnswer) -> None:
-        self.conn, self.dialect, self.answer = conn, dialect, answer
+    def __init__(self, conn: Any, d: Dialect, answer: HealthAnswer) -> None:
+        self.conn, self.dialect, self.answer = conn, d, answer
 
     def rows(self, sql: str, item: str, grant: str | None = None) -> list[tuple[Any, ...]] | None:
         try:
-            if self.dialect == "sqlite":
-                return self.conn.execute(sql).fetchall()
-            with self.conn.cursor() as cur:
-                if self.dialect == "postgresql":
-                    cur.execute("SET LOCAL statement_timeout = 5000")
-                cur.execute(sql, {})
-                return list(cur.fetchall())
+            return self.dialect.probe(self.conn, sql)
         except Exception as exc:
             self.answer.not_visible.append(
                 NotVisible(item=item, reason=str(getattr(exc, "args", [exc])[-1])[:160], grant=grant)
             )
             return None
         finally:
-            if self.dialect != "sqlite":
+            if self.dialect.transactional:
                 self.conn.rollback()
 
 
@@ -49,19 +44,14 @@ def _clip(text: Any) -> str | None:
 def database_health(db: Database) -> HealthAnswer:
     with db.connection() as conn:
         answer = HealthAnswer(database=db.name, dialect=db.dialect, version=db.server_version)
-        probe = _Probe(conn, db.dialect, answer)
-        if db.dialect == "postgresql":
-            _postgres(probe, answer)
-        elif db.dialect in ("mysql", "mariadb"):
-            _mysql(probe, answer)
-        else:
-            _sqlite(probe, answer)
+        d = dialect(db.dialect)
+        d.health(_Probe(conn, d, answer), answer)
     if answer.version is None and answer.size_bytes is None:
         raise UpstreamError(f"database {db.name!r} answered none of the health probes")
     return answer
 
 
-def _postgres(p: _Probe, a: HealthAnswer) -> None:
+def postgres_health(p: _Probe, a: HealthAnswer) -> None:
     me = p.rows(
         "SELECT r.rolsuper, pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'), "
         "pg_has_role(current_user, 'pg_read_server_files', 'MEMBER'), "
@@ -171,7 +161,7 @@ def _powerful(message: str) -> WarningOut:
     )
 
 
-def _mysql(p: _Probe, a: HealthAnswer) -> None:
+def mysql_health(p: _Probe, a: HealthAnswer, replication_status: str, replication_grant: str) -> None:
     me = p.rows(
         'SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = CONCAT("\'", '
         "SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\", SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")",
@@ -256,17 +246,15 @@ def _mysql(p: _Probe, a: HealthAnswer) -> None:
         if r[4] and r[4] > 10 * 1024 * 1024
     ][:10]
     rows = p.rows(
-        "SHOW SLAVE STATUS" if p.dialect == "mariadb" else "SHOW REPLICA STATUS",
+        replication_status,
         "replication",
-        "GRANT REPLICATION CLIENT ON *.* TO <login>"
-        if p.dialect == "mysql"
-        else "GRANT SLAVE MONITOR ON *.* TO <login>",
+        replication_grant,
     )
     if rows is not None:
         a.replication = {"role": "replica", "channels": len(rows)} if rows else {"role": "primary or standalone"}
 
 
-def _sqlite(p: _Probe, a: HealthAnswer) -> None:
+def sqlite_health(p: _Probe, a: HealthAnswer) -> None:
     rows = p.rows("SELECT sqlite_version()", "version")
     a.version = rows[0][0] if rows else None
     pages = p.rows(

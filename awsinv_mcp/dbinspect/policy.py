@@ -9,9 +9,6 @@ huge values from a small input (repeat, lpad/rpad, space, zeroblob, randomblob, 
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -154,27 +151,3 @@ SENSITIVE_TABLES: dict[str, frozenset[str]] = {
 }  # fmt: skip
 """Catalogue tables and views that hold credentials or server configuration: refused by name in any query."""
 SENSITIVE_TABLES["mariadb"] = SENSITIVE_TABLES["mysql"]
-
-
-def sqlglot_dialect(dialect: str) -> Any:
-    """sqlglot's dialect for one of ours (MySQL and MariaDB share one that renders `REGEXP` as the operator)."""
-    if dialect in ("mysql", "mariadb"):
-        return _mysql_dialect()
-    return {"postgresql": "postgres"}.get(dialect, dialect)
-
-
-@functools.cache
-def _mysql_dialect() -> Any:
-    from sqlglot import exp
-    from sqlglot.dialects.mysql import MySQL
-
-    class AwsinvMySQL(MySQL):
-        """MySQL as sqlglot has it, but `a REGEXP b` stays an operator (MariaDB has no REGEXP_LIKE)."""
-
-        class Generator(MySQL.Generator):
-            TRANSFORMS = {
-                **MySQL.Generator.TRANSFORMS,
-                exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP"),
-            }
-
-    return AwsinvMySQL()
