@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     cache_ttl: int = Field(900, ge=0, description="seconds an inventory snapshot stays fresh")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     max_concurrency: int = Field(64, ge=1, le=256, description="concurrent AWS calls (worker threads of the fan-out)")
+    share_botocore: bool = Field(
+        False, description="share botocore's parsed models between clients (less CPU and memory; relies on internals)"
+    )
     collect_deadline: float = Field(
         120.0, gt=0, le=3600, description="seconds a collection may take; parts still running keep their last good data"
     )

@@ -169,7 +169,7 @@ def replay(calls: list[tuple[Any, str, str, str, str, dict[str, Any]]], hook: Ca
     from awsinv_mcp.inventory.aws.fanout import ClientFactory
     from awsinv_mcp.inventory.aws.sessions import SessionMaker
 
-    maker = SessionMaker()
+    maker = SessionMaker(share=True)
     sessions: dict[str, Any] = {}
     factory = ClientFactory(hook=hook)
     started = time.perf_counter()

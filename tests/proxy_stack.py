@@ -21,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.http_server import free_port, server_env, wait_healthy
+from tests.http_server import free_port, server_env, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -63,16 +63,7 @@ class Stack:
 
 def _spawn(args: list[str], env: dict[str, str], stack: ExitStack) -> subprocess.Popen:
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-    stack.callback(stop)
+    stack.callback(stop, proc)
     return proc
 
 

@@ -17,7 +17,7 @@ def maker():  # type: ignore[no-untyped-def]
     from awsinv_mcp.inventory.aws.sessions import SessionMaker
 
     with moto_env():
-        yield SessionMaker()
+        yield SessionMaker(share=True)
 
 
 def _handlers(emitter, name):  # type: ignore[no-untyped-def]

@@ -65,6 +65,14 @@ _DECLARABLE = ("SELECT", "VALUES", "TABLE")
 """Statements PostgreSQL can DECLARE as a cursor (WITH may hide a data-modifying CTE the server refuses there)."""
 
 
+def read(cur: Any, caps: Caps) -> Result:
+    """A cursor's description and its rows within `caps` (a statement without a result set reads nothing)."""
+    if cur.description is None:
+        return None, [], False
+    rows, by_bytes, _ = fetch_bounded(cur, caps)
+    return cur.description, rows, by_bytes
+
+
 class Dialect:
     """What differs between engines (see the module docstring). Instances are stateless singletons."""
 
@@ -130,10 +138,7 @@ class PostgreSQL(Dialect):
             named = {"name": "awsinv_run", "scrollable": False} if streams else {}
             with conn.cursor(**named) as cur:
                 cur.execute(checked.sql, checked.params)
-                if cur.description is None:
-                    return None, [], False
-                rows, by_bytes, _ = fetch_bounded(cur, caps)
-                return cur.description, rows, by_bytes
+                return read(cur, caps)
         finally:
             conn.rollback()
 
@@ -243,10 +248,7 @@ class SQLite(Dialect):
         try:
             cur = conn.execute(checked.sql, checked.params)
             try:
-                if cur.description is None:
-                    return None, [], False
-                rows, by_bytes, _ = fetch_bounded(cur, caps)
-                return cur.description, rows, by_bytes
+                return read(cur, caps)
             finally:
                 cur.close()
         finally:

@@ -120,7 +120,7 @@ class Collection:
         self.settings = settings
         self.results = Results(cancel=cancel or threading.Event())
         self.clients = ClientFactory(RateLimits(), hook)
-        self.maker = SessionMaker()
+        self.maker = SessionMaker(share=settings.share_botocore)
         self._names: dict[str, str] = {}
         self.progress = Progress(progress, self._names)
         self.pool = FanOut(

@@ -33,23 +33,23 @@ log = logging.getLogger("awsinv_mcp.inventory.aws")
 
 
 class SessionMaker:
-    """Builds boto3 sessions that share one data loader and one client class per service."""
+    """Builds boto3 sessions; with `share=True` (AWSINV_SHARE_BOTOCORE) they share one data loader and one client
+    class per service through `botocore_sharing` (botocore internals, guarded by tests/test_aws_sharing.py)."""
 
-    def __init__(self) -> None:
-        import botocore.session
+    def __init__(self, *, share: bool = False) -> None:
 
+        self._share = share
         # built from AWS_DATA_PATH directly: asking the session would read the config (and fail on a bad AWS_PROFILE)
-        self._loader = shared_loader()
-        self._root = botocore.session.Session()
-        self._root.register_component("data_loader", self._loader)
-        share_client_parts(self._root)
+        self._loader = shared_loader() if share else None
+        self._root = self._botocore()
 
     def _botocore(self, profile: str | None = None) -> Any:
         import botocore.session
 
         session = botocore.session.Session(profile=profile)
-        session.register_component("data_loader", self._loader)
-        share_client_parts(session)
+        if self._share:
+            session.register_component("data_loader", self._loader)
+            share_client_parts(session)
         return session
 
     def default(self) -> boto3.Session:
