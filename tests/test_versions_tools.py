@@ -32,7 +32,7 @@ async def test_tools_are_listed_with_short_descriptions_and_schemas(server) -> N
         assert len(t.description or "") <= 330, (name, len(t.description or ""))
         assert t.annotations is not None and t.annotations.read_only_hint
         assert {"items", "total", "next_cursor", "source"} <= set(t.output_schema["properties"])
-    assert not tools["check_version_compliance"].annotations.open_world_hint  # type: ignore[union-attr]
+    assert tools["check_version_compliance"].annotations.open_world_hint  # type: ignore[union-attr]
     assert tools["find_cost_savings"].annotations.open_world_hint  # type: ignore[union-attr]  # Cost Explorer
 
 

@@ -43,12 +43,13 @@ Middleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 @dataclass(frozen=True, kw_only=True)
 class ToolDef:
     """One tool: its function (name, docstring and signature are the tool's), a title, its toolset, and whether it
-    reaches outside the server (AWS, a database: `openWorldHint`)."""
+    reaches outside the server (`openWorldHint`). Every tool does: the inventory and analysis tools collect from AWS
+    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database."""
 
     fn: Callable[..., Any]
     title: str
     toolset: str
-    open_world: bool = False
+    open_world: bool = True
     _validator: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
