@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from mcp import Client
@@ -128,3 +129,24 @@ async def test_q_with_an_arn_selects_exactly_that_resource(server) -> None:
         _, cluster = await call(c, "list_db_clusters", {"q": clusters["items"][0]["arn"]})
     assert by_arn["total"] == 1 and by_arn["items"][0]["arn"] == row["arn"]
     assert cluster["total"] == 1
+
+
+async def test_status_filters_refuse_values_aws_never_reports(server) -> None:
+    from awsinv_mcp.inventory import kinds
+
+    async with Client(server) as c:
+        bad, msg = await call(c, "list_db_instances", {"status": "running"})
+        ec2_bad, ec2_msg = await call(c, "list_ec2_instances", {"state": "available"})
+        _, stopped = await call(c, "list_db_instances", {"status": "Stopped", "limit": 1})
+        _, running = await call(c, "list_ec2_instances", {"state": "running", "limit": 1})
+    assert bad and "unknown status 'running'" in msg and "available" in msg and "stopped" in msg
+    assert ec2_bad and "unknown state 'available'" in ec2_msg and "running" in ec2_msg
+    assert stopped["total"] > 0 and running["total"] > 0
+    from awsinv_mcp.inventory.synthetic import generate
+
+    snap = generate(seed=42, scale=150, now=datetime(2026, 11, 25, tzinfo=UTC))
+    for kind in kinds.KINDS:  # every status the demo estate carries is one AWS documents
+        listing = kind.listing
+        if listing is not None and listing.statuses:
+            seen = {getattr(r, listing.status_attr).lower() for r in kind.records(snap)}
+            assert seen <= set(listing.statuses), (kind.name, seen - set(listing.statuses))

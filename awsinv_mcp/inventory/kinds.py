@@ -38,6 +38,7 @@ class Listing:
     status_attr: str | None = "status"
     engine_attr: str | None = "engine"
     text: Callable[[Any], Iterable[str | None]] | None = None  # what `q` matches; default id, name, tags
+    statuses: tuple[str, ...] = ()  # the status values AWS documents for the kind: a `status` filter must use one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +82,23 @@ def _bucket_text(b: S3Bucket) -> Iterable[str | None]:
     return (b.name, b.purpose, *b.tags.values())
 
 
+_RDS_STATUSES = (
+    "available", "backing-up", "configuring-enhanced-monitoring", "configuring-iam-database-auth",
+    "configuring-log-exports", "converting-to-vpc", "creating", "delete-precheck", "deleting", "failed",
+    "inaccessible-encryption-credentials", "inaccessible-encryption-credentials-recoverable", "incompatible-network",
+    "incompatible-option-group", "incompatible-parameters", "incompatible-restore", "insufficient-capacity",
+    "maintenance", "modifying", "moving-to-vpc", "rebooting", "resetting-master-credentials", "renaming",
+    "restore-error", "starting", "stopped", "stopping", "storage-full", "storage-optimization", "upgrading",
+    "backtracking", "cloning-failed", "migrating", "migration-failed", "promoting", "update-iam-db-auth",
+)  # fmt: skip
+"""RDS DB instance and cluster statuses (RDS User Guide, "Viewing Amazon RDS DB instance status")."""
+_CACHE_STATUSES = (
+    "available", "creating", "deleted", "deleting", "incompatible-network", "modifying", "rebooting cluster nodes",
+    "restore-failed", "snapshotting", "create-failed",
+)  # fmt: skip
+_EC2_STATES = ("pending", "running", "shutting-down", "terminated", "stopping", "stopped")
+
+
 KINDS: tuple[ResourceKind, ...] = (
     ResourceKind(
         name="db_instance",
@@ -102,6 +120,7 @@ KINDS: tuple[ResourceKind, ...] = (
                 "created_at",
             ),
             default_sort="identifier",
+            statuses=_RDS_STATUSES,
         ),
     ),
     ResourceKind(
@@ -115,6 +134,7 @@ KINDS: tuple[ResourceKind, ...] = (
         listing=Listing(
             sort_fields=("identifier", "engine", "engine_version", "region", "account", "created_at"),
             default_sort="identifier",
+            statuses=_RDS_STATUSES,
         ),
     ),
     ResourceKind(
@@ -145,6 +165,7 @@ KINDS: tuple[ResourceKind, ...] = (
         listing=Listing(
             sort_fields=("identifier", "engine", "engine_version", "node_type", "region", "account", "created_at"),
             default_sort="identifier",
+            statuses=_CACHE_STATUSES,
         ),
     ),
     ResourceKind(
@@ -161,6 +182,7 @@ KINDS: tuple[ResourceKind, ...] = (
             default_sort="identifier",
             status_attr="state",
             engine_attr=None,
+            statuses=_EC2_STATES,
         ),
     ),
     ResourceKind(

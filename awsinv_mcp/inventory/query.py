@@ -181,9 +181,10 @@ def predicates(
     status_attr: str | None = "status",
     engine_attr: str | None = "engine",
     text_fields: Callable[[Any], Iterable[str | None]] | None = None,
+    known_statuses: Sequence[str] = (),
 ) -> list[Check]:
     """Checks of `f` for records (or findings) with those attributes; UserError for unknown engines, regions,
-    accounts and label values."""
+    accounts, label values and (given `known_statuses`) statuses."""
     snapshot = estate.snapshot
     checks: list[Check] = []
     engines = engine_set(f.engine) if engine_attr else None
@@ -200,6 +201,10 @@ def predicates(
         if m is not None:
             checks.append(lambda r, m=m, label=label: m(getattr(r, label)))
     statuses = frozenset(words(f.status)) if status_attr else frozenset()
+    if statuses and known_statuses:
+        unknown = sorted(statuses - set(known_statuses))
+        if unknown:
+            raise UserError(f"unknown {status_attr} {unknown[0]!r}; use one of: {', '.join(known_statuses)}")
     if statuses:
         checks.append(lambda r: getattr(r, status_attr).lower() in statuses)
     arn = (f.q or "").strip()
@@ -217,7 +222,12 @@ def kind_predicates(estate: Estate, kind: ResourceKind, f: Filters) -> list[Chec
     listing = kind.listing
     assert listing is not None, kind.name
     return predicates(
-        estate, f, status_attr=listing.status_attr, engine_attr=listing.engine_attr, text_fields=listing.text
+        estate,
+        f,
+        status_attr=listing.status_attr,
+        engine_attr=listing.engine_attr,
+        text_fields=listing.text,
+        known_statuses=listing.statuses,
     )
 
 
