@@ -111,6 +111,7 @@ class TableDetail(_Model):
     size_bytes: int | None = None
     comment: str | None = None
     view_definition: str | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description="what this login could not see, and why")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
