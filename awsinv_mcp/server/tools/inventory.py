@@ -36,6 +36,7 @@ from awsinv_mcp.server.args import (
     Team,
 )
 from awsinv_mcp.server.context import app
+from awsinv_mcp.server.resources import PER_SNAPSHOT
 
 
 def _estate() -> Estate:
@@ -214,6 +215,9 @@ async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
     finally:
         cancel.set()  # a cancelled call: the collection stops before its next AWS call
     s = analysis.snapshot
+    if ctx.request_context.protocol_version >= "2026-07-28":  # subscriptions/listen streams hear of the new snapshot
+        for uri in PER_SNAPSHOT:
+            await ctx.notify_resource_updated(uri)
     return A.RefreshAnswer(
         db_instances=len(s.db_instances), db_clusters=len(s.db_clusters), ec2_instances=len(s.ec2_instances),
         s3_buckets=len(s.s3_buckets), elapsed_s=round(time.perf_counter() - started, 3), **A.meta(s),
