@@ -8,6 +8,7 @@ secrets. Anything else that escapes a tool is a bug: logged with its traceback, 
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 ErrorCode = Literal["invalid_argument", "not_found", "refused", "upstream", "unavailable", "cancelled", "internal"]
@@ -51,3 +52,23 @@ class Cancelled(UserError):
     """Work stopped because its caller gave up (a cancelled request); nothing it would have replaced changed."""
 
     code = "cancelled"
+
+
+_TAGS = re.compile(r"<[^>]{0,500}>")
+_TITLE = re.compile(r"<(title|h1)[^>]{0,200}>([^<]{1,300})<", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:100].lower()
+    return head.startswith(("<!doctype html", "<html")) or "b'<!doctype html" in head
+
+
+def upstream_text(text: str, limit: int = 300) -> str:
+    """An upstream error message fit to show: an HTML error page becomes its title, anything else its first line,
+    cut at `limit` characters."""
+    if looks_like_html(text):
+        found = _TITLE.search(text[:20_000])
+        title = " ".join(found.group(2).split()) if found else ""
+        return f"the endpoint answered with an HTML error page{': ' + title if title else ''}"[:limit]
+    lines = [ln.strip() for ln in _TAGS.sub(" ", text[:20_000]).splitlines() if ln.strip()]
+    return (lines[0] if lines else "")[:limit]

@@ -274,3 +274,17 @@ async def test_tools_through_mcp_client_aws_mode() -> None:
     assert cached.structured_content["ce_requests"] == 0
     assert bad.is_error and "Cost Explorer is not enabled" in bad.content[0].text
     assert wrong.is_error and "at most 2" in wrong.content[0].text
+
+
+def test_an_html_error_page_is_summarised_not_passed_through() -> None:
+    from botocore.exceptions import ClientError
+
+    from awsinv_mcp.cost.explorer import translate_error
+    from awsinv_mcp.inventory.aws.errors import Where, describe
+
+    page = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>" + "<p>x</p>" * 2000 + "</body></html>"
+    exc = ClientError({"Error": {"Code": "404", "Message": page}}, "GetCostAndUsage")
+    message = str(translate_error(exc, "GetCostAndUsage"))
+    assert "<" not in message and "HTML error page: 404 Not Found" in message and len(message) < 300
+    _, warning = describe(exc, "ce:GetCostAndUsage", Where("123456789012", region="us-east-1", service="ce"))
+    assert "<" not in warning and len(warning) < 400

@@ -21,7 +21,7 @@ from typing import Any
 from cachetools import TTLCache
 
 from awsinv_mcp.config import Settings
-from awsinv_mcp.errors import UpstreamError, UserError
+from awsinv_mcp.errors import UpstreamError, UserError, upstream_text
 
 log = logging.getLogger("awsinv_mcp.cost")
 
@@ -54,7 +54,7 @@ def translate_error(exc: Exception, operation: str) -> UserError:
 
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        code, message = error.get("Code", ""), error.get("Message", "")
+        code, message = error.get("Code", ""), upstream_text(str(error.get("Message", "")))
         if code == "DataUnavailableException" or "not enabled" in message.lower():
             return UpstreamError(NOT_ENABLED)
         if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):

@@ -95,7 +95,11 @@ def normalize_url(url: str) -> tuple[str, str, tuple[str, ...], str | None]:
             f"database URL scheme {scheme!r} is not supported; use postgresql://, postgres://, mysql://, "
             "mariadb:// or sqlite:///path"
         )
-    parts = urlsplit(f"x://{rest}")
+    try:
+        parts = urlsplit(f"x://{rest}")
+        parts.port  # noqa: B018 - parses the port now: a bad one is the URL's fault, said here
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket; the URL itself is not echoed (it may hold a password)
+        raise UserError(f"the database URL cannot be parsed ({exc}); check its host, port and brackets") from None
     found = []
     if parts.password:
         found += [parts.password, unquote(parts.password)]
@@ -139,14 +143,30 @@ def _spec(name: str, entry: Any, origin: str) -> ConnectionSpec:
             port=int(entry["port"]) if entry.get("port") else None,
             engine=engine,
         )
-        dialect = _RDS_ENGINES.get(str(engine or "").lower(), "")
+        dialect = _RDS_ENGINES.get(str(engine or "").lower(), "")  # "": known once the RDS API names the engine
+        if engine and not dialect:
+            raise UserError(f"database {name!r} in {origin}: engine {engine!r} is not one of {', '.join(_RDS_ENGINES)}")
         return ConnectionSpec(name, dialect, description, None, None, options, aws, ())
     raise UserError(f"database {name!r} in {origin} needs 'url', or 'rds' / 'secret_arn' for an AWS database")
 
 
-def load_specs(settings: Settings) -> dict[str, ConnectionSpec]:
-    """All configured connections by name (config file first, then AWSINV_DATABASES)."""
+def load_specs(settings: Settings, faults: dict[str, str] | None = None) -> dict[str, ConnectionSpec]:
+    """All configured connections by name (config file first, then AWSINV_DATABASES).
+
+    With `faults`, an entry that cannot be used is recorded there (name -> what is wrong) and the others load;
+    without, the first bad entry raises. A file or JSON document that cannot be read at all always raises.
+    """
     specs: dict[str, ConnectionSpec] = {}
+
+    def add(name: str, entry: Any, origin: str) -> None:
+        try:
+            specs[name] = _spec(name, entry, origin)
+        except UserError as exc:
+            if faults is None:
+                raise
+            message = str(exc)
+            faults[str(name)] = message if repr(name) in message else f"database {name!r} in {origin}: {message}"
+
     if settings.config_file:
         import tomllib
 
@@ -156,7 +176,7 @@ def load_specs(settings: Settings) -> dict[str, ConnectionSpec]:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise UserError(f"cannot read config file {path.name}: {type(exc).__name__}") from None
         for name, entry in (data.get("databases") or {}).items():
-            specs[name] = _spec(name, entry, path.name)
+            add(name, entry, path.name)
     if settings.databases:
         try:
             data = json.loads(settings.databases)
@@ -165,7 +185,7 @@ def load_specs(settings: Settings) -> dict[str, ConnectionSpec]:
         if not isinstance(data, dict):
             raise UserError("AWSINV_DATABASES must be a JSON object: name -> URL or {url, description}")
         for name, entry in data.items():
-            specs[name] = _spec(name, entry, "AWSINV_DATABASES")
+            add(name, entry, "AWSINV_DATABASES")
     return specs
 
 

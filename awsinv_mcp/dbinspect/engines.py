@@ -237,17 +237,21 @@ class DatabaseRegistry:
 
     def __init__(self, settings: Settings, specs: dict[str, ConnectionSpec] | None = None) -> None:
         self.settings = settings
-        specs = load_specs(settings) if specs is None else specs
+        self.invalid: dict[str, str] = {}  # name -> why its entry cannot be used (the others still work)
+        specs = load_specs(settings, self.invalid) if specs is None else specs
         self._dbs = {name: Database(spec, settings) for name, spec in sorted(specs.items())}
 
     def names(self) -> list[str]:
-        return list(self._dbs)
+        """Every configured name, the unusable ones included (`list_databases` reports why)."""
+        return sorted([*self._dbs, *self.invalid])
 
     def get(self, name: str) -> Database:
+        if name in self.invalid:
+            raise UserError(f"{self.invalid[name]}; fix that entry (the other databases keep working)")
         try:
             return self._dbs[name]
         except KeyError:
-            known = ", ".join(self._dbs) or "none are configured (set AWSINV_DATABASES or [databases.NAME])"
+            known = ", ".join(self.names()) or "none are configured (set AWSINV_DATABASES or [databases.NAME])"
             raise NotFoundError(f"unknown database {name!r}; configured databases: {known}") from None
 
     def close(self) -> None:

@@ -38,6 +38,9 @@ class DatabaseService:
         names = self.registry.names()
 
         def probe(name: str) -> DatabaseRow:
+            if name in self.registry.invalid:
+                error = f"{self.registry.invalid[name]}; fix that entry"
+                return DatabaseRow(name=name, dialect="unknown", description="", reachable=False, error=error)
             db = self.registry.get(name)
             error = None
             try:

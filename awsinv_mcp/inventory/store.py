@@ -9,7 +9,9 @@ passes the analysis), and the store keeps that object exactly as long as the sna
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.lastgood import carry_forward
 from awsinv_mcp.inventory.tags import Environments
-from awsinv_mcp.models.inventory import Snapshot, SourceKind
+from awsinv_mcp.models.inventory import Snapshot, SourceKind, Warning
 
 log = logging.getLogger("awsinv_mcp.inventory")
 
@@ -47,13 +49,25 @@ def aws_credentials_available() -> bool:
         return False
 
 
+AUTO_DEMO_NOTE = Warning(
+    scope="inventory",
+    message="AWSINV_SOURCE=auto found no AWS credentials, so these answers come from the built-in demo estate "
+    "(source: synthetic), not from an AWS account; set AWS credentials or a profile, or AWSINV_SOURCE=aws",
+)
+
+
 def resolve_source(settings: Settings) -> SourceKind:
-    if settings.source == "auto":
-        return "aws" if aws_credentials_available() else "synthetic"
-    return settings.source
+    """`auto`: aws when credentials resolve, or when a profile is named at all (AWS_PROFILE, AWSINV_PROFILES):
+    a profile that does not work must show its error, never the demo estate in its place."""
+    if settings.source != "auto":
+        return settings.source
+    if os.environ.get("AWS_PROFILE") or settings.profiles:
+        return "aws"
+    return "aws" if aws_credentials_available() else "synthetic"
 
 
-def default_collector(source: SourceKind) -> Collector:
+def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
+    """The collector of `source`; `auto` (synthetic chosen by AWSINV_SOURCE=auto) says so in every answer."""
     if source == "aws":
         from awsinv_mcp.inventory.aws import collect
 
@@ -65,7 +79,7 @@ def default_collector(source: SourceKind) -> Collector:
         snap = generate(seed=settings.seed, scale=settings.scale, now=datetime.now(UTC), settings=settings)
         if progress:
             progress(1, 1, f"synthetic estate: {len(snap.db_instances)} DB instances")
-        return snap
+        return dataclasses.replace(snap, warnings=(AUTO_DEMO_NOTE, *snap.warnings)) if auto else snap
 
     return synthetic
 
@@ -110,7 +124,7 @@ class InventoryStore(Generic[T]):
         return None
 
     def _collect(self, progress: ProgressFn | None, cancel: threading.Event | None) -> tuple[Estate, T, float]:
-        collector = self._collector or default_collector(self.source)
+        collector = self._collector or default_collector(self.source, auto=self.settings.source == "auto")
         snapshot = collector(self.settings, progress, cancel)
         if cancel is not None and cancel.is_set():
             raise Cancelled("the collection was cancelled; the previous snapshot is unchanged")

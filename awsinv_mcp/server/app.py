@@ -17,6 +17,7 @@ from awsinv_mcp.inventory.store import Collector
 from awsinv_mcp.server.audit import audit_middleware
 from awsinv_mcp.server.context import AppContext, bind_app
 from awsinv_mcp.server.instructions import instructions
+from awsinv_mcp.server.protocol import protocol_errors
 from awsinv_mcp.server.tooling import ToolDef, argument_guard, slim_tools
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def build_server(
         version=__version__,
         instructions=instructions(settings.toolsets),
         lifespan=lifespan,
-        middleware=[bind_app, argument_guard(registered), slim_tools(), audit_middleware(settings)],
+        middleware=[bind_app, protocol_errors, argument_guard(registered), slim_tools(), audit_middleware(settings)],
         auth=auth,
         token_verifier=token_verifier,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from awsinv_mcp.errors import looks_like_html, upstream_text
 from awsinv_mcp.models.inventory import Warning
 
 Kind = Literal[
@@ -153,18 +154,15 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
-def _service_message(exc: BaseException) -> str:
+def _raw_message(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        text = str(response.get("Error", {}).get("Message") or "")
-        if text:
-            return text.strip().splitlines()[0][:300]
-    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    if isinstance(response, dict) and response.get("Error", {}).get("Message"):
+        return str(response["Error"]["Message"])
+    return str(exc)
 
 
-def _looks_like_html(text: str) -> bool:
-    head = text.lstrip()[:100].lower()
-    return head.startswith("<!doctype html") or head.startswith("<html") or "b'<!doctype html" in head
+def _service_message(exc: BaseException) -> str:
+    return upstream_text(_raw_message(exc)) or type(exc).__name__
 
 
 def classify(exc: BaseException) -> Kind:
@@ -184,7 +182,7 @@ def classify(exc: BaseException) -> Kind:
             return "credentials"
         if code in THROTTLE_CODES:
             return "throttled"
-        if code in UNSUPPORTED_CODES or (code.startswith("5") and _looks_like_html(_service_message(exc))):
+        if code in UNSUPPORTED_CODES or (code.startswith("5") and looks_like_html(_raw_message(exc))):
             return "unsupported"
         return "error"
     if "ResponseParserError" in names and "html" in str(exc)[:400].lower():

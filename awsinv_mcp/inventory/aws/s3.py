@@ -15,7 +15,7 @@ from typing import Any
 
 from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.aws.context import Scope
-from awsinv_mcp.inventory.aws.errors import classify, error_code
+from awsinv_mcp.inventory.aws.errors import error_code
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict, tag_value
 from awsinv_mcp.models.inventory import S3Bucket
 
@@ -131,9 +131,8 @@ def account_block(scope: Scope) -> dict[str, Any] | None:
     except Exception as exc:
         if error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
             return None
-        if classify(exc) in ("network", "unsupported"):  # e.g. moto server: the account id goes in the host name
-            log.info("account-level public access block unreachable for %s: %s", scope.account, exc)
-            return None
+        # unreachable (e.g. moto's server: the account id goes in the host name) or refused: a warning either way,
+        # since bucket exposure is then judged from each bucket's own settings alone
         scope.fault(exc, action)
         return None
 
