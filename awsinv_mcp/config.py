@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     databases: str | None = Field(None, description="JSON object: name -> URL or {url, description, options}")
     config_file: str | None = Field(None, description="TOML file with [databases.NAME] tables")
     query_timeout: float = Field(10.0, gt=0, le=600, description="statement timeout in seconds")
+    sample_database: bool = Field(
+        True, description="offer the built-in sample SQLite database when no database is configured"
+    )
     max_rows: int = Field(200, ge=1, le=100_000, description="row cap of run_query")
     max_bytes: int = Field(1_000_000, ge=1_000, description="byte cap of a run_query answer")
 

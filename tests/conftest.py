@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 
@@ -30,6 +31,10 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for var in [v for v in os.environ if v.startswith("AWSINV_")]:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", _CACHE)  # the sample database is written here, not in ~/.cache
+
+
+_CACHE = tempfile.mkdtemp(prefix="awsinv-tests-cache-")
 
 
 @pytest.fixture(scope="module", autouse=True)

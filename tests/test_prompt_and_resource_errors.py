@@ -50,3 +50,21 @@ def test_the_not_found_code_follows_the_protocol_version() -> None:
     assert resource_not_found_code("2026-07-28") == INVALID_PARAMS
     assert resource_not_found_code("2025-11-25") == LEGACY_RESOURCE_NOT_FOUND
     assert resource_not_found_code("2025-06-18") == LEGACY_RESOURCE_NOT_FOUND
+
+
+async def test_completion_knows_closed_sets_and_refuses_unknown_prompts() -> None:
+    from mcp.types import PromptReference
+
+    def ref(name: str) -> PromptReference:
+        return PromptReference(type="ref/prompt", name=name)
+
+    async with Client(build_server(Settings(source="synthetic", scale=20))) as client:
+        severity = await client.complete(ref("database_security_audit"), {"name": "min_severity", "value": ""})
+        high = await client.complete(ref("database_security_audit"), {"name": "min_severity", "value": "h"})
+        engines = await client.complete(ref("version_compliance_report"), {"name": "engine", "value": "post"})
+        with pytest.raises(MCPError) as info:
+            await client.complete(ref("nope"), {"name": "team", "value": ""})
+    assert severity.completion.values == ["critical", "high", "medium", "low", "info"]
+    assert high.completion.values == ["high"]
+    assert engines.completion.values and all("post" in e for e in engines.completion.values)
+    assert info.value.error.code == INVALID_PARAMS and "unknown prompt 'nope'" in info.value.error.message

@@ -238,7 +238,12 @@ class DatabaseRegistry:
     def __init__(self, settings: Settings, specs: dict[str, ConnectionSpec] | None = None) -> None:
         self.settings = settings
         self.invalid: dict[str, str] = {}  # name -> why its entry cannot be used (the others still work)
-        specs = load_specs(settings, self.invalid) if specs is None else specs
+        if specs is None:
+            specs = load_specs(settings, self.invalid)
+            if not specs and not self.invalid and settings.sample_database:
+                from awsinv_mcp.dbinspect.sample import sample_spec
+
+                specs = {"sample": sample_spec()}  # a fresh install has something to inspect
         self._dbs = {name: Database(spec, settings) for name, spec in sorted(specs.items())}
 
     def names(self) -> list[str]:
