@@ -50,6 +50,7 @@ def fit(data: dict[str, Any], limit: int = MAX_ANSWER_BYTES) -> dict[str, Any] |
         return data
     data = json.loads(dumps(data))  # a private copy to cut
     cuts: list[str] = []
+    keeps: list[int] = []
     for _ in range(8):
         rows, rows_bytes = _largest_list(data)
         if rows is None:
@@ -64,19 +65,20 @@ def fit(data: dict[str, Any], limit: int = MAX_ANSWER_BYTES) -> dict[str, Any] |
             kept_bytes += row_bytes
             keep += 1
         cuts.append(f"{keep} of {len(rows)}")
+        keeps.append(keep)
         del rows[keep:]
         total = size(data)
         if total <= limit - _NOTICE_ROOM:
             break
     else:
         return None
-    return _mark(
-        data,
-        (
-            f"Answer cut to {', '.join(cuts)} rows to stay under {MAX_ANSWER_TOKENS:,} tokens; narrow the call "
-            "(filters, a smaller limit, fields or detail=false) or page with cursor to see the rest."
-        ),
-    )
+    if "next_cursor" in data:
+        # the page's cursor points past the rows cut off: a caller following it would skip them
+        data["next_cursor"] = None
+        how = f"call again with limit={max(keeps[0], 1)} (or narrower filters, detail=false) and page with cursor"
+    else:
+        how = "narrow the call (filters, a smaller limit or max_rows, detail=false)"
+    return _mark(data, f"Answer cut to {', '.join(cuts)} rows to stay under {MAX_ANSWER_TOKENS:,} tokens; {how}.")
 
 
 def _mark(data: dict[str, Any], notice: str) -> dict[str, Any]:

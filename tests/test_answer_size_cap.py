@@ -30,14 +30,22 @@ def widest(schema: dict) -> dict:
 
 def test_fit_cuts_at_a_row_boundary_and_says_how_to_narrow() -> None:
     rows = [{"id": f"db-{i:06d}", "note": "x" * 200} for i in range(2_000)]
-    answer = {"source": "synthetic", "items": rows, "total": len(rows), "truncated": False, "warnings": []}
+    answer = {
+        "source": "synthetic",
+        "items": rows,
+        "total": 9_000,
+        "next_cursor": "c2",
+        "truncated": False,
+        "warnings": [],
+    }
     cut = budget.fit(answer, limit=20_000)
     assert cut is not None and cut["truncated"] is True
     notice = cut["warnings"][-1]["message"]
     assert budget.size(cut) <= 20_000
     kept = cut["items"]
     assert 0 < len(kept) < len(rows) and kept == rows[: len(kept)]  # whole rows, in order
-    assert f"{len(kept)} of 2000" in notice and "narrow" in notice
+    assert f"{len(kept)} of 2000" in notice and f"limit={len(kept)}" in notice
+    assert cut["next_cursor"] is None  # following the page's cursor would skip the rows cut off
     assert len(answer["items"]) == 2_000  # the caller's answer is left alone
 
 
@@ -79,5 +87,6 @@ async def test_widest_calls_on_a_100k_estate_stay_under_the_cap(big_server) -> N
             answer = result.structured_content
             if sizes[tool.name] > budget.MAX_ANSWER_BYTES - 2_000:  # cut by the cap: it says so
                 assert answer["truncated"] is True
-                assert any(w["scope"] == "answer" and "narrow" in w["message"] for w in answer["warnings"])
+                assert any(w["scope"] == "answer" and "limit=" in w["message"] for w in answer["warnings"])
+                assert answer["next_cursor"] is None
     assert max(sizes.values()) > budget.MAX_ANSWER_BYTES // 2  # the wide calls were really wide
