@@ -130,7 +130,7 @@ class QueryResult(_Model):
     rows: list[list[Any]]
     row_count: int
     truncated: bool = Field(description="more rows (or bytes) existed than the caps allow")
-    truncated_by: Literal["max_rows", "max_bytes"] | None = None
+    truncated_by: Literal["max_rows", "max_bytes", "answer_cap"] | None = None
     elapsed_ms: float
     note: str = UNTRUSTED_NOTE
 

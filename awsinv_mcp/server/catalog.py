@@ -7,16 +7,15 @@ tool's name, description and input schema; its return annotation the output sche
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mcp.server.mcpserver import MCPServer
 
+from awsinv_mcp.config import TOOLSETS  # noqa: F401 - the names; each ToolDef names its own
 from awsinv_mcp.server import resources as res
 from awsinv_mcp.server.tooling import ToolDef
 from awsinv_mcp.server.tools import analysis, compliance, costs, databases, inventory
-
-TOOLSETS = ("inventory", "analysis", "cost", "databases", "history")
 
 TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=inventory.get_inventory_summary, title="Inventory summary", toolset="inventory"),
@@ -45,6 +44,11 @@ TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=databases.explain_query, title="Explain a query", toolset="databases"),
     ToolDef(fn=databases.database_health, title="Database health", toolset="databases"),
 )
+
+
+def tools_of(toolsets: Sequence[str]) -> tuple[ToolDef, ...]:
+    """The catalogue's tools in the chosen toolsets (`AWSINV_TOOLSETS`), in catalogue order."""
+    return tuple(t for t in TOOLS if t.toolset in toolsets)
 
 
 @dataclass(frozen=True, kw_only=True)
