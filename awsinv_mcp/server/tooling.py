@@ -276,7 +276,8 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     """Output schemas are read by programs, not models: keep types, enums, the top-level required list and the
     descriptions of top-level fields; drop nested descriptions, required lists, defaults and
-    `additionalProperties: true`; a nullable field is one type list (`["string", "null"]`), not an anyOf."""
+    `additionalProperties: true`. A nullable field stays an anyOf with null, never a type list such as
+    `["string", "null"]`: strict validators (Ajv strict mode) refuse those (tests/test_tool_schemas_portable.py)."""
     if schema is None:
         return None
     drop_titles(schema)
@@ -291,7 +292,6 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
         node.pop("default", None)
         if node.get("additionalProperties") is True:
             del node["additionalProperties"]
-        _nullable_as_type_list(node)
         if not keep_descriptions:
             node.pop("required", None)
         if not keep_descriptions and isinstance(node.get("description"), str):
@@ -307,18 +307,6 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     for name, prop in schema.get("properties", {}).items():
         prune(prop, name not in CONVENTIONAL_FIELDS)
     return schema
-
-
-def _nullable_as_type_list(node: dict[str, Any]) -> None:
-    """`{"anyOf": [{"type": T}, {"type": "null"}]}` -> `{"type": [T, "null"]}` (same meaning, a third the bytes)."""
-    options = node.get("anyOf")
-    if not isinstance(options, list) or {"type": "null"} not in options:
-        return
-    rest = [o for o in options if o != {"type": "null"}]
-    if len(rest) == 1 and set(rest[0]) <= {"type", "items", "format"} and isinstance(rest[0].get("type"), str):
-        del node["anyOf"]
-        node.update(rest[0])
-        node["type"] = [rest[0]["type"], "null"]
 
 
 def slim_tool(tool: Tool) -> Tool:
