@@ -76,7 +76,8 @@ def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
     def synthetic(settings: Settings, progress: ProgressFn | None, cancel: threading.Event | None) -> Snapshot:
         from awsinv_mcp.inventory.synthetic import generate
 
-        snap = generate(seed=settings.seed, scale=settings.scale, now=datetime.now(UTC), settings=settings)
+        now = datetime.now(UTC)
+        snap = generate(seed=settings.seed, scale=settings.scale, now=now, settings=settings, cancel=cancel)
         if progress:
             progress(1, 1, f"synthetic estate: {len(snap.db_instances)} DB instances")
         return dataclasses.replace(snap, warnings=(AUTO_DEMO_NOTE, *snap.warnings)) if auto else snap
