@@ -31,6 +31,8 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--org-role", "org_role", {"help": "role name assumed in every Organizations member account"}),
     ("--config", "config_file", {"help": "TOML file with [databases.NAME] tables (AWSINV_CONFIG_FILE)"}),
     ("--databases", "databases", {"help": "JSON object of named database URLs (AWSINV_DATABASES)"}),
+    ("--toolsets", "toolsets", {"help": "comma list of tool groups to offer: inventory, analysis, cost, "
+                                "databases, history (AWSINV_TOOLSETS, default all)"}),
     ("--audit-log", "audit_log", {"help": "JSON-lines audit file of tool calls (AWSINV_AUDIT_LOG)"}),
 )  # fmt: skip
 

@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SourceName = Literal["auto", "aws", "synthetic"]
+# The groups of tools a client can choose (`AWSINV_TOOLSETS`); each tool names its own in `server/catalog.py`.
+TOOLSETS = ("inventory", "analysis", "cost", "databases", "history")
 CommaList = Annotated[list[str], NoDecode]
 
 
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AWSINV_", extra="ignore", populate_by_name=True)
 
+    toolsets: CommaList = Field(
+        default_factory=lambda: list(TOOLSETS), description=f"tool groups to offer: {', '.join(TOOLSETS)} (default all)"
+    )
     # inventory
     source: SourceName = Field("auto", description="auto (aws when credentials resolve), aws, or synthetic")
     regions: CommaList = Field(default_factory=list, description="regions to collect; default: enabled regions")
@@ -100,6 +105,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "regions",
+        "toolsets",
         "production_values",
         "profiles",
         "role_arns",
@@ -112,6 +118,17 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         return _split(value)
+
+    @field_validator("toolsets", mode="after")
+    @classmethod
+    def _known_toolsets(cls, value: list[str]) -> list[str]:
+        chosen = [v.lower() for v in value]
+        unknown = [v for v in chosen if v not in TOOLSETS]
+        if unknown:
+            raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from {', '.join(TOOLSETS)}")
+        if not chosen:
+            raise ValueError(f"no toolset chosen; choose from {', '.join(TOOLSETS)}")
+        return chosen
 
     @field_validator("production_values", mode="after")
     @classmethod

@@ -566,3 +566,27 @@ def test_missing_sqlite_file_says_so(tmp_path: Path) -> None:
         assert service.list_databases().items[0].reachable is False
     finally:
         service.close()
+
+
+async def test_mariadb_keys_are_described_for_a_select_only_login(seeded: Any) -> None:
+    conn = F.my_connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("DROP USER IF EXISTS 'awsinv_t_ro'@'%'")
+            cur.execute("CREATE USER 'awsinv_t_ro'@'%' IDENTIFIED BY 'ro-pw-77'")
+            for table in ("customers", "orders"):
+                cur.execute(f"GRANT SELECT ON test.{F.MY_PREFIX}{table} TO 'awsinv_t_ro'@'%'")
+        databases = {
+            "ro": "mariadb://awsinv_t_ro:ro-pw-77@127.0.0.1:3306/test",
+            "rw": "mariadb://root@127.0.0.1:3306/test",
+        }
+        server = build_server(Settings(source="synthetic", databases=json.dumps(databases)))
+        ro = await call(server, "describe_table", {"database": "ro", "table": f"{F.MY_PREFIX}orders"})
+        root = await call(server, "describe_table", {"database": "rw", "table": f"{F.MY_PREFIX}orders"})
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DROP USER IF EXISTS 'awsinv_t_ro'@'%'")
+        conn.close()
+    assert root.structured_content["primary_key"] == ["id"] and root.structured_content["foreign_keys"]
+    for key in ("primary_key", "foreign_keys"):
+        assert ro.structured_content[key] == root.structured_content[key], key

@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "awsinv_mcp"
 
 BASE = {"errors", "dates", "memo", "gcpause", "engine_versions", "instance_classes", "pricing", "paging", "redact",
-        "data", "config", "auditlog", "models", "__version__"}  # fmt: skip
+        "data", "budget", "config", "auditlog", "models", "__version__"}  # fmt: skip
 LAYERS = {"inventory": 1, "analysis": 2, "cost": 2, "dbinspect": 2, "server": 3, "clients": 4, "cli": 5, "__main__": 6}
 # peers that never import each other (the web chat may reuse the chat loop)
 PEERS = [{"analysis", "cost", "dbinspect"}, {"inventory.aws", "inventory.synthetic"}]

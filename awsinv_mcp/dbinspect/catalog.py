@@ -79,4 +79,15 @@ def describe_table(db: Database, schema: str | None, table: str) -> TableDetail:
         close = [n for n in catalog.tables if n.lower() == table.lower()]
         hint = f" (did you mean {close[0]!r}?)" if close else "; call list_tables for the valid names"
         raise NotFoundError(f"no table or view {table!r} in schema {catalog.schema!r} of {db.name!r}{hint}")
-    return TableDetail.model_validate({**detail, "database": db.name})
+    warnings: list[dict[str, str]] = []
+    if detail["kind"] == "table" and not detail["foreign_keys"] and dialect(db.dialect).hides_foreign_keys:
+        try:
+            hidden = _call(db, "hidden_foreign_keys", catalog.schema, table)
+        except UpstreamError as exc:
+            hidden = []
+            warnings.append({"scope": f"{db.name}/{catalog.schema}.{table}", "message": (
+                f"foreign keys are not visible to this login ({exc}); grant it SELECT on the table so SHOW CREATE "
+                "TABLE can be read, or SELECT on information_schema's key views")})  # fmt: skip
+        if hidden:
+            detail = {**detail, "foreign_keys": hidden}
+    return TableDetail.model_validate({**detail, "database": db.name, "warnings": warnings})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -141,7 +142,8 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
             "name": name,
             "kind": kind,
             "columns": cols.get(name, []),
-            "primary_key": pks.get(name, []),
+            # a SELECT-only login sees no KEY_COLUMN_USAGE rows, but STATISTICS shows the PRIMARY index
+            "primary_key": pks.get(name) or next((i["columns"] for i in idx.get(name, []) if i["primary"]), []),
             "foreign_keys": fks.get(name, []),
             "indexes": idx.get(name, []),
             "row_estimate": int(estimate) if estimate is not None and kind == "table" else None,
@@ -150,3 +152,38 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
             "view_definition": view_def,
         }
     return SchemaCatalog(schema, out)
+
+
+_IDENT = r"`((?:[^`]|``)+)`"
+_FK = re.compile(
+    rf"CONSTRAINT {_IDENT} FOREIGN KEY \(([^)]*)\) REFERENCES (?:{_IDENT}\.)?{_IDENT} \(([^)]*)\)"
+    r"((?: ON (?:DELETE|UPDATE) (?:RESTRICT|CASCADE|SET NULL|NO ACTION|SET DEFAULT))*)"
+)
+
+
+def _names(text: str) -> list[str]:
+    return [m.group(1).replace("``", "`") for m in re.finditer(_IDENT, text)]
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def hidden_foreign_keys(conn: Any, schema: str, table: str) -> list[dict[str, Any]]:
+    """Foreign keys read from SHOW CREATE TABLE, which a SELECT-only login may run while information_schema's key
+    views show it nothing (MariaDB)."""
+    try:
+        rows = _fetch(conn, f"SHOW CREATE TABLE {_quote(schema)}.{_quote(table)}")
+    finally:
+        conn.rollback()
+    ddl = str(rows[0][1]) if rows and len(rows[0]) > 1 else ""
+    out = []
+    for m in _FK.finditer(ddl):
+        actions = dict(re.findall(r"ON (DELETE|UPDATE) (RESTRICT|CASCADE|SET NULL|NO ACTION|SET DEFAULT)", m.group(6)))
+        out.append({
+            "name": m.group(1).replace("``", "`"), "columns": _names(m.group(2)),
+            "ref_schema": (m.group(3) or schema).replace("``", "`"), "ref_table": m.group(4).replace("``", "`"),
+            "ref_columns": _names(m.group(5)),
+            "on_delete": actions.get("DELETE", "RESTRICT"), "on_update": actions.get("UPDATE", "RESTRICT"),
+        })  # fmt: skip
+    return out

@@ -82,6 +82,7 @@ class Dialect:
     param_style: ClassVar[ParamStyle] = "pyformat"
     transactional: ClassVar[bool] = True  # a health probe ends with a rollback
     analyzes: ClassVar[bool] = True  # explain_query(analyze=True) runs the statement
+    hides_foreign_keys: ClassVar[bool] = False  # a SELECT-only login may not see them in information_schema
 
     def sqlglot(self) -> Any:
         """The sqlglot dialect to parse and render with."""
@@ -176,6 +177,7 @@ class MySQL(Dialect):
     name, family, sqlglot_name = "mysql", "mysql", "mysql"
     replication_status = "SHOW REPLICA STATUS"
     replication_grant = "GRANT REPLICATION CLIENT ON *.* TO <login>"
+    hides_foreign_keys = True  # the catalog module's hidden_foreign_keys reads SHOW CREATE TABLE instead
 
     def sqlglot(self) -> Any:
         return _mysql_dialect()

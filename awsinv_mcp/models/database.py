@@ -111,6 +111,7 @@ class TableDetail(_Model):
     size_bytes: int | None = None
     comment: str | None = None
     view_definition: str | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description="what this login could not see, and why")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
@@ -129,7 +130,7 @@ class QueryResult(_Model):
     rows: list[list[Any]]
     row_count: int
     truncated: bool = Field(description="more rows (or bytes) existed than the caps allow")
-    truncated_by: Literal["max_rows", "max_bytes"] | None = None
+    truncated_by: Literal["max_rows", "max_bytes", "answer_cap"] | None = None
     elapsed_ms: float
     note: str = UNTRUSTED_NOTE
 

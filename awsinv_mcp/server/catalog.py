@@ -7,16 +7,15 @@ tool's name, description and input schema; its return annotation the output sche
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mcp.server.mcpserver import MCPServer
 
+from awsinv_mcp.config import TOOLSETS  # noqa: F401 - the names; each ToolDef names its own
 from awsinv_mcp.server import resources as res
 from awsinv_mcp.server.tooling import ToolDef
 from awsinv_mcp.server.tools import analysis, compliance, costs, databases, inventory
-
-TOOLSETS = ("inventory", "analysis", "cost", "databases", "history")
 
 TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=inventory.get_inventory_summary, title="Inventory summary", toolset="inventory"),
@@ -47,6 +46,11 @@ TOOLS: tuple[ToolDef, ...] = (
 )
 
 
+def tools_of(toolsets: Sequence[str]) -> tuple[ToolDef, ...]:
+    """The catalogue's tools in the chosen toolsets (`AWSINV_TOOLSETS`), in catalogue order."""
+    return tuple(t for t in TOOLS if t.toolset in toolsets)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ResourceDef:
     uri: str
@@ -60,9 +64,9 @@ class ResourceDef:
 
 
 RESOURCES: tuple[ResourceDef, ...] = (
-    ResourceDef(uri="inventory://summary", fn=res.inventory_summary, title="Inventory summary"),
+    ResourceDef(uri=res.SUMMARY_URI, fn=res.inventory_summary, title="Inventory summary"),
     ResourceDef(uri="inventory://db-instances/{identifier}", fn=res.db_instance, title="One DB instance"),
-    ResourceDef(uri="inventory://findings", fn=res.findings, title="Findings totals"),
+    ResourceDef(uri=res.FINDINGS_URI, fn=res.findings, title="Findings totals"),
     ResourceDef(uri="lifecycle://engines", fn=res.engine_lifecycle, title="Engine support calendar"),
     ResourceDef(uri="db://{database}/schema", fn=res.database_schema, title="Schema of a configured database"),
 )

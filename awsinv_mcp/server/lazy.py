@@ -55,8 +55,9 @@ def source_key() -> str:
 class LazyRegistry:
     """The deferred registration of one server and the cache of its list answers."""
 
-    def __init__(self, mcp: MCPServer[Any], register: Callable[[], None]) -> None:
+    def __init__(self, mcp: MCPServer[Any], register: Callable[[], None], *, variant: str = "") -> None:
         self.mcp = mcp
+        self._variant = variant  # what else decides the lists (the toolsets on): part of the cache key
         self._register = register
         self._lock: anyio.Lock | None = None
         self._key: str | None = None
@@ -77,6 +78,8 @@ class LazyRegistry:
     def cache_file(self) -> Path:
         if self._key is None:
             self._key = source_key()
+            if self._variant:
+                self._key += "-" + hashlib.blake2b(self._variant.encode(), digest_size=6).hexdigest()
         return cache_dir() / f"lists-{self._key}.json"
 
     def cached(self) -> dict[str, Any] | None:

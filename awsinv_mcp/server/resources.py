@@ -16,6 +16,11 @@ from awsinv_mcp.inventory.summary import summarize
 from awsinv_mcp.models.answers import DBInstanceAnswer, meta
 from awsinv_mcp.server.context import app
 
+SUMMARY_URI = "inventory://summary"
+FINDINGS_URI = "inventory://findings"
+PER_SNAPSHOT = (SUMMARY_URI, FINDINGS_URI)
+"""Resources whose content changes with every new snapshot: subscribers hear of each (tools/inventory.py)."""
+
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)

@@ -33,6 +33,7 @@ from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool, ToolAnn
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import from_json
 
+from awsinv_mcp import budget
 from awsinv_mcp.errors import ErrorCode, UserError
 
 log = logging.getLogger("awsinv_mcp.server")
@@ -93,13 +94,22 @@ def annotations(*, open_world: bool = False) -> ToolAnnotations:
 
 def respond(model: BaseModel | dict[str, Any]) -> CallToolResult:
     """Successful answer: compact JSON text for the model, the same object as structured content. A model is
-    serialised in one pass of pydantic's serializer (fast for large query results)."""
+    serialised in one pass of pydantic's serializer (fast for large query results). An answer above the size
+    cap is cut at a row boundary (`awsinv_mcp/budget.py`)."""
     if isinstance(model, BaseModel):
         text = model.model_dump_json(fallback=str)
         data = from_json(text)
     else:
         data = model
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    if len(text) > budget.MAX_ANSWER_BYTES // 4 and len(text.encode()) > budget.MAX_ANSWER_BYTES:
+        fitted = budget.fit(data)
+        if fitted is None:
+            return error_result(
+                f"The answer would exceed {budget.MAX_ANSWER_TOKENS:,} tokens; narrow the call (filters, a smaller "
+                "limit, fewer columns) and call again."
+            )
+        data, text = fitted, budget.dumps(fitted)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
@@ -264,8 +274,10 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Output schemas are read by programs, not models: keep types, enums and required lists, and the
-    descriptions of top-level fields; drop nested descriptions, defaults and `additionalProperties: true`."""
+    """Output schemas are read by programs, not models: keep types, enums, the top-level required list and the
+    descriptions of top-level fields; drop nested descriptions, required lists, defaults and
+    `additionalProperties: true`. A nullable field stays an anyOf with null, never a type list such as
+    `["string", "null"]`: strict validators (Ajv strict mode) refuse those (tests/test_tool_schemas_portable.py)."""
     if schema is None:
         return None
     drop_titles(schema)
@@ -280,6 +292,8 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
         node.pop("default", None)
         if node.get("additionalProperties") is True:
             del node["additionalProperties"]
+        if not keep_descriptions:
+            node.pop("required", None)
         if not keep_descriptions and isinstance(node.get("description"), str):
             del node["description"]
         for key, value in node.items():

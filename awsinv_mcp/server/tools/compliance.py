@@ -59,9 +59,9 @@ def check_version_compliance(
     environment: Environment = None, team: Team = None, account: Account = None, region: Region = None,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.ComplianceAnswer:  # fmt: skip
-    """Engine support status per standalone DB instance or cluster (Aurora members follow their cluster):
-    standard, ending_soon (within months_ahead), extended_support (with its monthly charge), end_of_support;
-    upgrade target; totals by engine, version, environment, team. Most urgent first."""
+    """Engine support status per standalone instance or cluster (standard, ending_soon within months_ahead,
+    extended_support with its charge, end_of_support), upgrade target, totals; most urgent first. Engine mix
+    alone: analyze_engines."""
     analysis = app().analysis()
     f = Q.Filters(engine=engine, environment=environment, team=team, account=account, region=region)
     result = analysis.compliance(f, status=status, as_of=as_of, months_ahead=months_ahead, limit=limit,
@@ -84,9 +84,9 @@ def find_cost_savings(
     account: Account = None, region: Region = None, min_savings_usd: MinSavings = 0.0, detail: Detail = False,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.SavingsAnswer:  # fmt: skip
-    """Savings with monthly USD and how each was computed: Reserved Instances (net of reservations), right-sizing,
-    idle, previous generation, Extended Support, IOPS, gp2->gp3, old snapshots, stopped instances. Largest
-    first; totals by rule, team, environment."""
+    """Savings in USD/month and how each was computed (reservations, right-sizing, idle, old generations,
+    Extended Support, IOPS, gp2->gp3, snapshots, stopped instances), largest first, with totals. Actual spend:
+    get_cost_summary."""
     analysis = app().analysis()
     f = Q.Filters(environment=environment, team=team, account=account, region=region)
     ctx, report, page = analysis.savings(f, rule=rule, min_savings_usd=min_savings_usd, as_of=as_of, limit=limit,

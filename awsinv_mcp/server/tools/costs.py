@@ -44,8 +44,9 @@ def get_cost_summary(
     metric: Metric = "UnblendedCost",
     top: Top = 20,
 ) -> CostAnswer:
-    """Spend per period (columnar: periods + amounts per group), grouped by up to two keys; default the last
-    6 full months. ce_requests = Cost Explorer requests ($0.01 each) this answer cost (cached for hours)."""
+    """Spend per period (columnar: periods + amounts per group) by up to two keys; default the last 6 full
+    months; ce_requests = Cost Explorer requests ($0.01 each) it cost. Over time: get_cost_trend; ahead:
+    get_cost_forecast; savings: find_cost_savings."""
     return app().costs.summary(
         start=start, end=end, granularity=granularity, group_by=group_by,
         filters=_filters(service, account, region, tag), metric=metric, top=top,
@@ -63,7 +64,8 @@ def get_cost_trend(
     top: Top = 20,
 ) -> CostTrendAnswer:
     """Month-over-month change overall and per group, the top movers of the last full month, and the
-    forecast of the current month (spent so far + the rest) and the next."""
+    forecast of the current month (spent so far + the rest) and the next.
+    Totals of one period: get_cost_summary."""
     return app().costs.trend(
         months=months, group_by=group_by, filters=_filters(service, account, region, tag), metric=metric,
         top=top,
@@ -82,7 +84,8 @@ def get_cost_forecast(
     metric: Metric = "UnblendedCost",
     prediction_interval_level: Level = 80,
 ) -> CostForecastAnswer:
-    """Forecast spend per period with its prediction interval (mean, lower, upper), and the total."""
+    """Forecast spend per period with its prediction interval (mean, lower, upper), and the total.
+    Past spend: get_cost_summary or get_cost_trend."""
     return app().costs.forecast(
         start=start, end=end, months=months, granularity=granularity,
         filters=_filters(service, account, region, tag), metric=metric, level=prediction_interval_level,

@@ -36,6 +36,7 @@ from awsinv_mcp.server.args import (
     Team,
 )
 from awsinv_mcp.server.context import app
+from awsinv_mcp.server.resources import PER_SNAPSHOT
 
 
 def _estate() -> Estate:
@@ -73,8 +74,9 @@ def snapshot_row(s: DBSnapshot, estate: Estate) -> A.DBSnapshotRow:
 
 
 def get_inventory_summary() -> A.InventorySummary:
-    """Counts of the whole estate: DB instances by engine, region, environment, team and status, clusters,
-    snapshots, EC2 database hosts, S3 buckets, risk flags, per account. Start here."""
+    """Counts of the whole estate per account: DB instances by engine, region, environment, team and status,
+    clusters, snapshots, EC2 database hosts, S3 buckets, risk flags. Start here; the list_* tools give the rows
+    behind a count."""
     return summarize(_estate())
 
 
@@ -85,7 +87,8 @@ def list_db_instances(
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBInstancePage:  # fmt: skip
     """RDS and Aurora DB instances (Aurora members have cluster set), filtered, sorted, paged.
-    Sort fields: identifier, engine, engine_version, instance_class, region, account, allocated_gb, created_at."""
+    Sort fields: identifier, engine, engine_version, instance_class, region, account, allocated_gb, created_at.
+    One instance in full: get_db_instance; problems found: the analysis tools."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
@@ -100,7 +103,8 @@ def get_db_instance(
     account: Account = None, region: Region = None,
 ) -> A.DBInstanceAnswer:  # fmt: skip
     """Every collected detail of one DB instance (settings, network exposure, tags, 14-day utilisation).
-    Accepts an ARN; a bare identifier used in several accounts/regions needs account or region."""
+    Accepts an ARN; a bare identifier used in several accounts/regions needs account or region.
+    To find instances by filter use list_db_instances."""
     estate = _estate()
     db = Q.find_db_instance(estate.snapshot, identifier, account, region)
     return A.DBInstanceAnswer(instance=db_detail(estate, db), **A.meta(estate.snapshot))
@@ -111,7 +115,8 @@ def list_db_clusters(
     team: Team = None, application: Application = None, status: Status = None, q: Query = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBClusterPage:  # fmt: skip
-    """DB clusters with their member instance ids (writer first), filtered, sorted, paged."""
+    """DB clusters with their member instance ids (writer first), filtered, sorted, paged.
+    Member details: list_db_instances with cluster=<id>."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
@@ -129,7 +134,8 @@ def list_db_snapshots(
     older_than_days: Annotated[int | None, Field(ge=0, description="created more than N days ago")] = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBSnapshotPage:  # fmt: skip
-    """Instance and cluster snapshots with public/shared/encryption state and age, filtered, paged."""
+    """Instance and cluster snapshots with public/shared/encryption state and age, filtered, paged.
+    For risky snapshots with remediation prefer assess_security."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_db_snapshots(
@@ -144,8 +150,8 @@ def list_cache_clusters(
     account: Account = None, environment: Environment = None, team: Team = None, application: Application = None,
     status: Status = None, q: Query = None, sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.CacheClusterPage:  # fmt: skip
-    """ElastiCache clusters (Redis OSS / Valkey replication groups, Memcached clusters) with encryption, access
-    control, Multi-AZ and backups, filtered, sorted, paged."""
+    """ElastiCache clusters (Redis OSS/Valkey groups, Memcached) with encryption, access control, Multi-AZ
+    and backups, filtered, sorted, paged. Findings: assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, application=application,
                   status=status, q=q)  # fmt: skip
@@ -166,7 +172,8 @@ def list_ec2_instances(
     public: Annotated[bool | None, Field(description="only instances with (true) / without a public IP")] = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.EC2Page:  # fmt: skip
-    """EC2 instances, flagging self-managed database hosts, public IPs and IMDSv2, filtered, paged."""
+    """EC2 instances, flagging self-managed database hosts, public IPs and IMDSv2, filtered, paged.
+    For their security findings prefer assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, application=application,
                   status=state, q=q)  # fmt: skip
@@ -182,7 +189,8 @@ def list_s3_buckets(
     public: bool | None = None, encrypted: bool | None = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.S3Page:  # fmt: skip
-    """S3 buckets with encryption, public access block, public status, versioning and purpose, paged."""
+    """S3 buckets with encryption, public access block, public status, versioning and purpose, paged.
+    For their security findings prefer assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_s3_buckets(estate, f, purpose=purpose, public=public, encrypted=encrypted, sort=sort, limit=limit,
@@ -214,6 +222,9 @@ async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
     finally:
         cancel.set()  # a cancelled call: the collection stops before its next AWS call
     s = analysis.snapshot
+    if ctx.request_context.protocol_version >= "2026-07-28":  # subscriptions/listen streams hear of the new snapshot
+        for uri in PER_SNAPSHOT:
+            await ctx.notify_resource_updated(uri)
     return A.RefreshAnswer(
         db_instances=len(s.db_instances), db_clusters=len(s.db_clusters), ec2_instances=len(s.ec2_instances),
         s3_buckets=len(s.s3_buckets), elapsed_s=round(time.perf_counter() - started, 3), **A.meta(s),
