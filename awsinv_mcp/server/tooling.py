@@ -30,6 +30,7 @@ import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool, ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import from_json
 
@@ -197,6 +198,13 @@ def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
     async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
             return await call_next(ctx)
+        refusal = _refusal(ctx)
+        if refusal is None:
+            return await call_next(ctx)
+        return own_result(refusal, getattr(ctx, "protocol_version", ""))
+
+    def _refusal(ctx: Any) -> CallToolResult | None:
+        """The tool error for a bad call, or None when the call may run."""
         name = ctx.params.get("name", "")
         tool = tools.get(name) if isinstance(name, str) else None
         if tool is None:
@@ -214,9 +222,20 @@ def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
             model.model_validate(arguments)
         except ValidationError as exc:
             return error_result(_describe_validation(exc))
-        return await call_next(ctx)
+        return None
 
     return guard
+
+
+def own_result(result: BaseModel, protocol_version: str) -> dict[str, Any]:
+    """A result a middleware answers with itself, shaped for the session's protocol version: the SDK's per-version
+    serialisation runs only behind `call_next`, so 2026-07-28-only fields (`resultType`) are dropped here for
+    earlier sessions."""
+    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    if protocol_version not in MODERN_PROTOCOL_VERSIONS:
+        for key in ("resultType", "ttlMs", "cacheScope"):
+            dumped.pop(key, None)
+    return dumped
 
 
 # --- the schemas a model reads -----------------------------------------------------------------------------
