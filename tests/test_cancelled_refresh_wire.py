@@ -54,7 +54,9 @@ def test_a_cancelled_refresh_gets_no_answer_no_more_progress_and_keeps_the_snaps
 
     _call(stdio, 3, "refresh_inventory", {"progressToken": "cancel-me"})
     stdio.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 3, "reason": "t"}})
-    stdio.ping(4)  # the cancellation has been read once the ping (sent after it) is answered
+    stdio.send({"jsonrpc": "2.0", "id": 4, "method": "ping"})
+    pong, before_pong = _until_answer(stdio, 4)  # the cancellation has been read once the ping sent after it answers
+    assert pong["result"] == {} and all(m.get("method") == "notifications/progress" for m in before_pong)
 
     # a second refresh runs after the cancelled collection is abandoned; meanwhile nothing may answer id 3,
     # and no progress for the cancelled token may arrive once the ping was answered
