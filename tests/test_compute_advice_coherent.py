@@ -94,3 +94,19 @@ def test_hot_burstable_in_production_is_not_told_to_grow_within_burstable() -> N
                      utilisation=replace(HOT)))  # fmt: skip
     (f,) = [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "perf.high_cpu"]
     assert f.evidence["recommended_class"] is None and "m or r class" in f.evidence["note"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "expected"),
+    [
+        ("aurora-mysql", "5.7.mysql_aurora.2.11.5", "db.r6g.large"),  # Aurora MySQL 2: no Graviton3
+        ("aurora-postgresql", "11.21", "db.r6g.large"),
+        ("aurora-postgresql", "16.4", "db.r7g.large"),
+        ("mysql", "8.0.39", "db.r7g.large"),
+    ],
+)
+def test_successor_is_a_class_the_engine_version_is_offered(engine: str, version: str, expected: str) -> None:
+    assert classes.successor("db.r4.large", engine, version) == expected
+    snap = estate(db("old", engine=engine, engine_version=version, instance_class="db.r4.large", **DEV))
+    found = [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "perf.previous_generation"]
+    assert [f.evidence["successor"] for f in found] == [expected]

@@ -136,7 +136,7 @@ def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
 def grow_target(db: DBInstance) -> str | None:
     """One size up, on the current-generation successor when the class is previous-generation (so perf.high_cpu
     and perf.previous_generation name the same class)."""
-    return classes.size_up(classes.successor(db.instance_class, db.engine) or db.instance_class)
+    return classes.size_up(classes.successor(db.instance_class, db.engine, db.engine_version) or db.instance_class)
 
 
 def _hot(db: DBInstance) -> bool:
@@ -166,7 +166,8 @@ def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
                 "size up on the successor (perf.high_cpu)"}  # fmt: skip
     if plan is not None and plan.target_class:  # the one target class the cost finding prices
         return {"instance_class": db.instance_class, "successor": plan.target_class}
-    return {"instance_class": db.instance_class, "successor": classes.successor(db.instance_class, db.engine)}
+    modern = classes.successor(db.instance_class, db.engine, db.engine_version)
+    return {"instance_class": db.instance_class, "successor": modern}
 
 
 @resource_rule(

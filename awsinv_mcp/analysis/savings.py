@@ -138,7 +138,7 @@ def compute_plan(inst: DBInstance, t: Thresholds, production: bool = False) -> C
             })  # fmt: skip
         if grows(inst, production):
             return None
-        modern = classes.successor(inst.instance_class, inst.engine)
+        modern = classes.successor(inst.instance_class, inst.engine, inst.engine_version)
         if (_judged(inst, t) and u is not None and u.cpu_avg is not None and u.cpu_max is not None
                 and u.cpu_avg < t.cpu_avg_pct and u.cpu_max < t.cpu_max_pct):  # fmt: skip
             target = (classes.size_down(modern) if modern else None) or classes.size_down(inst.instance_class)
