@@ -1,0 +1,50 @@
+"""The history tables (SQLAlchemy Core; one schema for SQLite and PostgreSQL).
+
+- `snapshots`: one row per stored collection, with its status (warnings, gaps) as JSON.
+- `record_versions`: one row per distinct record content, keyed by its sha256.
+- `members`: which record version a snapshot holds for each (kind, key); indexed by (kind, key) so one
+  resource's history is an index lookup.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "awsinv_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+)
+
+snapshots = Table(
+    "awsinv_snapshots",
+    metadata,
+    Column("id", String(96), primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("collected_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("records", Integer, nullable=False),
+    Column("status", Text, nullable=False),  # JSON: warnings, gaps, accounts, regions
+)
+
+record_versions = Table(
+    "awsinv_record_versions",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(48), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+members = Table(
+    "awsinv_members",
+    metadata,
+    Column("snapshot_id", String(96), ForeignKey("awsinv_snapshots.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(48), primary_key=True),
+    Column("key", String(512), primary_key=True),
+    Column("hash", String(64), nullable=False),
+)
+Index("awsinv_members_kind_key", members.c.kind, members.c.key)
