@@ -21,6 +21,7 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--seed", "seed", {"type": int, "help": "synthetic estate seed (AWSINV_SEED, default 42)"}),
     ("--scale", "scale", {"type": int, "help": "synthetic estate size in DB instances (AWSINV_SCALE, default 150)"}),
     ("--cache-ttl", "cache_ttl", {"type": int, "help": "seconds a snapshot stays fresh (AWSINV_CACHE_TTL)"}),
+    ("--store", "store", {"help": "history store: sqlite:///path or postgresql://... (AWSINV_STORE)"}),
     ("--log-level", "log_level", {"choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                                   "help": "log level on stderr (AWSINV_LOG_LEVEL)"}),
     ("--max-concurrency", "max_concurrency", {"type": int, "help": "AWS calls in flight (default 64)"}),

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
 from awsinv_mcp.inventory.history.codec import encode, plain
 from awsinv_mcp.inventory.kinds import KINDS
@@ -24,7 +25,7 @@ from awsinv_mcp.models.inventory import Snapshot
 _CHUNK = 500
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The history store cannot be used as it is (the message says what to do)."""
 
 
