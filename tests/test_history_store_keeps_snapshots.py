@@ -76,7 +76,7 @@ def test_two_snapshots_stored_and_diffed(store_url: str) -> None:
 
         added, removed, changed = changed_keys(store.members(first.id), store.members(second.id))
         key = lambda r: ("db_instance", record_key(DB_INSTANCE, r))  # noqa: E731
-        assert added == [("db_instance", f"{b.account}/{b.region}/brand-new-db")]
+        assert added == [("db_instance", f"brand-new-db/{b.account}/{b.region}")]
         assert sorted(removed) == sorted([key(b), key(gone)])
         assert changed == [key(a)]
 

@@ -74,3 +74,24 @@ async def test_without_a_store_history_says_how_to_set_one() -> None:
     async with Client(_server(None)) as c:
         err, message = await _call(c, "list_snapshots")
     assert err and "AWSINV_STORE=sqlite:///" in message
+
+
+async def test_resource_history_follows_one_resource(tmp_path: Path) -> None:
+    first, second, a, _b, gone = _two_snapshots()
+    async with Client(_server(f"sqlite:///{tmp_path / 'h.db'}")) as c:
+        await _call(c, "get_inventory_summary")
+        await _call(c, "refresh_inventory")
+        err, hist = await _call(c, "get_resource_history", {"resource": a.identifier})
+        assert not err, hist
+        assert (hist["resource_type"], hist["account"], hist["region"]) == ("db_instance", a.account, a.region)
+        assert [(v["snapshot_id"], v["change"]) for v in hist["versions"]] == [
+            (first.id, "added"),
+            (second.id, "modified"),
+        ]
+        assert hist["versions"][1]["fields"]["instance_class"] == [a.instance_class, "db.r6g.4xlarge"]
+
+        err, hist = await _call(c, "get_resource_history", {"resource": gone.identifier})
+        assert [v["change"] for v in hist["versions"]] == ["added", "removed"]
+
+        err, message = await _call(c, "get_resource_history", {"resource": "no-such-db"})
+        assert err and "no-such-db" in message and "list_snapshots" in message

@@ -50,3 +50,18 @@ class Changes(BaseModel):
     items: list[ResourceChange]
     total: int
     truncated: bool = False
+
+
+class ResourceVersion(BaseModel):
+    snapshot_id: str
+    collected_at: datetime
+    change: Literal["added", "modified", "unchanged", "removed"]
+    fields: dict[str, list[Any]] = Field(default_factory=dict, description="{field: [old, new]}")
+
+
+class ResourceHistory(BaseModel):
+    resource_type: str
+    resource_id: str
+    account: str
+    region: str
+    versions: list[ResourceVersion] = Field(description="one per stored snapshot, oldest first")

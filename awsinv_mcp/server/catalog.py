@@ -45,6 +45,7 @@ TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=databases.database_health, title="Database health", toolset="databases"),
     ToolDef(fn=history.list_snapshots, title="List stored snapshots", toolset="history"),
     ToolDef(fn=history.get_changes, title="What changed between snapshots", toolset="history"),
+    ToolDef(fn=history.get_resource_history, title="One resource over time", toolset="history"),
 )
 
 

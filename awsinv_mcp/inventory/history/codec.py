@@ -40,13 +40,20 @@ def content_hash(text: str) -> str:
 @dataclasses.dataclass(frozen=True, slots=True)
 class Encoded:
     kind: str
-    key: str  # "account/region/identifier"
+    key: str  # "identifier/account/region": one resource's versions are a key range (`sql.resource_history`)
     hash: str
     body: str  # canonical JSON
 
 
 def record_key(kind: ResourceKind, record: Any) -> str:
-    return "/".join(kind.key(record))
+    account, region, identifier = kind.key(record)
+    return f"{identifier}/{account}/{region}"
+
+
+def split_key(key: str) -> tuple[str, str, str]:
+    """(identifier, account, region) of a stored key."""
+    identifier, account, region = key.rsplit("/", 2)
+    return identifier, account, region
 
 
 def encode(kind: ResourceKind, record: Any) -> Encoded:

@@ -2,8 +2,8 @@
 
 - `snapshots`: one row per stored collection, with its status (warnings, gaps) as JSON.
 - `record_versions`: one row per distinct record content, keyed by its sha256.
-- `members`: which record version a snapshot holds for each (kind, key); indexed by (kind, key) so one
-  resource's history is an index lookup.
+- `members`: which record version a snapshot holds for each (kind, key); indexed by (key, kind) so one
+  resource's history is an index range scan (keys start with the identifier).
 """
 
 from __future__ import annotations
@@ -47,4 +47,4 @@ members = Table(
     Column("key", String(512), primary_key=True),
     Column("hash", String(64), nullable=False),
 )
-Index("awsinv_members_kind_key", members.c.kind, members.c.key)
+Index("awsinv_members_key", members.c.key, members.c.kind)

@@ -164,15 +164,22 @@ class HistoryStore:
 
     def resource_history(self, kind: str, key: str) -> list[tuple[str, datetime, str]]:
         """(snapshot id, collected_at, record hash) of every stored snapshot holding the resource, oldest first."""
+        return [(i, t, h) for i, t, _, k, h in self.versions_of(key.split("/", 1)[0], kind) if k == key]
+
+    def versions_of(self, identifier: str, kind: str | None = None) -> list[tuple[str, datetime, str, str, str]]:
+        """(snapshot id, collected_at, kind, key, hash) of every stored snapshot holding a resource named
+        `identifier` (any account and region), oldest first; an index range scan on (key, kind)."""
         m, s = schema.members, schema.snapshots
         query = (
-            select(s.c.id, s.c.collected_at, m.c.hash)
+            select(s.c.id, s.c.collected_at, m.c.kind, m.c.key, m.c.hash)
             .join(s, s.c.id == m.c.snapshot_id)
-            .where(m.c.kind == kind, m.c.key == key)
-            .order_by(s.c.collected_at)
+            .where(m.c.key >= identifier + "/", m.c.key < identifier + "0")
+            .order_by(s.c.collected_at, m.c.kind, m.c.key)
         )
+        if kind is not None:
+            query = query.where(m.c.kind == kind)
         with self.engine.connect() as conn:
-            return [(i, _utc(t), h) for i, t, h in conn.execute(query)]
+            return [(i, _utc(t), k, key, h) for i, t, k, key, h in conn.execute(query)]
 
     def version_count(self) -> int:
         with self.engine.connect() as conn:

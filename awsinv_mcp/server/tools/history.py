@@ -7,10 +7,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from awsinv_mcp.errors import UserError
+from awsinv_mcp.errors import NotFoundError, UserError
 from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.diff import changed_keys, field_changes
 from awsinv_mcp.inventory.history import timespec
+from awsinv_mcp.inventory.history.codec import split_key
 from awsinv_mcp.inventory.history.sql import HistoryStore, StoredSnapshot
 from awsinv_mcp.models import history as H
 from awsinv_mcp.server.context import app
@@ -76,7 +77,7 @@ def get_changes(
     bodies = store.bodies([before[k] for k in modified] + [after[k] for k in modified])
     items = []
     for change, (kind, key) in page:
-        account, region, resource_id = key.split("/", 2)
+        resource_id, account, region = split_key(key)
         fields = {}
         if change == "modified":
             fields = {
@@ -100,4 +101,50 @@ def get_changes(
         items=items,
         total=len(ordered),
         truncated=len(ordered) > limit,
+    )
+
+
+def get_resource_history(
+    resource: Annotated[str, Field(min_length=1, max_length=255, description="identifier (not an ARN)")],
+    resource_type: ResourceType = None,
+) -> H.ResourceHistory:
+    """One resource over the stored snapshots: when it appeared, each change of its fields, when it went."""
+    if resource_type is not None and resource_type not in kinds.BY_NAME:
+        raise UserError(f"unknown resource_type {resource_type[:40]!r}; use one of {', '.join(kinds.BY_NAME)}")
+    store, snaps = _stored()
+    rows = store.versions_of(resource, resource_type)
+    found = sorted({(k, key) for _, _, k, key, _ in rows})
+    if not found:
+        raise NotFoundError(f"no stored snapshot holds {resource[:80]!r}; list_snapshots shows what is kept")
+    if len(found) > 1:
+        names = ", ".join(f"{k} {split_key(key)[1]}/{split_key(key)[2]}" for k, key in found[:5])
+        raise UserError(f"{resource[:80]!r} names {len(found)} resources ({names}); pass resource_type")
+    kind, key = found[0]
+    held = {i: h for i, _, _, _, h in rows}
+    source = next(s.source for s in snaps if s.id in held)
+    bodies = store.bodies(held.values())
+    versions: list[H.ResourceVersion] = []
+    previous: str | None = None
+    for snap in snaps:
+        if snap.source != source:
+            continue
+        h = held.get(snap.id)
+        if h is None and previous is None:
+            continue
+        if h is None:
+            change, fields = "removed", {}
+        elif previous is None:
+            change, fields = "added", {}
+        elif h == previous:
+            change, fields = "unchanged", {}
+        else:
+            change = "modified"
+            fields = {f.field: [f.before, f.after] for f in field_changes(bodies[previous], bodies[h])}
+        versions.append(
+            H.ResourceVersion(snapshot_id=snap.id, collected_at=snap.collected_at, change=change, fields=fields)
+        )
+        previous = h
+    resource_id, account, region = split_key(key)
+    return H.ResourceHistory(
+        resource_type=kind, resource_id=resource_id, account=account, region=region, versions=versions
     )
