@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from awsinv_mcp.inventory.diff import changed_keys, field_changes
 from awsinv_mcp.inventory.history import schema
@@ -100,6 +100,7 @@ def test_failed_write_leaves_nothing_half_written(store_url: str, monkeypatch: p
     store = HistoryStore(store_url)
     try:
         store.save(first)
+        kept = store.members(first.id)
         import awsinv_mcp.inventory.history.sql as sql_mod
 
         calls = {"n": 0}
@@ -117,9 +118,11 @@ def test_failed_write_leaves_nothing_half_written(store_url: str, monkeypatch: p
         with pytest.raises(RuntimeError):
             store.save(second)
         assert [s.id for s in store.snapshots()] == [first.id]
+        assert store.members(first.id) == kept
         with store.engine.connect() as conn:
-            ids = {r[0] for r in conn.execute(select(schema.members.c.snapshot_id).distinct())}
-        assert ids == {first.id}
+            firsts = {r[0] for r in conn.execute(select(schema.spans.c.first_seq).distinct())}
+            closed = conn.execute(select(schema.spans.c.key).where(schema.spans.c.last_seq.is_not(None))).all()
+        assert firsts == {1} and closed == []
     finally:
         store.close()
 
@@ -139,3 +142,30 @@ def test_newer_schema_is_refused_with_one_clear_line(store_url: str) -> None:
 def test_unknown_store_url_is_refused() -> None:
     with pytest.raises(StoreError, match="sqlite:///path or postgresql://"):
         HistoryStore("mysql://root@localhost/x")
+
+
+def test_unchanged_snapshot_writes_no_membership_and_sources_never_mix(tmp_path: Path) -> None:
+    first, second, *_ = _two_snapshots()
+    other = dataclasses.replace(first, source="aws", collected_at=NOW + timedelta(minutes=30), db_instances=())
+    same = dataclasses.replace(first, collected_at=NOW + timedelta(hours=2))
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.db'}")
+    try:
+        store.save(first)
+        with store.engine.connect() as conn:
+            rows_after_first = conn.execute(select(func.count()).select_from(schema.spans)).scalar_one()
+        store.save(other)  # another source in between
+        store.save(same)  # nothing changed since `first` (of its source)
+        with store.engine.connect() as conn:
+            other_rows = conn.execute(
+                select(func.count()).select_from(schema.spans).where(schema.spans.c.source == "aws")
+            ).scalar_one()
+            rows = conn.execute(select(func.count()).select_from(schema.spans)).scalar_one()
+        assert rows == rows_after_first + other_rows
+        assert store.members(same.id) == store.members(first.id)
+        assert not any(k == "db_instance" for k, _ in store.members(other.id))
+        store.save(second)
+        assert changed_keys(store.members(same.id), store.members(second.id)) == changed_keys(
+            store.members(first.id), store.members(second.id)
+        )
+    finally:
+        store.close()

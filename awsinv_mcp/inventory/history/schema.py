@@ -2,13 +2,15 @@
 
 - `snapshots`: one row per stored collection, with its status (warnings, gaps) as JSON.
 - `record_versions`: one row per distinct record content, keyed by its sha256.
-- `members`: which record version a snapshot holds for each (kind, key); indexed by (key, kind) so one
-  resource's history is an index range scan (keys start with the identifier).
+- `spans`: which record version the snapshots of one source hold for each (kind, key), as a run of snapshot
+  sequence numbers (`first_seq` .. `last_seq`, NULL while still present): a snapshot where nothing changed
+  writes no rows at all. Indexed by (key, kind) so one resource's history is an index range scan (keys start
+  with the identifier).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 SCHEMA_VERSION = 1
 
@@ -26,6 +28,7 @@ snapshots = Table(
     metadata,
     Column("id", String(96), primary_key=True),
     Column("source", String(16), nullable=False),
+    Column("seq", Integer, nullable=False, unique=True),
     Column("collected_at", DateTime(timezone=True), nullable=False, index=True),
     Column("records", Integer, nullable=False),
     Column("status", Text, nullable=False),  # JSON: warnings, gaps, accounts, regions
@@ -39,12 +42,15 @@ record_versions = Table(
     Column("body", Text, nullable=False),
 )
 
-members = Table(
-    "awsinv_members",
+spans = Table(
+    "awsinv_spans",
     metadata,
-    Column("snapshot_id", String(96), ForeignKey("awsinv_snapshots.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(16), primary_key=True),
     Column("kind", String(48), primary_key=True),
     Column("key", String(512), primary_key=True),
+    Column("first_seq", Integer, primary_key=True),
+    Column("last_seq", Integer, nullable=True),
     Column("hash", String(64), nullable=False),
 )
-Index("awsinv_members_key", members.c.key, members.c.kind)
+Index("awsinv_spans_key", spans.c.key, spans.c.kind)
+Index("awsinv_spans_open", spans.c.source, spans.c.last_seq)

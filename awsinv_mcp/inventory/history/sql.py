@@ -1,8 +1,9 @@
 """Writing and reading snapshots in the history store (SQLite or PostgreSQL, see `schema.py`).
 
 A snapshot is written in one transaction: readers see all of it or none of it. Record versions already stored
-(same content hash) are not written again, so a snapshot that changed little costs little more than its
-membership rows.
+(same content hash) are not written again, and membership is kept as spans of snapshots (`schema.spans`), so a
+snapshot writes rows only for the records that were added, changed or removed since the previous one of its
+source.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
@@ -104,25 +105,65 @@ class HistoryStore:
             records=len(encoded),
             status=status,
         )
+        sp, sn = schema.spans, schema.snapshots
         with self.engine.begin() as conn:
-            if conn.execute(select(schema.snapshots.c.id).where(schema.snapshots.c.id == stored.id)).first():
+            if conn.execute(select(sn.c.id).where(sn.c.id == stored.id)).first():
                 return stored
+            seq = (conn.execute(select(func.max(sn.c.seq))).scalar() or 0) + 1
+            prev_seq = conn.execute(select(func.max(sn.c.seq)).where(sn.c.source == stored.source)).scalar()
             conn.execute(
-                schema.snapshots.insert().values(
+                sn.insert().values(
                     id=stored.id,
                     source=stored.source,
+                    seq=seq,
                     collected_at=stored.collected_at,
                     records=stored.records,
                     status=json.dumps(status, sort_keys=True),
                 )
             )
-            versions = {e.hash: e for e in encoded}
-            rows = [{"hash": e.hash, "kind": e.kind, "body": e.body} for e in versions.values()]
-            for chunk in _chunks(rows):
+            open_spans = {
+                (k, key): (h, first)
+                for k, key, h, first in conn.execute(
+                    select(sp.c.kind, sp.c.key, sp.c.hash, sp.c.first_seq).where(
+                        sp.c.source == stored.source, sp.c.last_seq.is_(None)
+                    )
+                )
+            }
+            now = {(e.kind, e.key): e for e in encoded}
+            ended = [
+                {"b_s": stored.source, "b_k": k, "b_key": key, "b_f": first, "b_last": prev_seq}
+                for (k, key), (h, first) in open_spans.items()
+                if (k, key) not in now or now[k, key].hash != h
+            ]
+            if ended:
+                conn.execute(
+                    update(sp)
+                    .where(
+                        sp.c.source == bindparam("b_s"),
+                        sp.c.kind == bindparam("b_k"),
+                        sp.c.key == bindparam("b_key"),
+                        sp.c.first_seq == bindparam("b_f"),
+                    )
+                    .values(last_seq=bindparam("b_last")),
+                    ended,
+                )
+            fresh = [e for ident, e in now.items() if ident not in open_spans or open_spans[ident][0] != e.hash]
+            versions = {e.hash: {"hash": e.hash, "kind": e.kind, "body": e.body} for e in fresh}
+            for chunk in _chunks(list(versions.values())):
                 conn.execute(self._insert(schema.record_versions).values(chunk).on_conflict_do_nothing())
-            members = [{"snapshot_id": stored.id, "kind": e.kind, "key": e.key, "hash": e.hash} for e in encoded]
-            for chunk in _chunks(members):
-                conn.execute(schema.members.insert(), chunk)
+            rows = [
+                {
+                    "source": stored.source,
+                    "kind": e.kind,
+                    "key": e.key,
+                    "first_seq": seq,
+                    "last_seq": None,
+                    "hash": e.hash,
+                }
+                for e in fresh
+            ]
+            for chunk in _chunks(rows):
+                conn.execute(sp.insert(), chunk)
         return stored
 
     # reading
@@ -145,11 +186,17 @@ class HistoryStore:
 
     def members(self, snapshot_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
         """(kind, key) -> record hash of every record `snapshot_id` holds (of `kind` only, when given)."""
-        m = schema.members
-        query = select(m.c.kind, m.c.key, m.c.hash).where(m.c.snapshot_id == snapshot_id)
-        if kind is not None:
-            query = query.where(m.c.kind == kind)
+        sp, sn = schema.spans, schema.snapshots
         with self.engine.connect() as conn:
+            row = conn.execute(select(sn.c.seq, sn.c.source).where(sn.c.id == snapshot_id)).first()
+            if row is None:
+                return {}
+            seq, source = row
+            query = select(sp.c.kind, sp.c.key, sp.c.hash).where(
+                sp.c.source == source, sp.c.first_seq <= seq, or_(sp.c.last_seq.is_(None), sp.c.last_seq >= seq)
+            )
+            if kind is not None:
+                query = query.where(sp.c.kind == kind)
             return {(k, key): h for k, key, h in conn.execute(query)}
 
     def bodies(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -169,15 +216,20 @@ class HistoryStore:
     def versions_of(self, identifier: str, kind: str | None = None) -> list[tuple[str, datetime, str, str, str]]:
         """(snapshot id, collected_at, kind, key, hash) of every stored snapshot holding a resource named
         `identifier` (any account and region), oldest first; an index range scan on (key, kind)."""
-        m, s = schema.members, schema.snapshots
+        sp, sn = schema.spans, schema.snapshots
         query = (
-            select(s.c.id, s.c.collected_at, m.c.kind, m.c.key, m.c.hash)
-            .join(s, s.c.id == m.c.snapshot_id)
-            .where(m.c.key >= identifier + "/", m.c.key < identifier + "0")
-            .order_by(s.c.collected_at, m.c.kind, m.c.key)
+            select(sn.c.id, sn.c.collected_at, sp.c.kind, sp.c.key, sp.c.hash)
+            .join(
+                sn,
+                (sn.c.source == sp.c.source)
+                & (sn.c.seq >= sp.c.first_seq)
+                & or_(sp.c.last_seq.is_(None), sn.c.seq <= sp.c.last_seq),
+            )
+            .where(sp.c.key >= identifier + "/", sp.c.key < identifier + "0")
+            .order_by(sn.c.collected_at, sp.c.kind, sp.c.key)
         )
         if kind is not None:
-            query = query.where(m.c.kind == kind)
+            query = query.where(sp.c.kind == kind)
         with self.engine.connect() as conn:
             return [(i, _utc(t), k, key, h) for i, t, k, key, h in conn.execute(query)]
 
