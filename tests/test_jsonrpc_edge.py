@@ -28,10 +28,10 @@ TIMEOUT_S = 30.0
 class StdioServer:
     """`awsinv-mcp serve` on pipes; `send` writes one line, `recv` returns the next stdout line as JSON."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "awsinv_mcp", "serve"],
-            env=server_env(),
+            env=server_env(**env),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

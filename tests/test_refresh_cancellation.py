@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -19,6 +21,10 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from awsinv_mcp.config import Settings
+from awsinv_mcp.errors import Cancelled
+from awsinv_mcp.inventory.store import InventoryStore
+from awsinv_mcp.inventory.synthetic.estate import generate
 from tests.http_server import start_http, stop
 
 pytestmark = pytest.mark.anyio
@@ -101,3 +107,17 @@ async def test_sigterm_stops_the_server_with_a_refresh_in_flight(served: Any) ->
 async def _call_quietly(base: str) -> None:
     with contextlib.suppress(Exception):  # the server goes away mid-call, as intended
         await _call(base, "refresh_inventory")
+
+
+def test_a_cancelled_synthetic_collection_stops_and_the_store_keeps_its_snapshot() -> None:
+    """The demo collector stops between its generation steps too (before: it ran to the end after a cancel, holding
+    the store's collection lock meanwhile)."""
+    store = InventoryStore(Settings(source="synthetic", scale=3000))
+    kept = store.refresh()
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        generate(1, 3000, datetime.now(UTC), cancel=cancel)
+    with pytest.raises(Cancelled):
+        store.refresh(None, cancel)
+    assert store.peek() is kept

@@ -1,8 +1,9 @@
 """Where snapshots come from: source selection, single-flight collection, freshness and what is derived from them.
 
 `InventoryStore.current()` answers from the last collection while it is fresh (`cache_ttl`); when it is stale,
-one caller collects while the others keep reading the stale snapshot (every answer carries `collected_at`), so
-a slow collection never blocks the tools. `refresh()` collects now; a cancelled refresh stops between AWS calls
+the first reader starts one collection in the background and every reader keeps answering from the stale snapshot
+meanwhile (every answer carries `collected_at`), so a slow collection never blocks the tools; only the very first
+collection is waited for. `refresh()` collects now; a cancelled refresh stops between AWS calls
 and the previous snapshot stays. Each snapshot is wrapped once in an `Estate` and handed to `derive` (the server
 passes the analysis), and the store keeps that object exactly as long as the snapshot is current.
 """
@@ -76,7 +77,8 @@ def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
     def synthetic(settings: Settings, progress: ProgressFn | None, cancel: threading.Event | None) -> Snapshot:
         from awsinv_mcp.inventory.synthetic import generate
 
-        snap = generate(seed=settings.seed, scale=settings.scale, now=datetime.now(UTC), settings=settings)
+        now = datetime.now(UTC)
+        snap = generate(seed=settings.seed, scale=settings.scale, now=now, settings=settings, cancel=cancel)
         if progress:
             progress(1, 1, f"synthetic estate: {len(snap.db_instances)} DB instances")
         return dataclasses.replace(snap, warnings=(AUTO_DEMO_NOTE, *snap.warnings)) if auto else snap
@@ -147,18 +149,26 @@ class InventoryStore(Generic[T]):
         if fresh is not None:
             return fresh
         stale = self._current
-        if stale is not None and not self._collecting.acquire(blocking=False):
-            return stale  # someone is collecting: answer from the last snapshot meanwhile
         if stale is None:
-            self._collecting.acquire()
+            with self._collecting:
+                return self._fresh() or self._collect(None, None)
+        if self._collecting.acquire(blocking=False):  # collect in the background, released when done
+            threading.Thread(target=self._revalidate, name="awsinv-revalidate", daemon=True).start()
+        return stale  # answer from the last snapshot meanwhile: a reader never waits for a collection
+
+    def _revalidate(self) -> None:
+        """A collection started by a reader of a stale snapshot; holds `_collecting` (acquired by that reader)."""
         try:
-            return self._fresh() or self._collect(None, None)
+            if self._fresh() is None:
+                self._collect(None, None)
+        except Exception:  # the stale snapshot stays; the next reader after the TTL tries again
+            log.exception("background inventory collection failed; answering from the last snapshot")
         finally:
             self._collecting.release()
 
     def current(self) -> T:
-        """The current snapshot's derived object: fresh, or collected now; while another caller collects, the
-        stale one (its `collected_at` says how old)."""
+        """The current snapshot's derived object: fresh; or the stale one (its `collected_at` says how old) while a
+        background collection replaces it; or, before any collection, collected now."""
         return self._ensure()[1]
 
     def estate(self) -> Estate:

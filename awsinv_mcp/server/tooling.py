@@ -30,6 +30,7 @@ import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool, ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import from_json
 
@@ -197,6 +198,13 @@ def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
     async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
             return await call_next(ctx)
+        refusal = _refusal(ctx)
+        if refusal is None:
+            return await call_next(ctx)
+        return own_result(refusal, getattr(ctx, "protocol_version", ""))
+
+    def _refusal(ctx: Any) -> CallToolResult | None:
+        """The tool error for a bad call, or None when the call may run."""
         name = ctx.params.get("name", "")
         tool = tools.get(name) if isinstance(name, str) else None
         if tool is None:
@@ -214,9 +222,20 @@ def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
             model.model_validate(arguments)
         except ValidationError as exc:
             return error_result(_describe_validation(exc))
-        return await call_next(ctx)
+        return None
 
     return guard
+
+
+def own_result(result: BaseModel, protocol_version: str) -> dict[str, Any]:
+    """A result a middleware answers with itself, shaped for the session's protocol version: the SDK's per-version
+    serialisation runs only behind `call_next`, so 2026-07-28-only fields (`resultType`) are dropped here for
+    earlier sessions."""
+    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    if protocol_version not in MODERN_PROTOCOL_VERSIONS:
+        for key in ("resultType", "ttlMs", "cacheScope"):
+            dumped.pop(key, None)
+    return dumped
 
 
 # --- the schemas a model reads -----------------------------------------------------------------------------
@@ -276,7 +295,8 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     """Output schemas are read by programs, not models: keep types, enums, the top-level required list and the
     descriptions of top-level fields; drop nested descriptions, required lists, defaults and
-    `additionalProperties: true`; a nullable field is one type list (`["string", "null"]`), not an anyOf."""
+    `additionalProperties: true`. A nullable field stays an anyOf with null, never a type list such as
+    `["string", "null"]`: strict validators (Ajv strict mode) refuse those (tests/test_tool_schemas_portable.py)."""
     if schema is None:
         return None
     drop_titles(schema)
@@ -291,7 +311,6 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
         node.pop("default", None)
         if node.get("additionalProperties") is True:
             del node["additionalProperties"]
-        _nullable_as_type_list(node)
         if not keep_descriptions:
             node.pop("required", None)
         if not keep_descriptions and isinstance(node.get("description"), str):
@@ -307,18 +326,6 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
     for name, prop in schema.get("properties", {}).items():
         prune(prop, name not in CONVENTIONAL_FIELDS)
     return schema
-
-
-def _nullable_as_type_list(node: dict[str, Any]) -> None:
-    """`{"anyOf": [{"type": T}, {"type": "null"}]}` -> `{"type": [T, "null"]}` (same meaning, a third the bytes)."""
-    options = node.get("anyOf")
-    if not isinstance(options, list) or {"type": "null"} not in options:
-        return
-    rest = [o for o in options if o != {"type": "null"}]
-    if len(rest) == 1 and set(rest[0]) <= {"type", "items", "format"} and isinstance(rest[0].get("type"), str):
-        del node["anyOf"]
-        node.update(rest[0])
-        node["type"] = [rest[0]["type"], "null"]
 
 
 def slim_tool(tool: Tool) -> Tool:

@@ -11,6 +11,7 @@ says whether its members span zones), storage type `aurora` (or `aurora-iopt1`) 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -84,7 +85,8 @@ class DatabaseFactory:
         self.base = base
         self.names: dict[str, int] = {}
 
-    def build(self, scale: int) -> tuple[list[DBInstance], list[DBCluster]]:
+    def build(self, scale: int, step: Callable[[], None] = lambda: None) -> tuple[list[DBInstance], list[DBCluster]]:
+        """`scale` DB instances (Aurora members included); `step()` runs every 1,024 units (it may raise to stop)."""
         instances: list[DBInstance] = []
         clusters: list[DBCluster] = []
         engines = tuple(cat.ENGINE_WEIGHTS)
@@ -102,6 +104,8 @@ class DatabaseFactory:
             else:
                 instances.append(self._standalone(s))
             unit += 1
+            if not unit % 1024:
+                step()
         return instances, clusters
 
     # -- shared draws ---------------------------------------------------------------------------------
