@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
 from awsinv_mcp.errors import NotFoundError, UserError
 from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.diff import changed_keys, field_changes
-from awsinv_mcp.inventory.history import timespec
 from awsinv_mcp.inventory.history.codec import split_key
-from awsinv_mcp.inventory.history.sql import HistoryStore, StoredSnapshot
 from awsinv_mcp.models import history as H
 from awsinv_mcp.server.context import app
+
+if TYPE_CHECKING:  # sqlalchemy is imported on first use of a history tool: start-up stays light
+    from awsinv_mcp.inventory.history.sql import HistoryStore, StoredSnapshot
 
 HistoryLimit = Annotated[int, Field(ge=1, le=500)]
 Since = Annotated[str, Field(max_length=100, description="snapshot_id, ISO date/time, or duration (24h, 7d)")]
@@ -50,6 +51,8 @@ def get_changes(
     {field: [old, new]}."""
     if resource_type is not None and resource_type not in kinds.BY_NAME:
         raise UserError(f"unknown resource_type {resource_type[:40]!r}; use one of {', '.join(kinds.BY_NAME)}")
+    from awsinv_mcp.inventory.history import timespec
+
     store, snaps = _stored()
     if not snaps:
         raise UserError("the history store holds no snapshot yet; call refresh_inventory (or run awsinv-mcp collect)")
