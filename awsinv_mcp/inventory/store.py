@@ -78,6 +78,8 @@ def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
         from awsinv_mcp.inventory.synthetic import generate
 
         now = datetime.now(UTC)
+        if progress:
+            progress(0, 1, f"generating the synthetic estate ({settings.scale} DB instances)")
         snap = generate(seed=settings.seed, scale=settings.scale, now=now, settings=settings, cancel=cancel)
         if progress:
             progress(1, 1, f"synthetic estate: {len(snap.db_instances)} DB instances")

@@ -25,8 +25,6 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ListResourcesResult, ListResourceTemplatesResult, ListToolsResult
 
-from awsinv_mcp.server.tooling import own_result
-
 log = logging.getLogger("awsinv_mcp.server")
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -122,6 +120,8 @@ class LazyRegistry:
                 key, result_type = _CACHED_LISTS[method]
                 cached = self.cached()
                 if cached is not None:
+                    from awsinv_mcp.server.tooling import own_result  # heavy: imported on use, not at start-up
+
                     return own_result(result_type.model_validate({key: cached[key]}), ctx.protocol_version)
                 await self.ensure()
                 await self.write_cache()
