@@ -21,6 +21,7 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--seed", "seed", {"type": int, "help": "synthetic estate seed (AWSINV_SEED, default 42)"}),
     ("--scale", "scale", {"type": int, "help": "synthetic estate size in DB instances (AWSINV_SCALE, default 150)"}),
     ("--cache-ttl", "cache_ttl", {"type": int, "help": "seconds a snapshot stays fresh (AWSINV_CACHE_TTL)"}),
+    ("--store", "store", {"help": "history store: sqlite:///path or postgresql://... (AWSINV_STORE)"}),
     ("--log-level", "log_level", {"choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
                                   "help": "log level on stderr (AWSINV_LOG_LEVEL)"}),
     ("--max-concurrency", "max_concurrency", {"type": int, "help": "AWS calls in flight (default 64)"}),
@@ -128,6 +129,49 @@ def _rules_doc(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def _history_store(settings: Any) -> Any:
+    from awsinv_mcp.inventory.history.sql import HistoryStore
+
+    if not settings.store:
+        raise SystemExit("awsinv-mcp: set AWSINV_STORE or --store (sqlite:///path/history.db or postgresql://...)")
+    return HistoryStore(settings.store)
+
+
+def _collect(args: argparse.Namespace, settings: Any) -> int:
+    """One collection into the history store (for cron)."""
+    from awsinv_mcp.errors import UserError
+    from awsinv_mcp.inventory.store import InventoryStore
+
+    try:
+        history = _history_store(settings)
+    except UserError as exc:
+        print(f"awsinv-mcp: {exc}", file=sys.stderr)
+        return 2
+    try:
+        snap = InventoryStore(settings).refresh().snapshot
+        stored = history.save(snap)
+    except Exception as exc:  # one line, no traceback (the log has the details)
+        print(f"awsinv-mcp: collection not stored: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+        return 1
+    finally:
+        history.close()
+    print(f"stored snapshot {stored.id}: {stored.records} records, {len(snap.warnings)} warnings", file=sys.stderr)
+    return 0
+
+
+def _store_upgrade(args: argparse.Namespace, settings: Any) -> int:
+    from awsinv_mcp.errors import UserError
+    from awsinv_mcp.inventory.history.schema import SCHEMA_VERSION
+
+    try:
+        _history_store(settings).close()
+    except UserError as exc:
+        print(f"awsinv-mcp: {exc}", file=sys.stderr)
+        return 2
+    print(f"history store at schema version {SCHEMA_VERSION}", file=sys.stderr)
+    return 0
+
+
 def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     """The parser; only the chosen client subcommand's module is imported (start-up stays fast)."""
     parser = argparse.ArgumentParser(prog="awsinv-mcp", description=__doc__.splitlines()[0])
@@ -158,6 +202,14 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
             continue
         mod.configure(cmd)
         cmd.set_defaults(handler=mod.run)
+
+    collect = sub.add_parser("collect", help="collect once into the history store (AWSINV_STORE), e.g. from cron")
+    _add_setting_flags(collect)
+    collect.set_defaults(handler=_collect)
+    store = sub.add_parser("store", help="manage the history store")
+    store.add_argument("action", choices=["upgrade"], help="upgrade: create or update the store's tables")
+    _add_setting_flags(store)
+    store.set_defaults(handler=_store_upgrade)
 
     rules = sub.add_parser("rules-doc", help="write the rules catalogue as Markdown (docs/rules.md)")
     rules.add_argument("--output", default="docs/rules.md", help="file to write, or - for stdout")

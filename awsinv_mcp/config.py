@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     seed: int = Field(42, description="seed of the synthetic estate")
     scale: int = Field(150, ge=1, le=200_000, description="synthetic estate size in DB instances")
     cache_ttl: int = Field(900, ge=0, description="seconds an inventory snapshot stays fresh")
+    store: str | None = Field(
+        None, description="history store: sqlite:///path/history.db or postgresql://...; unset = memory only"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     max_concurrency: int = Field(64, ge=1, le=256, description="concurrent AWS calls (worker threads of the fan-out)")
     share_botocore: bool = Field(

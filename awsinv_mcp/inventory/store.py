@@ -102,12 +102,14 @@ class InventoryStore(Generic[T]):
         *,
         derive: Callable[[Estate], T] = _estate,  # type: ignore[assignment]
         clock: Callable[[], float] = time.monotonic,
+        keep: Callable[[Snapshot], object] | None = None,
     ) -> None:
         self.settings = settings
         self.environments = Environments.from_settings(settings)
         self._collector = collector
         self._derive = derive
         self._clock = clock
+        self._keep = keep  # stores each collected snapshot (the history store); a failure is logged, never fatal
         self._source: SourceKind | None = None
         self._current: tuple[Estate, T, float] | None = None  # (estate, derived, clock time of collection)
         self._collecting = threading.Lock()
@@ -135,6 +137,11 @@ class InventoryStore(Generic[T]):
         previous = self._current
         snapshot = carry_forward(previous[0].snapshot if previous is not None else None, snapshot)
         estate = Estate(snapshot, self.environments)
+        if self._keep is not None:
+            try:
+                self._keep(snapshot)
+            except Exception as exc:  # the store is down: keep answering from memory
+                log.warning("could not store snapshot %s in the history store: %s", snapshot.id, type(exc).__name__)
         current = self._current = (estate, self._derive(estate), self._clock())
         self._generation += 1
         return current

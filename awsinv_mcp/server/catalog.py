@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from awsinv_mcp.config import TOOLSETS  # noqa: F401 - the names; each ToolDef names its own
 from awsinv_mcp.server import resources as res
 from awsinv_mcp.server.tooling import ToolDef
-from awsinv_mcp.server.tools import analysis, compliance, costs, databases, inventory
+from awsinv_mcp.server.tools import analysis, compliance, costs, databases, history, inventory
 
 TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=inventory.get_inventory_summary, title="Inventory summary", toolset="inventory"),
@@ -43,6 +43,9 @@ TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=databases.run_query, title="Run a read-only query", toolset="databases"),
     ToolDef(fn=databases.explain_query, title="Explain a query", toolset="databases"),
     ToolDef(fn=databases.database_health, title="Database health", toolset="databases"),
+    ToolDef(fn=history.list_snapshots, title="List stored snapshots", toolset="history"),
+    ToolDef(fn=history.get_changes, title="What changed between snapshots", toolset="history"),
+    ToolDef(fn=history.get_resource_history, title="One resource over time", toolset="history"),
 )
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from awsinv_mcp.analysis.analysis import Analysis
     from awsinv_mcp.cost.service import CostService
     from awsinv_mcp.dbinspect.service import DatabaseService
+    from awsinv_mcp.inventory.history.sql import HistoryStore
 
 log = logging.getLogger("awsinv_mcp.server")
 
@@ -45,7 +46,9 @@ class AppContext:
         databases: DatabaseService | None = None,
     ) -> None:
         self.settings = settings
-        self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis)
+        self._history: HistoryStore | None = None
+        keep = (lambda snap: self.history().save(snap)) if settings.store else None
+        self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis, keep=keep)
         self._costs = costs
         self._databases = databases
         self._lock = threading.Lock()
@@ -53,6 +56,22 @@ class AppContext:
     def analysis(self) -> Analysis:
         """The analysis of the current snapshot (collected first when there is none or it is stale)."""
         return self.inventory.current()
+
+    def history(self) -> HistoryStore:
+        """The history store (`AWSINV_STORE`), opened on first use; UserError when none is set."""
+        from awsinv_mcp.errors import UserError
+
+        if not self.settings.store:
+            raise UserError(
+                "history needs a store: set AWSINV_STORE=sqlite:///path/history.db (or postgresql://...) "
+                "or pass --store, then collect at least twice"
+            )
+        with self._lock:
+            if self._history is None:
+                from awsinv_mcp.inventory.history.sql import HistoryStore
+
+                self._history = HistoryStore(self.settings.store)
+            return self._history
 
     @property
     def costs(self) -> CostService:
@@ -83,8 +102,11 @@ class AppContext:
         """Dispose what holds resources (database connection pools)."""
         with self._lock:
             databases, self._databases = self._databases, None
+            history, self._history = self._history, None
         if databases is not None:
             databases.close()
+        if history is not None:
+            history.close()
 
 
 def _analysis(estate: Estate) -> Analysis:

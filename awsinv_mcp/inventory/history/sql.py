@@ -1,0 +1,248 @@
+"""Writing and reading snapshots in the history store (SQLite or PostgreSQL, see `schema.py`).
+
+A snapshot is written in one transaction: readers see all of it or none of it. Record versions already stored
+(same content hash) are not written again, and membership is kept as spans of snapshots (`schema.spans`), so a
+snapshot writes rows only for the records that were added, changed or removed since the previous one of its
+source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from awsinv_mcp.errors import UserError
+from awsinv_mcp.inventory.history import schema
+from awsinv_mcp.inventory.history.codec import encode, plain
+from awsinv_mcp.inventory.kinds import KINDS
+from awsinv_mcp.models.inventory import Snapshot
+
+_CHUNK = 500
+
+
+class StoreError(UserError):
+    """The history store cannot be used as it is (the message says what to do)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredSnapshot:
+    id: str
+    source: str
+    collected_at: datetime
+    records: int
+    status: dict[str, Any]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class HistoryStore:
+    """Snapshots kept at `url` (`sqlite:///path` or `postgresql://...`)."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+            raise StoreError("AWSINV_STORE must be sqlite:///path or postgresql://user@host/db")
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._insert = sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        if create:
+            self.upgrade()
+        self.check_version()
+
+    def upgrade(self) -> None:
+        """Create missing tables and record the schema version."""
+        schema.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            stmt = self._insert(schema.meta).values(name="schema_version", value=str(schema.SCHEMA_VERSION))
+            conn.execute(stmt.on_conflict_do_nothing())
+
+    def check_version(self) -> None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.meta.c.value).where(schema.meta.c.name == "schema_version")).first()
+        found = int(row[0]) if row else 0
+        if found > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"the history store has schema version {found}, newer than this server's "
+                f"{schema.SCHEMA_VERSION}: upgrade awsinv-mcp (or point AWSINV_STORE at another store)"
+            )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # writing
+
+    def save(self, snapshot: Snapshot) -> StoredSnapshot:
+        """Store `snapshot` in one transaction (a snapshot already stored is left as it is)."""
+        encoded = [encode(kind, r) for kind in KINDS for r in kind.records(snapshot)]
+        status = {
+            "warnings": plain(snapshot.warnings),
+            "gaps": plain(snapshot.gaps),
+            "accounts": plain(snapshot.accounts),
+            "regions": list(snapshot.regions),
+            **{k: plain(v) for k, v in _extra_status(snapshot).items()},
+        }
+        stored = StoredSnapshot(
+            id=snapshot.id,
+            source=snapshot.source,
+            collected_at=_utc(snapshot.collected_at),
+            records=len(encoded),
+            status=status,
+        )
+        sp, sn = schema.spans, schema.snapshots
+        with self.engine.begin() as conn:
+            if conn.execute(select(sn.c.id).where(sn.c.id == stored.id)).first():
+                return stored
+            seq = (conn.execute(select(func.max(sn.c.seq))).scalar() or 0) + 1
+            prev_seq = conn.execute(select(func.max(sn.c.seq)).where(sn.c.source == stored.source)).scalar()
+            conn.execute(
+                sn.insert().values(
+                    id=stored.id,
+                    source=stored.source,
+                    seq=seq,
+                    collected_at=stored.collected_at,
+                    records=stored.records,
+                    status=json.dumps(status, sort_keys=True),
+                )
+            )
+            open_spans = {
+                (k, key): (h, first)
+                for k, key, h, first in conn.execute(
+                    select(sp.c.kind, sp.c.key, sp.c.hash, sp.c.first_seq).where(
+                        sp.c.source == stored.source, sp.c.last_seq.is_(None)
+                    )
+                )
+            }
+            now = {(e.kind, e.key): e for e in encoded}
+            ended = [
+                {"b_s": stored.source, "b_k": k, "b_key": key, "b_f": first, "b_last": prev_seq}
+                for (k, key), (h, first) in open_spans.items()
+                if (k, key) not in now or now[k, key].hash != h
+            ]
+            if ended:
+                conn.execute(
+                    update(sp)
+                    .where(
+                        sp.c.source == bindparam("b_s"),
+                        sp.c.kind == bindparam("b_k"),
+                        sp.c.key == bindparam("b_key"),
+                        sp.c.first_seq == bindparam("b_f"),
+                    )
+                    .values(last_seq=bindparam("b_last")),
+                    ended,
+                )
+            fresh = [e for ident, e in now.items() if ident not in open_spans or open_spans[ident][0] != e.hash]
+            versions = {e.hash: {"hash": e.hash, "kind": e.kind, "body": e.body} for e in fresh}
+            for chunk in _chunks(list(versions.values())):
+                conn.execute(self._insert(schema.record_versions).values(chunk).on_conflict_do_nothing())
+            rows = [
+                {
+                    "source": stored.source,
+                    "kind": e.kind,
+                    "key": e.key,
+                    "first_seq": seq,
+                    "last_seq": None,
+                    "hash": e.hash,
+                }
+                for e in fresh
+            ]
+            for chunk in _chunks(rows):
+                conn.execute(sp.insert(), chunk)
+        return stored
+
+    # reading
+
+    def snapshots(self) -> list[StoredSnapshot]:
+        """Every stored snapshot, oldest first."""
+        s = schema.snapshots
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s).order_by(s.c.collected_at, s.c.id)).all()
+        return [
+            StoredSnapshot(
+                id=r.id,
+                source=r.source,
+                collected_at=_utc(r.collected_at),
+                records=r.records,
+                status=json.loads(r.status),
+            )
+            for r in rows
+        ]
+
+    def members(self, snapshot_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
+        """(kind, key) -> record hash of every record `snapshot_id` holds (of `kind` only, when given)."""
+        sp, sn = schema.spans, schema.snapshots
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sn.c.seq, sn.c.source).where(sn.c.id == snapshot_id)).first()
+            if row is None:
+                return {}
+            seq, source = row
+            query = select(sp.c.kind, sp.c.key, sp.c.hash).where(
+                sp.c.source == source, sp.c.first_seq <= seq, or_(sp.c.last_seq.is_(None), sp.c.last_seq >= seq)
+            )
+            if kind is not None:
+                query = query.where(sp.c.kind == kind)
+            return {(k, key): h for k, key, h in conn.execute(query)}
+
+    def bodies(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """hash -> decoded record of the given versions."""
+        v = schema.record_versions
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(hashes))):
+                for h, body in conn.execute(select(v.c.hash, v.c.body).where(v.c.hash.in_(chunk))):
+                    out[h] = json.loads(body)
+        return out
+
+    def resource_history(self, kind: str, key: str) -> list[tuple[str, datetime, str]]:
+        """(snapshot id, collected_at, record hash) of every stored snapshot holding the resource, oldest first."""
+        return [(i, t, h) for i, t, _, k, h in self.versions_of(key.split("/", 1)[0], kind) if k == key]
+
+    def versions_of(self, identifier: str, kind: str | None = None) -> list[tuple[str, datetime, str, str, str]]:
+        """(snapshot id, collected_at, kind, key, hash) of every stored snapshot holding a resource named
+        `identifier` (any account and region), oldest first; an index range scan on (key, kind)."""
+        sp, sn = schema.spans, schema.snapshots
+        query = (
+            select(sn.c.id, sn.c.collected_at, sp.c.kind, sp.c.key, sp.c.hash)
+            .join(
+                sn,
+                (sn.c.source == sp.c.source)
+                & (sn.c.seq >= sp.c.first_seq)
+                & or_(sp.c.last_seq.is_(None), sn.c.seq <= sp.c.last_seq),
+            )
+            .where(sp.c.key >= identifier + "/", sp.c.key < identifier + "0")
+            .order_by(sn.c.collected_at, sp.c.kind, sp.c.key)
+        )
+        if kind is not None:
+            query = query.where(sp.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [(i, _utc(t), k, key, h) for i, t, k, key, h in conn.execute(query)]
+
+    def version_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
+
+
+def _extra_status(snapshot: Snapshot) -> dict[str, Any]:
+    """Status fields a Snapshot may carry beyond warnings and gaps (e.g. `stale`), persisted generically."""
+    return {name: getattr(snapshot, name) for name in ("stale",) if hasattr(snapshot, name)}
+
+
+def _chunks(rows: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), _CHUNK):
+        yield rows[i : i + _CHUNK]

@@ -1,0 +1,39 @@
+"""`since` / `until` of the history tools: a snapshot id, an ISO date or time, or a duration back from now."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from awsinv_mcp.errors import UserError
+from awsinv_mcp.inventory.history.sql import StoredSnapshot
+
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+HELP = (
+    "use a snapshot_id from list_snapshots, an ISO date or time (2026-11-20, 2026-11-20T08:00Z) or a duration (24h, 7d)"
+)
+
+
+def moment(spec: str, now: datetime) -> datetime:
+    """The time `spec` (duration or ISO date/time) names; UserError saying what to use otherwise."""
+    m = _DURATION.match(spec)
+    if m:
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        value = datetime.fromisoformat(spec.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"cannot read the time {spec[:60]!r}: {HELP}") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def resolve(spec: str, snapshots: Sequence[StoredSnapshot], now: datetime) -> StoredSnapshot:
+    """The stored snapshot `spec` names: that id, or the newest collected at or before the time (the oldest kept
+    one when the time is before every snapshot). `snapshots` oldest first, not empty."""
+    for s in snapshots:
+        if s.id == spec:
+            return s
+    at = moment(spec, now)
+    before = [s for s in snapshots if s.collected_at <= at]
+    return before[-1] if before else snapshots[0]
