@@ -39,6 +39,17 @@ else
   echo "FAIL suite 0.1.16"; tail -40 "$OUT/full-0.1.16.log"; fail=1
 fi
 
+for req in 2025-11-25 2026-07-28; do
+  echo "== conformance suite 0.2.0-alpha.12 --requirements $req"
+  if PATH="$NODE22_PATH" npx -y @modelcontextprotocol/conformance@0.2.0-alpha.12 server --url "$URL" --requirements "$req" \
+      --expected-failures "tests/conformance/expected-failures-0.2-$req.yml" -o "$OUT/full-0.2-$req" \
+      >"$OUT/full-0.2-$req.log" 2>&1; then
+    echo "PASS suite 0.2 $req ($(grep -o 'Total: .*' "$OUT/full-0.2-$req.log" | tail -1))"
+  else
+    echo "FAIL suite 0.2 $req"; tail -40 "$OUT/full-0.2-$req.log"; fail=1
+  fi
+done
+
 echo "== conformance suite 0.1.13, generic server scenarios against $URL"
 for scenario in server-initialize ping tools-list resources-list prompts-list dns-rebinding-protection; do
   if npx -y @modelcontextprotocol/conformance@0.1.13 server --url "$URL" --scenario "$scenario" -o "$OUT/$scenario" \
