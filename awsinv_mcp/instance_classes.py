@@ -96,10 +96,28 @@ def size_down(name: str) -> str | None:
     return None
 
 
-def successor(name: str, engine: str) -> str | None:
+def graviton3_supported(engine: str, engine_version: str) -> bool:
+    """Whether RDS offers db.m7g/db.r7g for this engine version (RDS User Guide, "Supported DB engines for DB
+    instance classes"): not Aurora MySQL 2 / MySQL 5.7, not (Aurora) PostgreSQL before 13. Unknown versions: yes."""
+    if not engine_version:
+        return True
+    if engine in ("aurora-mysql", "mysql"):
+        return not engine_version.startswith("5.")
+    if engine in ("aurora-postgresql", "postgres"):
+        major = engine_version.split(".")[0]
+        return not major.isdigit() or int(major) >= 13
+    return True
+
+
+def successor(name: str, engine: str, engine_version: str = "") -> str | None:
     """The current-generation replacement of a previous-generation class: Graviton where the engine runs on it,
-    the Intel successor otherwise (Oracle, SQL Server). None for current-generation and unknown classes."""
+    the Intel successor otherwise (Oracle, SQL Server); the Graviton2 class where the engine version is not
+    offered Graviton3 (e.g. Aurora MySQL 2 -> db.r6g, not db.r7g). None for current-generation and unknown classes."""
     facts = lookup(name)
     if facts is None or not facts.previous_generation:
         return None
-    return (facts.graviton_successor if runs_on_graviton(engine) else None) or facts.intel_successor
+    target = (facts.graviton_successor if runs_on_graviton(engine) else None) or facts.intel_successor
+    if target and "7g." in target and not graviton3_supported(engine, engine_version):
+        older = target.replace("7g.", "6g.")
+        target = older if older in _table().classes else facts.intel_successor
+    return target

@@ -212,7 +212,11 @@ def test_ca_certificate_expiry_boundaries(valid_till: date, severity: str | None
     found = fire("rds.ca_certificate_expiry", estate(db(ca_certificate_valid_till=valid_till)))
     assert [f.severity for f in found] == ([severity] if severity else [])
     if found:
-        assert found[0].evidence["days_left"] == (valid_till - date(2026, 11, 25)).days
+        days = (valid_till - date(2026, 11, 25)).days
+        ev = found[0].evidence
+        assert ev["days_left"] == max(days, 0)
+        assert ev["state"] == ("expired" if days <= 0 else "expiring")  # titles and evidence say expired (issue 13)
+        assert ev.get("expired_days_ago") == (-days if days <= 0 else None)
 
 
 def test_evidence_explains_the_finding() -> None:

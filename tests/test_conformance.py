@@ -1,6 +1,7 @@
 """Real clients no one here wrote: the official MCP conformance suite and the MCP Inspector CLI.
 
-Runs scripts/conformance.sh (generic server scenarios over streamable HTTP; Inspector over stdio and HTTP).
+Runs scripts/conformance.sh: generic server scenarios (0.1.13), the full 0.1.16 server list with the committed
+expected-failures baseline (scripts/conformance-expected-failures.yml), Inspector over stdio and HTTP.
 Needs npx and the npm registry; skipped loudly without npx outside CI.
 """
 

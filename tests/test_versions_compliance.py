@@ -67,7 +67,9 @@ def test_statuses_and_charges_by_hand() -> None:
     }
     assert rows["pg12"].extended_support_monthly_usd == 584.0  # type: ignore[attr-defined]
     assert rows["my57"].extended_support_monthly_usd == pytest.approx(1308.16)  # type: ignore[attr-defined]
-    assert rows["pg14"].extended_support_monthly_usd is None  # type: ignore[attr-defined]
+    # ending soon: the projected year-1 charge from the day after standard support ends, $0.1 x 4 vCPU x 730 h
+    assert rows["pg14"].extended_support_monthly_usd == 292.0  # type: ignore[attr-defined]
+    assert rows["pg14"].es_basis.startswith("projected from 2027-03-01")  # type: ignore[attr-defined]
     assert rows["pg12"].upgrade_target == "17" and rows["my57"].upgrade_target == "8.4"  # type: ignore[attr-defined]
     report = check_version_compliance(snap, AS_OF)
     assert [r.status for r in report.rows[:4]] == ["end_of_support"] * 3 + ["extended_support"]

@@ -77,8 +77,8 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     title="Over-sized DB instance: one size down",
     rationale="14-day CPU average and maximum well below the thresholds: the next smaller class carries the load.",
     resource_types=("db_instance",),
-    remediation="Move to evidence target_class (previous-generation classes go to their current successor). "
-    + _MODIFY_CLASS,
+    remediation="Modify the instance to the smaller class the finding names (its target_class; previous-generation "
+    "classes go to their current successor). " + _MODIFY_CLASS,
     notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days. Non-burstable families stop "
     "at large. Saving = (current - target on-demand hourly) x 730.",
 )
@@ -94,7 +94,8 @@ def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     rationale="Current-generation classes cost less per hour for more performance; Graviton where the engine "
     "supports it, the Intel successor for Oracle and SQL Server.",
     resource_types=("db_instance",),
-    remediation="Move to evidence target_class. " + _MODIFY_CLASS,
+    remediation="Modify the instance to the current-generation class the finding names (its target_class). "
+    + _MODIFY_CLASS,
     notes="Previous-generation classes are priced as their Intel successor family (see prices.json), so the saving "
     "is a lower bound. Only reported when the target is cheaper.",
 )

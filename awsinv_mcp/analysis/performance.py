@@ -7,10 +7,11 @@ stays silent rather than guess. Instance class facts come from `resources/instan
 from __future__ import annotations
 
 from awsinv_mcp import instance_classes as classes
+from awsinv_mcp.analysis import savings
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
 from awsinv_mcp.models.inventory import DBInstance, Snapshot
 
-HIGH_CPU_AVG = 70.0  # percent, 14-day average
+HIGH_CPU_AVG = savings.HIGH_CPU_AVG  # percent, 14-day average (one threshold: the cost rules defer to it)
 LOW_BURST_BALANCE = 25.0  # percent of gp2 burst credits left at the minimum
 IOPS_NEAR_LIMIT = 0.8  # observed average IOPS / what the storage provides
 FREE_STORAGE_MIN = 0.10  # fraction of allocated storage
@@ -124,8 +125,23 @@ def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
     if util is None or util.cpu_avg is None or util.cpu_avg < HIGH_CPU_AVG:
         return None
+    if ctx.is_production(db.environment) and classes.is_burstable(db.instance_class):  # one advice: leave burstable
+        return {"cpu_avg": util.cpu_avg, "cpu_max": util.cpu_max, "instance_class": db.instance_class,
+                "recommended_class": None, "note": "burstable in production: move to an m or r class of at least "
+                "the next size (perf.burstable_in_production), not a larger burstable one"}  # fmt: skip
     return {"cpu_avg": util.cpu_avg, "cpu_max": util.cpu_max, "instance_class": db.instance_class,
-            "recommended_class": classes.size_up(db.instance_class)}  # fmt: skip
+            "recommended_class": grow_target(db)}  # fmt: skip
+
+
+def grow_target(db: DBInstance) -> str | None:
+    """One size up, on the current-generation successor when the class is previous-generation (so perf.high_cpu
+    and perf.previous_generation name the same class)."""
+    return classes.size_up(classes.successor(db.instance_class, db.engine, db.engine_version) or db.instance_class)
+
+
+def _hot(db: DBInstance) -> bool:
+    util = db.utilisation
+    return util is not None and util.cpu_avg is not None and util.cpu_avg >= HIGH_CPU_AVG
 
 
 @resource_rule(
@@ -140,7 +156,18 @@ def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     facts = classes.lookup(db.instance_class)
     if facts is None or not facts.previous_generation:
         return None
-    return {"instance_class": db.instance_class, "successor": classes.successor(db.instance_class, db.engine)}
+    if ctx.is_production(db.environment) and classes.is_burstable(db.instance_class):
+        return None  # perf.burstable_in_production already moves it to an m or r class: one advice per instance
+    plan = savings.plans_for(snap, ctx).by_instance.get((db.account, db.region, db.identifier))
+    if plan is not None and plan.kind == "idle":
+        return None  # cost.idle_instance retires it: no advice to modernise what is being stopped
+    if _hot(db):
+        return {"instance_class": db.instance_class, "successor": grow_target(db), "note": "CPU is high: one "
+                "size up on the successor (perf.high_cpu)"}  # fmt: skip
+    if plan is not None and plan.target_class:  # the one target class the cost finding prices
+        return {"instance_class": db.instance_class, "successor": plan.target_class}
+    modern = classes.successor(db.instance_class, db.engine, db.engine_version)
+    return {"instance_class": db.instance_class, "successor": modern}
 
 
 @resource_rule(

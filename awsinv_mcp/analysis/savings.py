@@ -110,8 +110,20 @@ def is_idle(inst: DBInstance, t: Thresholds) -> bool:
     return _judged(inst, t) and u is not None and u.connections_max is not None and u.connections_max <= 0
 
 
-def compute_plan(inst: DBInstance, t: Thresholds) -> ComputePlan | None:
-    """Idle > right-size > previous generation; None when nothing applies or no price is known."""
+HIGH_CPU_AVG = 70.0  # percent: the performance rule perf.high_cpu asks for a larger class from here
+
+
+def grows(inst: DBInstance, production: bool) -> bool:
+    """True when the performance rules move this instance up (perf.burstable_in_production, perf.high_cpu): no
+    cost rule may then propose a smaller or another burstable class (one recommendation per instance)."""
+    u = inst.utilisation
+    hot = u is not None and u.cpu_avg is not None and u.cpu_avg >= HIGH_CPU_AVG
+    return hot or (production and classes.is_burstable(inst.instance_class))
+
+
+def compute_plan(inst: DBInstance, t: Thresholds, production: bool = False) -> ComputePlan | None:
+    """Idle > right-size > previous generation; None when nothing applies or no price is known, and (idle
+    aside) for an instance the performance rules move up (`grows`)."""
     if inst.instance_class == "db.serverless":
         return None
     try:
@@ -124,7 +136,9 @@ def compute_plan(inst: DBInstance, t: Thresholds) -> ComputePlan | None:
                 "on_demand_hourly_usd": current, "price_basis": _price_basis(inst),
                 "how": f"whole compute cost: {current} USD/h x {H} h (stop it, or snapshot and delete it)",
             })  # fmt: skip
-        modern = classes.successor(inst.instance_class, inst.engine)
+        if grows(inst, production):
+            return None
+        modern = classes.successor(inst.instance_class, inst.engine, inst.engine_version)
         if (_judged(inst, t) and u is not None and u.cpu_avg is not None and u.cpu_max is not None
                 and u.cpu_avg < t.cpu_avg_pct and u.cpu_max < t.cpu_max_pct):  # fmt: skip
             target = (classes.size_down(modern) if modern else None) or classes.size_down(inst.instance_class)
@@ -166,13 +180,13 @@ def _key(r: DBInstance | DBCluster) -> tuple[str, str, str]:
     return (r.account, r.region, r.identifier)
 
 
-def _plans(snapshot: Snapshot, t: Thresholds) -> CostPlans:
+def _plans(snapshot: Snapshot, t: Thresholds, ctx: AnalysisContext) -> CostPlans:
     plans = CostPlans()
     members: dict[tuple[str, str, str], list[DBInstance]] = defaultdict(list)
     for inst in snapshot.db_instances:
         if inst.cluster:
             members[(inst.account, inst.region, inst.cluster)].append(inst)
-        plan = compute_plan(inst, t)
+        plan = compute_plan(inst, t, ctx.is_production(inst.environment))
         if plan is not None:
             plans.by_instance[_key(inst)] = plan
     for cluster in snapshot.db_clusters:
@@ -185,7 +199,7 @@ def _plans(snapshot: Snapshot, t: Thresholds) -> CostPlans:
 
 def plans_for(snapshot: Snapshot, ctx: AnalysisContext) -> CostPlans:
     """The compute plans of the snapshot, computed once per analysis run (shared by the cost rules)."""
-    return ctx.memo.get(("cost_plans", snapshot), lambda: _plans(snapshot, Thresholds.from_ctx(ctx)))
+    return ctx.memo.get(("cost_plans", snapshot), lambda: _plans(snapshot, Thresholds.from_ctx(ctx), ctx))
 
 
 def compute_opportunities(snapshot: Snapshot, ctx: AnalysisContext,

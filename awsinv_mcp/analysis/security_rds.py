@@ -438,7 +438,7 @@ def cluster_copy_tags_to_snapshot(c: DBCluster, ctx: AnalysisContext, snap: Snap
 
 @resource_rule(
     "rds.ca_certificate_expiry", resource_type="db_instance", category="security", severity="medium",
-    title="DB instance CA certificate expires within 3 months",
+    title="DB instance CA certificate expired or expires within 3 months",
     rationale="When the server certificate's CA expires, clients that verify TLS fail to connect. Expired: "
     "critical; under 1 month: high; under 3 months: medium (as of the analysis date).",
     remediation="Console: Modify the instance, Certificate authority: rds-ca-rsa2048-g1 (check client trust "
@@ -456,7 +456,10 @@ def ca_certificate_expiry(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) 
     as_of = ctx.as_of
     if till >= add_months(as_of, 3):
         return None
-    evidence = {"ca_certificate": db.ca_certificate, "valid_till": till.isoformat(), "days_left": (till - as_of).days}
+    days = (till - as_of).days
+    evidence = {"ca_certificate": db.ca_certificate, "valid_till": till.isoformat(),
+                "state": "expired" if till <= as_of else "expiring", "days_left": max(days, 0)}  # fmt: skip
     if till <= as_of:
+        evidence["expired_days_ago"] = -days
         return evidence, "critical"
     return evidence, ("high" if till < add_months(as_of, 1) else "medium")

@@ -79,7 +79,10 @@ def engine_end_of_support(snapshot: Snapshot, ctx: AnalysisContext) -> list[Find
     rationale="Past standard support RDS bills Extended Support per vCPU-hour (doubling in year 3) until upgraded.",
     resource_types=RESOURCE_TYPES,
     remediation="Upgrade to the recommended major before the end of Extended Support. " + _UPGRADE,
-    notes="The monthly charge is rate x vCPUs x 730 h for that engine, year and region (clusters: all members).",
+    notes="The monthly charge is rate x vCPUs x 730 h for that engine, year and region (clusters: all members). "
+    "Prowler 5.x has rds_instance_extended_support, of another scope: it fails every instance enrolled in Extended "
+    "Support (EngineLifecycleSupport open-source-rds-extended-support), billed yet or not; this rule fires only "
+    "where the charge runs, so it does not carry that id.",
 )
 def engine_extended_support(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _findings(snapshot, ctx, "rds.engine_extended_support", "extended_support")

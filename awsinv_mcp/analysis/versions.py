@@ -291,6 +291,14 @@ def _row(record: DBInstance | DBCluster, members: list[DBInstance], calendar: Ca
                                                     record if is_cluster else None)  # fmt: skip
         except pricing.PriceNotFound as exc:
             basis = f"not priced: {exc}"
+    elif status == "ending_soon" and lc is not None and lc.has_extended_support and not opted_out:
+        start = lc.extended_support_charges_start or lc.end_of_standard_support + timedelta(days=1)  # type: ignore[operator]
+        try:  # forward-looking: what RDS bills from the day after standard support ends (issue 13 item 2)
+            charge, basis = extended_support_charge(engine, 1, record.region, members,
+                                                    record if is_cluster else None)  # fmt: skip
+            basis = f"projected from {start.isoformat()} (year 1 rate; year 3 doubles): {basis}"
+        except pricing.PriceNotFound as exc:
+            basis = f"not priced: {exc}"
     return ComplianceRow(
         record.identifier, "cluster" if is_cluster else "instance", record.account, record.region, engine,
         record.engine_version, major, status, lc.end_of_standard_support if lc else None,
@@ -426,8 +434,8 @@ def check_version_compliance(
         _tally(by_team, r.team or UNTAGGED, r.status)
         if not r.known:
             unknown[f"{r.engine} {r.major}"] += 1
-        if r.extended_support_monthly_usd is not None:
-            total += r.extended_support_monthly_usd
+        if r.extended_support_monthly_usd is not None and r.status == "extended_support":
+            total += r.extended_support_monthly_usd  # billed now; ending_soon rows carry a projection, not summed
         elif r.status == "extended_support":
             unpriced += 1
     return ComplianceReport(

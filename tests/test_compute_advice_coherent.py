@@ -1,0 +1,112 @@
+"""One compute recommendation per DB instance across the performance and cost rules (issue 13 item 1): never
+"too burstable" or "CPU too high" together with a smaller or another burstable class, no modernisation advice for
+an instance being retired, and one target class when two rules name one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from awsinv_mcp import instance_classes as classes
+from awsinv_mcp.analysis.all_rules import RULES  # noqa: F401  (registers every rule)
+from awsinv_mcp.analysis.catalogue import AnalysisContext, run_rules
+from awsinv_mcp.inventory.synthetic.estate import generate
+from awsinv_mcp.models.inventory import Snapshot, Utilisation
+from tests.estates import AS_OF, DEV, db, estate
+
+GROW = {"perf.burstable_in_production", "perf.high_cpu"}
+SHRINK_OR_SWAP = {"cost.rightsizing", "cost.previous_generation"}
+QUIET = Utilisation(days=14, cpu_avg=3.0, cpu_max=10.0, connections_avg=2, connections_max=5)
+IDLE = Utilisation(days=14, cpu_avg=1.0, cpu_max=3.0, connections_avg=0, connections_max=0)
+HOT = Utilisation(days=14, cpu_avg=85.0, cpu_max=99.0, connections_avg=40, connections_max=80)
+
+
+def crafted() -> Snapshot:
+    """The contradictions the issue found, one instance each."""
+    return estate(
+        db("prod-burstable-quiet", engine="mysql", engine_version="8.0.39", instance_class="db.t3.large",
+           utilisation=QUIET),
+        db("prod-burstable-hot", engine="mysql", engine_version="8.0.39", instance_class="db.t3.large",
+           utilisation=HOT),
+        db("prod-t2-quiet", engine="sqlserver-se", engine_version="15.00.4430.1.v1", instance_class="db.t2.xlarge",
+           utilisation=QUIET),
+        db("dev-idle-t2", engine="mysql", engine_version="8.0.39", instance_class="db.t2.large", utilisation=IDLE,
+           **DEV),
+        db("dev-hot-t2", engine="mysql", engine_version="8.0.39", instance_class="db.t2.large", utilisation=HOT,
+           **DEV),
+        db("dev-quiet-m4", engine="postgres", instance_class="db.m4.2xlarge", utilisation=QUIET, **DEV),
+    )  # fmt: skip
+
+
+def targets(f: Any) -> str | None:
+    ev = f.evidence
+    return ev.get("target_class") or ev.get("recommended_class") or ev.get("successor")
+
+
+def contradictions(snap: Snapshot, ctx: AnalysisContext) -> list[str]:
+    by_instance: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for f in run_rules(snap, ctx):
+        if f.resource_type.startswith("db_instance"):
+            by_instance[(f.account, f.region, f.resource_id)].append(f)
+    found = []
+    for key, fs in by_instance.items():
+        rules = {f.rule for f in fs}
+        if rules & GROW and rules & SHRINK_OR_SWAP:
+            found.append(f"{key}: grow and shrink {sorted(rules)}")
+        if "cost.idle_instance" in rules and rules & {"perf.previous_generation", *SHRINK_OR_SWAP}:
+            found.append(f"{key}: idle and modernise {sorted(rules)}")
+        named = {t for f in fs if f.rule in GROW | SHRINK_OR_SWAP | {"perf.previous_generation"} if (t := targets(f))}
+        if len(named) > 1:
+            found.append(f"{key}: several target classes {sorted(named)}")
+        if "perf.burstable_in_production" in rules and any(classes.is_burstable(t) for t in named):
+            found.append(f"{key}: production burstable told to move to a burstable class {sorted(named)}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["crafted", "default"])
+def test_no_instance_gets_contradictory_compute_advice(name: str) -> None:
+    if name == "crafted":
+        snap, ctx = crafted(), AnalysisContext(as_of=AS_OF)
+    else:
+        snap = generate(42, 150, datetime(2026, 12, 4, tzinfo=UTC))
+        ctx = AnalysisContext(as_of=date(2026, 12, 4))
+    assert contradictions(snap, ctx) == []
+
+
+def test_crafted_instances_get_the_one_coherent_advice() -> None:
+    found = defaultdict(set)
+    for f in run_rules(crafted(), AnalysisContext(as_of=AS_OF)):
+        found[f.resource_id].add(f.rule)
+    assert {"perf.burstable_in_production"} <= found["prod-burstable-quiet"]
+    assert not found["prod-burstable-quiet"] & SHRINK_OR_SWAP  # was: db.t3.large -> db.t3.medium
+    assert {"perf.burstable_in_production", "perf.high_cpu"} <= found["prod-burstable-hot"]
+    assert "cost.idle_instance" in found["dev-idle-t2"] and "perf.previous_generation" not in found["dev-idle-t2"]
+    assert "perf.high_cpu" in found["dev-hot-t2"] and not found["dev-hot-t2"] & SHRINK_OR_SWAP
+    assert "cost.rightsizing" in found["dev-quiet-m4"]  # a coherent saving is still reported
+
+
+def test_hot_burstable_in_production_is_not_told_to_grow_within_burstable() -> None:
+    snap = estate(db("hot", engine="mysql", engine_version="8.0.39", instance_class="db.t3.large",
+                     utilisation=replace(HOT)))  # fmt: skip
+    (f,) = [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "perf.high_cpu"]
+    assert f.evidence["recommended_class"] is None and "m or r class" in f.evidence["note"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "expected"),
+    [
+        ("aurora-mysql", "5.7.mysql_aurora.2.11.5", "db.r6g.large"),  # Aurora MySQL 2: no Graviton3
+        ("aurora-postgresql", "11.21", "db.r6g.large"),
+        ("aurora-postgresql", "16.4", "db.r7g.large"),
+        ("mysql", "8.0.39", "db.r7g.large"),
+    ],
+)
+def test_successor_is_a_class_the_engine_version_is_offered(engine: str, version: str, expected: str) -> None:
+    assert classes.successor("db.r4.large", engine, version) == expected
+    snap = estate(db("old", engine=engine, engine_version=version, instance_class="db.r4.large", **DEV))
+    found = [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "perf.previous_generation"]
+    assert [f.evidence["successor"] for f in found] == [expected]
