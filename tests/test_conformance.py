@@ -29,4 +29,4 @@ def test_conformance_suite_and_inspector_pass() -> None:
     )  # fmt: skip
     passed = [line for line in proc.stdout.splitlines() if line.startswith("PASS ")]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert len(passed) == 12 and "conformance: all passed" in proc.stdout
+    assert len(passed) == 14 and "conformance: all passed" in proc.stdout
