@@ -46,7 +46,7 @@ SPECS: dict[str, dict[str, Any]] = {
                        logs=[], copy_tags=False, port=5432, cls="db.t3.micro"),
     "tidy-db": dict(engine="postgres", public=False, encrypted=True, retention=7, multi_az=True,
                     deletion_protection=True, iam=True, minor=True, user="dbmaster", monitoring=60,
-                    logs=["postgresql"], copy_tags=True, port=6543, cls="db.m7g.large"),
+                    logs=["postgresql"], copy_tags=True, port=6543, cls="db.m7g.large", insights=True),
     "legacy-mysql": dict(engine="mysql", public=True, encrypted=True, retention=3, multi_az=True,
                          deletion_protection=True, iam=True, minor=True, user="admin", monitoring=60,
                          logs=["error"], copy_tags=True, port=3307, cls="db.m4.large"),
@@ -87,6 +87,7 @@ def build_in_aws(boto3: Any) -> dict[str, Any]:
             EnableIAMDatabaseAuthentication=s["iam"], AutoMinorVersionUpgrade=s["minor"],
             MonitoringInterval=s["monitoring"], EnableCloudwatchLogsExports=s["logs"],
             CopyTagsToSnapshot=s["copy_tags"], VpcSecurityGroupIds=[net["group"]], DBSubnetGroupName="public-db",
+            EnablePerformanceInsights=s.get("insights", False),
             Tags=tags, **({"MonitoringRoleArn": f"arn:aws:iam::{ACCOUNT}:role/em"} if s["monitoring"] else {}),
         )  # fmt: skip
     image = ec2.register_image(Name="hvm", RootDeviceName="/dev/xvda", VirtualizationType="hvm")["ImageId"]
@@ -105,6 +106,11 @@ def build_in_aws(boto3: Any) -> dict[str, Any]:
     net["instance"] = reservation["Instances"][0]
     net["volumes"] = ec2.describe_volumes()["Volumes"]
     net["db_snapshots"] = rds.describe_db_snapshots()["DBSnapshots"]  # RDS takes one when an instance is created
+    # what the endpoint reports for Performance Insights when nobody set it (moto 5.2.6: false, like AWS; 5.2.5: absent)
+    net["pi"] = {
+        d["DBInstanceIdentifier"]: d.get("PerformanceInsightsEnabled")
+        for d in rds.describe_db_instances()["DBInstances"]
+    }
     return net
 
 
@@ -119,7 +125,7 @@ def synthetic_form(net: dict[str, Any]) -> Snapshot:
                    iam_auth=s["iam"], auto_minor_version_upgrade=s["minor"], master_username=s["user"],
                    monitoring_interval=s["monitoring"], log_exports=tuple(s["logs"]),
                    copy_tags_to_snapshot=s["copy_tags"], port=s["port"], security_groups=(net["group"],),
-                   subnet_ids=(net["public"], net["private"]))
+                   subnet_ids=(net["public"], net["private"]), performance_insights=net["pi"][name])
         for name, s in SPECS.items()
     )  # fmt: skip
     raw = net["instance"]
