@@ -12,6 +12,8 @@ Run: .venv/bin/python bench/bench_budget.py [--scales 150,10000,100000]
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -21,6 +23,10 @@ from awsinv_mcp import budget
 from awsinv_mcp.config import TOOLSETS, Settings
 from awsinv_mcp.server import catalog, tooling
 from awsinv_mcp.server.app import build_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.test_answer_size_cap import widest  # the same widest call the test makes
 
 
 def _dump(tools: list[Any]) -> list[dict[str, Any]]:
@@ -41,16 +47,6 @@ async def tools_list() -> None:
             continue
         print(f"  {label:<10} {len(slim):>2} tools  facing {rf:>6,} -> {sf:>6,} ({sf / rf:.2f})"
               f"  whole {rw:>6,} -> {sw:>6,} ({sw / rw:.2f})")  # fmt: skip
-
-
-def widest(schema: dict[str, Any]) -> dict[str, Any]:
-    args: dict[str, Any] = {}
-    for name, prop in schema.get("properties", {}).items():
-        if "maximum" in prop:
-            args[name] = prop["maximum"]
-        elif name == "detail":
-            args[name] = True
-    return args
 
 
 async def answers(scale: int) -> dict[str, tuple[int, int, int]]:

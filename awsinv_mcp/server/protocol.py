@@ -16,17 +16,18 @@ from typing import Any
 
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from awsinv_mcp.errors import NotFoundError, UserError
 
 LEGACY_RESOURCE_NOT_FOUND = -32002
 """Resource not found before protocol 2026-07-28 (retired by SEP-2164 in favour of -32602)."""
-SEP_2164_VERSION = "2026-07-28"
 
 
 def resource_not_found_code(protocol_version: str | None) -> int:
-    return INVALID_PARAMS if (protocol_version or "") >= SEP_2164_VERSION else LEGACY_RESOURCE_NOT_FOUND
+    """-32602 on the per-request (2026-07-28) versions, where SEP-2164 applies; -32002 before."""
+    return INVALID_PARAMS if protocol_version in MODERN_PROTOCOL_VERSIONS else LEGACY_RESOURCE_NOT_FOUND
 
 
 def _prompt_message(exc: Exception, name: str) -> str:

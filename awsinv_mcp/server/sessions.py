@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import anyio
 from mcp_types import INTERNAL_ERROR
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("awsinv_mcp.sessions")
@@ -35,7 +36,7 @@ REAP_INTERVAL_S = 1.0
 RETRY_AFTER_S = 5
 SESSION_HEADER = b"mcp-session-id"
 VERSION_HEADER = b"mcp-protocol-version"
-STATELESS_VERSIONS = (b"2026-07-28",)
+STATELESS_VERSIONS = tuple(v.encode() for v in MODERN_PROTOCOL_VERSIONS)
 """Versions served without sessions (per-request envelope): the guard leaves their requests alone."""
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 import anyio
 from mcp.server.mcpserver import Context
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import Field
 
 from awsinv_mcp.errors import UserError
@@ -222,7 +223,7 @@ async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
     finally:
         cancel.set()  # a cancelled call: the collection stops before its next AWS call
     s = analysis.snapshot
-    if ctx.request_context.protocol_version >= "2026-07-28":  # subscriptions/listen streams hear of the new snapshot
+    if ctx.request_context.protocol_version in MODERN_PROTOCOL_VERSIONS:  # subscriptions/listen hear of the snapshot
         for uri in PER_SNAPSHOT:
             await ctx.notify_resource_updated(uri)
     return A.RefreshAnswer(
