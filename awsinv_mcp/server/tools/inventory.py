@@ -20,13 +20,16 @@ from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.network import internet_exposed
 from awsinv_mcp.inventory.summary import summarize
 from awsinv_mcp.models import answers as A
+from awsinv_mcp.models.answers import Row
 from awsinv_mcp.models.inventory import CacheCluster, DBCluster, DBInstance, DBSnapshot
+from awsinv_mcp.models.table import table
 from awsinv_mcp.paging import Page
 from awsinv_mcp.server.args import (
     DEFAULT_PAGE,
     Account,
     Application,
     Cursor,
+    Detail,
     Engine,
     Environment,
     Limit,
@@ -44,10 +47,13 @@ def _estate() -> Estate:
     return app().analysis().estate
 
 
-def _page(answer: type[A.ListAnswer], page: Page, items: list[object], estate: Estate) -> A.ListAnswer:
+def _page(
+    answer: type[A.TablePage], page: Page, rows: list[Row], estate: Estate, *, detail: bool = False
+) -> A.TablePage:
+    """A list answer in table form (`models/table.py`); the ARN only with `detail` (get_db_instance has it)."""
     return answer(
-        items=items, total=page.total, next_cursor=page.next_cursor, truncated=page.truncated,
-        **A.meta(estate.snapshot),
+        **table(rows, drop=() if detail else ("arn",)), total=page.total, next_cursor=page.next_cursor,
+        truncated=page.truncated, **A.meta(estate.snapshot),
     )  # fmt: skip
 
 
@@ -85,7 +91,7 @@ def list_db_instances(
     engine: Engine = None, region: Region = None, account: Account = None, environment: Environment = None,
     team: Team = None, application: Application = None, status: Status = None, q: Query = None,
     cluster: Annotated[str | None, Field(description="Aurora cluster id; 'none' = standalone only")] = None,
-    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
+    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None, detail: Detail = False,
 ) -> A.DBInstancePage:  # fmt: skip
     """RDS and Aurora DB instances (Aurora members have cluster set), filtered, sorted, paged.
     Sort fields: identifier, engine, engine_version, instance_class, region, account, allocated_gb, created_at.
@@ -96,7 +102,7 @@ def list_db_instances(
     page = Q.list_db_instances(estate, f, cluster=cluster, sort=sort, limit=limit, cursor=cursor)
     snap = estate.snapshot
     rows = [A.row(A.DBInstanceRow, db, internet_exposed=internet_exposed(snap, db)) for db in page.items]
-    return _page(A.DBInstancePage, page, rows, estate)
+    return _page(A.DBInstancePage, page, rows, estate, detail=detail)
 
 
 def get_db_instance(
@@ -114,7 +120,7 @@ def get_db_instance(
 def list_db_clusters(
     engine: Engine = None, region: Region = None, account: Account = None, environment: Environment = None,
     team: Team = None, application: Application = None, status: Status = None, q: Query = None,
-    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
+    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None, detail: Detail = False,
 ) -> A.DBClusterPage:  # fmt: skip
     """DB clusters with their member instance ids (writer first), filtered, sorted, paged.
     Member details: list_db_instances with cluster=<id>."""
@@ -122,7 +128,7 @@ def list_db_clusters(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_records(estate, kinds.DB_CLUSTER, f, sort=sort, limit=limit, cursor=cursor)
-    return _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate)
+    return _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate, detail=detail)
 
 
 def list_db_snapshots(
