@@ -138,7 +138,7 @@ async def test_repl_prompts_reset_and_streamed_answers(tmp_path):
     assert "(running prompt version_compliance_report)" in log and "(new conversation)" in log
     assert "unknown command /nonsense" in log
     first, second, third = (r["messages"] for r in fake.requests)
-    assert "months_ahead=3" in first[0]["content"] and 'engine="postgres"' in first[0]["content"]
+    assert "months_ahead=3" in first[0]["content"] and 'filter={"engine": "postgres"}' in first[0]["content"]
     assert len(second) == 3 and second[2]["content"] == "And the MySQL ones?"
     assert [m["content"] for m in third] == ["Fresh question"]
 

@@ -13,6 +13,7 @@ from mcp.types import PromptReference, ResourceTemplateReference
 from awsinv_mcp.config import Settings
 from awsinv_mcp.models.inventory import DBInstance, EC2Instance, Snapshot
 from awsinv_mcp.server.app import build_server
+from awsinv_mcp.server.tooling import FILTER_META
 
 pytestmark = pytest.mark.anyio
 
@@ -99,19 +100,19 @@ async def test_arguments_reach_the_instructions(server):
         db = await client.get_prompt("inspect_database", {"database": "orders", "schema": "sales"})
         perf = await client.get_prompt("performance_review", {"environment": "all"})
     text = version.messages[0].content.text
-    assert "months_ahead=12" in text and 'engine="postgres"' in text and 'environment="production"' in text
+    assert "months_ahead=12" in text and '"engine": "postgres"' in text and '"environment": "production"' in text
     assert "12 months ahead" in text
     text = team.messages[0].content.text
-    assert 'list_db_instances with environment="staging", team="payments"' in text
+    assert 'list_db_instances with filter={"environment": "staging", "team": "payments"}' in text
     text = db.messages[0].content.text
     assert 'database="orders"' in text and 'schema="sales"' in text
-    assert "environment=" not in perf.messages[0].content.text
+    assert '"environment"' not in perf.messages[0].content.text and "filter=" not in perf.messages[0].content.text
 
 
 async def test_default_performance_review_is_production(server):
     async with Client(server) as client:
         perf = await client.get_prompt("performance_review", {})
-    assert 'analyze_performance with environment="production"' in perf.messages[0].content.text
+    assert 'analyze_performance with filter={"environment": "production"}' in perf.messages[0].content.text
 
 
 async def test_completion_of_team_database_and_environment(server):
@@ -149,7 +150,7 @@ async def test_completion_of_team_database_and_environment(server):
     assert other.completion.values == []
 
 
-CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+) with ((?:\w+=(?:\"[^\"]*\"|[\w.]+)(?:,? (?:and )?)?)+)")
+CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+) with ((?:\w+=(?:\{[^}]*\}|\"[^\"]*\"|[\w.]+)(?:,? (?:and )?)?)+)")
 
 
 async def test_every_stated_argument_is_one_the_tool_accepts(server):
@@ -163,14 +164,18 @@ async def test_every_stated_argument_is_one_the_tool_accepts(server):
         "inspect_database": {"database": "orders", "schema": "public"},
     }
     async with Client(server) as client:
-        tools = {t.name: set(t.input_schema.get("properties", {})) for t in (await client.list_tools()).tools}
+        listed = (await client.list_tools()).tools
+        tools = {t.name: set(t.input_schema.get("properties", {})) for t in listed}
+        filters = {t.name: set((t.meta or {}).get(FILTER_META, ())) for t in listed}
         checked = 0
         for name, arguments in full.items():
             prompt_text = (await client.get_prompt(name, arguments)).messages[0].content.text
             for tool_name, args_text in CALL.findall(prompt_text):
                 if tool_name not in tools:  # a tool another module has not registered yet
                     continue
-                stated = set(re.findall(r"(\w+)=", re.sub(r'"[^"]*"', '""', args_text)))
+                in_filter = set(re.findall(r'"(\w+)":', "".join(re.findall(r"\{[^}]*\}", args_text))))
+                assert in_filter <= filters[tool_name], (name, tool_name, in_filter - filters[tool_name])
+                stated = set(re.findall(r"(\w+)=", re.sub(r'"[^"]*"|\{[^}]*\}', '""', args_text)))
                 assert stated <= tools[tool_name], (name, tool_name, stated - tools[tool_name])
                 checked += 1
     assert checked >= 15

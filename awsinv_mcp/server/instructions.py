@@ -24,7 +24,8 @@ GUIDES: dict[str, str] = {
     "cost": (
         "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead). "
         "start and end are ISO dates (end exclusive); group_by is up to 2 of SERVICE, REGION, LINKED_ACCOUNT, "
-        "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value."
+        "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value; "
+        "top groups are listed, the rest summed as '(other)'."
     ),
     "databases": (
         "Live databases: list_databases, then list_schemas/list_tables/describe_table; run_query "
@@ -36,16 +37,19 @@ GUIDES: dict[str, str] = {
 }
 
 CONVENTIONS = (
-    "Argument conventions: filters take comma lists (any of); engine also takes a family (aurora, oracle, "
-    "sqlserver, postgresql); account is a 12-digit id or alias; environment, team and application take the "
-    "values the summary reports, 'untagged' included; q matches ids, names and tags; sort is a "
-    "field, '-field' for descending; rule takes ids or globs (rds.*encrypted*); severity 'high+' means high "
-    "or worse; resource is an id substring or ARN; resource_type a kind such as db_instance; database is a "
-    "name from list_databases; as_of is an ISO date (default today); detail=true adds full rows (ARN, evidence, "
-    "remediation); lists page with limit and cursor (the previous answer's next_cursor, unchanged). Inventory "
-    "lists answer a table: columns, then rows as arrays in column order (trailing nulls left out), and same "
-    "(columns with one value in every row). An answer cut to fit the size cap says truncated: true and how to "
-    "narrow it."
+    "Argument conventions: the list and analysis tools take their filters in one object, filter, e.g. "
+    '{"engine": "postgresql", "team": "payments"}; its keys: engine, region, account, environment, team, '
+    "application, status, q, and for findings severity, rule, resource, resource_type, category (a key a tool "
+    "does not take is refused, naming those it does). Filter values are comma lists (any of); engine also "
+    "takes a family (aurora, oracle, sqlserver, postgresql); account is a 12-digit id or alias; environment, "
+    "team and application take the values the summary reports, 'untagged' included; q matches ids, names and "
+    "tags; rule takes ids or globs (rds.*encrypted*); severity 'high+' means high or worse; resource is an id "
+    "substring or ARN; resource_type a kind such as db_instance. sort is a field, '-field' for descending; "
+    "database is a name from list_databases; as_of is an ISO date (default today); flags default to false; "
+    "detail=true adds full rows (ARN, evidence, remediation); lists page with limit (at most 500) and cursor "
+    "(the previous answer's next_cursor, unchanged). Inventory lists answer a table: columns, then rows as "
+    "arrays in column order (trailing nulls left out), and same (columns with one value in every row). An "
+    "answer cut to fit the size cap says truncated: true and how to narrow it."
 )
 
 CLOSING = (

@@ -22,6 +22,7 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.models.findings import Severity
 from awsinv_mcp.server.context import app
+from awsinv_mcp.server.tooling import FILTER, FILTER_KEYS
 
 log = logging.getLogger("awsinv_mcp.server.prompts")
 
@@ -56,9 +57,15 @@ def _scope(environment: str | None, team: str | None = None) -> tuple[str, list[
 
 
 def _call(tool: str, *args: str) -> str:
-    """`tool with a, b` (or just `tool`): how the instructions name a call and its arguments."""
+    """`tool with a, b` (or just `tool`): how the instructions name a call and its arguments (`name=value`);
+    the estate filters go in one `filter` object, as the tools list them (`server/tooling.py` FILTER_KEYS)."""
     present = [a for a in args if a]
-    return f"{tool} with {', '.join(present)}" if present else tool
+    filters = [a for a in present if a.split("=", 1)[0] in FILTER_KEYS]
+    rest = [a for a in present if a not in filters]
+    if filters:
+        pairs = ", ".join(f'"{name}": {value}' for name, value in (a.split("=", 1) for a in filters))
+        rest.insert(0, f"{FILTER}={{{pairs}}}")
+    return f"{tool} with {', '.join(rest)}" if rest else tool
 
 
 def render_database_security_audit(environment: str | None = None, min_severity: str = "low") -> str:

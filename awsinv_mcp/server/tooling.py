@@ -17,6 +17,7 @@ with the SDK's public `MCPServer.add_tool`. Each call
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import inspect
 import json
@@ -36,6 +37,7 @@ from pydantic_core import from_json
 
 from awsinv_mcp import budget
 from awsinv_mcp.errors import ErrorCode, UserError
+from awsinv_mcp.paging import MAX_LIMIT
 
 log = logging.getLogger("awsinv_mcp.server")
 
@@ -191,13 +193,52 @@ def _describe_validation(exc: ValidationError) -> str:
     return "; ".join(parts) + ". Fix the argument and call again."
 
 
+# The estate filters every list and analysis tool shares. A tool taking at least `_FOLD_AT` of them lists them as
+# one `filter` object argument (`slim_input_schema`; the server instructions name the keys once, `_meta` lists a
+# tool's own for programs such as the web bridge); a call may pass them in `filter` or as top-level arguments.
+FILTER = "filter"
+FILTER_KEYS = (
+    "engine", "region", "account", "environment", "team", "application", "status", "q",
+    "severity", "rule", "resource", "resource_type", "category",
+)  # fmt: skip
+FILTER_META = "awsinv/filters"
+_FOLD_AT = 3
+
+
+def unfold_filter(arguments: Mapping[str, Any]) -> dict[str, Any] | CallToolResult:
+    """`arguments` with the keys of its `filter` object moved to the top level (where every tool takes them), or
+    the tool error for a `filter` that is not an object of filter keys or repeats a top-level argument."""
+    given = arguments[FILTER]
+    rest = {k: v for k, v in arguments.items() if k != FILTER}
+    if given is None:
+        return rest
+    if not isinstance(given, dict):
+        return error_result('argument \'filter\' must be an object of filters, e.g. {"team": "payments"}')
+    unknown = sorted(set(given) - set(FILTER_KEYS))
+    if unknown:
+        return error_result(
+            f"filter has no key(s) {', '.join(map(repr, unknown))}; filter keys: {', '.join(FILTER_KEYS)}"
+        )
+    twice = sorted(set(given) & set(rest))
+    if twice:
+        return error_result(f"{', '.join(map(repr, twice))} given both in filter and as an argument; give it once")
+    return {**rest, **given}
+
+
 def argument_guard(tools: Mapping[str, ToolDef]) -> Middleware:
     """Middleware on tools/call: an unknown tool is a protocol error (-32602, as the specification says); unknown
-    argument names and invalid values are a tool error in one sentence, before the tool runs."""
+    argument names and invalid values are a tool error in one sentence, before the tool runs. A `filter` object
+    is unfolded into top-level arguments first (`unfold_filter`)."""
 
     async def guard(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         if ctx.method != "tools/call" or not isinstance(ctx.params, dict):
             return await call_next(ctx)
+        arguments = ctx.params.get("arguments")
+        if isinstance(arguments, dict) and FILTER in arguments:
+            flat = unfold_filter(arguments)
+            if isinstance(flat, CallToolResult):
+                return own_result(flat, getattr(ctx, "protocol_version", ""))
+            ctx = dataclasses.replace(ctx, params={**ctx.params, "arguments": flat})
         refusal = _refusal(ctx)
         if refusal is None:
             return await call_next(ctx)
@@ -247,7 +288,7 @@ _MAPPINGS = ("properties", "$defs", "definitions", "patternProperties")
 CONVENTIONAL_ARGS = frozenset({
     "cursor", "region", "account", "environment", "team", "application", "status", "engine", "q", "sort",
     "severity", "rule", "resource", "resource_type", "category", "database", "detail", "as_of", "start", "end",
-    "group_by", "service", "tag", "schema", "sql", "params",
+    "group_by", "service", "tag", "top", "schema", "sql", "params",
 })  # fmt: skip
 # Keywords of the listed input schemas that only guard the server (which validates every call anyway and
 # answers a sentence naming the bound): string lengths, and a lower bound of 0 or 1 on a count.
@@ -274,30 +315,58 @@ def drop_titles(node: Any) -> Any:
     return node
 
 
+def listed_filters(schema: Mapping[str, Any]) -> list[str]:
+    """The filter keys an input schema takes as top-level properties, when enough to fold (else none)."""
+    keys = [k for k in schema.get("properties", {}) if k in FILTER_KEYS]
+    return keys if len(keys) >= _FOLD_AT and not set(keys) & set(schema.get("required", ())) else []
+
+
+def fold_filters(schema: dict[str, Any]) -> list[str]:
+    """Replace the filter properties of `schema` (in place) by one `filter` object in their first place; the
+    keys folded (none when the tool takes fewer than `_FOLD_AT` filters)."""
+    keys = listed_filters(schema)
+    if keys:
+        properties: dict[str, Any] = {}
+        for name, prop in schema["properties"].items():
+            if name not in keys:
+                properties[name] = prop
+            elif FILTER not in properties:
+                properties[FILTER] = {"type": "object"}
+        schema["properties"] = properties
+    return keys
+
+
 def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """An optional argument defaulting to null is shown by its type alone (omit it to skip), never as a type
-    list (portable to strict validators such as Ajv); conventional arguments lose their repeated descriptions
-    (the server instructions state them once) and guard-only bounds are not listed (`_GUARD_KEYWORDS`)."""
+    list (portable to strict validators such as Ajv); a flag defaulting to false by its type alone; the estate
+    filters are one `filter` object (`fold_filters`); conventional arguments lose their repeated descriptions
+    and the shape of their values (the server instructions state them once); guard-only bounds are not listed
+    (`_GUARD_KEYWORDS`): the server validates every call and names the bound it refuses."""
     drop_titles(schema)
+    fold_filters(schema)
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
+        if name not in required and "default" in prop and prop["default"] is None:
+            del prop["default"]
+            options = prop.get("anyOf")
+            if isinstance(options, list):
+                rest = [o for o in options if o != {"type": "null"}]
+                if len(rest) == 1:
+                    del prop["anyOf"]
+                    prop.update(rest[0])
+                else:
+                    prop["anyOf"] = rest
+        if prop.get("default") is False and prop.get("type") == "boolean":
+            del prop["default"]
         if name in CONVENTIONAL_ARGS:
             prop.pop("description", None)
+            prop.pop("additionalProperties", None)
         for keyword in _GUARD_KEYWORDS:
             prop.pop(keyword, None)
         if prop.get("minimum") in (0, 1) and prop.get("type") in ("integer", "number"):
             del prop["minimum"]
-        if name in required or "default" not in prop or prop["default"] is not None:
-            continue
-        del prop["default"]
-        options = prop.get("anyOf")
-        if isinstance(options, list):
-            rest = [o for o in options if o != {"type": "null"}]
-            if len(rest) == 1:
-                del prop["anyOf"]
-                prop.update(rest[0])
-            else:
-                prop["anyOf"] = rest
+        if name == "limit" and prop.get("maximum") == MAX_LIMIT:  # the instructions state it once
+            del prop["maximum"]
     return schema
 
 
@@ -352,17 +421,23 @@ def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def slim_tool(tool: Tool) -> Tool:
-    """A copy of a listed tool with compact schemas."""
+    """A copy of a listed tool with compact schemas (its folded filter keys in `_meta`, `FILTER_META`)."""
     slim = tool.model_copy(deep=True)
+    keys = listed_filters(slim.input_schema)
     slim.input_schema = slim_input_schema(slim.input_schema)
     slim.output_schema = slim_output_schema(slim.output_schema)
+    if keys:
+        slim.meta = {**(slim.meta or {}), FILTER_META: keys}
     return slim
 
 
 def _slim_wire_tool(tool: dict[str, Any]) -> dict[str, Any]:
     slim = copy.deepcopy(tool)
     if isinstance(slim.get("inputSchema"), dict):
+        keys = listed_filters(slim["inputSchema"])
         slim["inputSchema"] = slim_input_schema(slim["inputSchema"])
+        if keys:
+            slim["_meta"] = {**(slim.get("_meta") or {}), FILTER_META: keys}
     if isinstance(slim.get("outputSchema"), dict):
         slim["outputSchema"] = slim_output_schema(slim["outputSchema"])
     return slim

@@ -20,6 +20,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, TextContent
 
 from awsinv_mcp.models.table import with_items
+from awsinv_mcp.server.tooling import FILTER, FILTER_META
 
 log = logging.getLogger("awsinv_mcp.web")
 
@@ -118,6 +119,18 @@ def error_text(result: Any) -> str:
     return text or "the tool reported an error without a message"
 
 
+def unfolded(schema: dict[str, Any], meta: dict[str, Any] | None) -> dict[str, Any]:
+    """A listed input schema with its `filter` object's keys (named in the tool's `_meta`,
+    `server/tooling.py` FILTER_META) as top-level string properties: the REST API takes them as query
+    parameters, the server as top-level arguments, and the page builds its filter controls from them."""
+    keys = (meta or {}).get(FILTER_META) or []
+    properties = schema.get("properties") or {}
+    if not keys or FILTER not in properties:
+        return schema
+    flat = {k: v for k, v in properties.items() if k != FILTER}
+    return {**schema, "properties": {**{k: {"type": "string"} for k in keys}, **flat}}
+
+
 class ToolBridge:
     """An open `mcp.Client` plus cached tool schemas. Use as an async context manager."""
 
@@ -167,7 +180,7 @@ class ToolBridge:
                 cursor: str | None = None
                 while True:
                     page = await self.client.list_tools(cursor=cursor)
-                    tools.update({t.name: t.input_schema or {} for t in page.tools})
+                    tools.update({t.name: unfolded(t.input_schema or {}, t.meta) for t in page.tools})
                     cursor = page.next_cursor
                     if not cursor:
                         break

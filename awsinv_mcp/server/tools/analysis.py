@@ -25,7 +25,7 @@ Resource = Annotated[str | None, Field(description="id substring or ARN")]
 ResourceType = Annotated[str | None, Field(description="db_instance, db_cluster, s3_bucket, ...")]
 AsOf = Annotated[date | None, Field(description="default today")]
 MatchAll = Annotated[bool, Field(description="resources failing every rule pattern")]
-View = Annotated[Literal["findings", "resources"], Field(description="one row per finding or per resource")]
+View = Literal["findings", "resources"]  # one row per finding or per resource
 Detail = Annotated[bool, Field(description="full rows (arn, remediation)")]
 GroupBy = Annotated[
     Literal["engine", "version", "region", "account", "environment", "team", "application"],

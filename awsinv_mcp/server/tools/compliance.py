@@ -84,7 +84,7 @@ def find_cost_savings(
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.SavingsAnswer:  # fmt: skip
     """Savings in USD/month and how each was computed (reservations, right-sizing, idle, old classes,
-    Extended Support, gp2->gp3, snapshots), largest first. Actual spend: get_cost_summary."""
+    Extended Support, gp2->gp3), largest first. Actual spend: get_cost_summary."""
     analysis = app().analysis()
     f = Q.Filters(environment=environment, team=team, account=account, region=region)
     ctx, report, page = analysis.savings(f, rule=rule, min_savings_usd=min_savings_usd, as_of=as_of, limit=limit,

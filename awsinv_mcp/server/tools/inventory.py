@@ -81,8 +81,8 @@ def snapshot_row(s: DBSnapshot, estate: Estate) -> A.DBSnapshotRow:
 
 
 def get_inventory_summary() -> A.InventorySummary:
-    """Counts of the whole estate: DB instances by account, engine, region, environment, team, status; other
-    kinds; risk flags. Start here; list_* give the rows behind a count."""
+    """Counts of the estate by account, engine, region, environment, team and status, and risk flags. Start
+    here; list_* give the rows."""
     return summarize(_estate())
 
 
@@ -107,8 +107,8 @@ def get_db_instance(
     identifier: Annotated[str, Field(description="DB instance identifier or ARN")],
     account: Account = None, region: Region = None,
 ) -> A.DBInstanceAnswer:  # fmt: skip
-    """Every detail of one DB instance (settings, exposure, tags, 14-day utilisation, ARN); an identifier
-    used in several accounts/regions needs account or region. Many instances: list_db_instances."""
+    """Every detail of one DB instance (settings, exposure, tags, utilisation, ARN); an ambiguous id needs
+    account or region. Many: list_db_instances."""
     estate = _estate()
     db = Q.find_db_instance(estate.snapshot, identifier, account, region)
     return A.DBInstanceAnswer(instance=db_detail(estate, db), **A.meta(estate.snapshot))
@@ -130,9 +130,9 @@ def list_db_clusters(
 def list_db_snapshots(
     engine: Engine = None, region: Region = None, account: Account = None, environment: Environment = None,
     team: Team = None, q: Query = None,
-    kind: Annotated[Literal["instance", "cluster"] | None, Field(description="instance or cluster")] = None,
+    kind: Literal["instance", "cluster"] | None = None,
     snapshot_type: Annotated[str | None, Field(description="manual, automated, awsbackup")] = None,
-    public: Annotated[bool | None, Field(description="only public (true) or non-public (false)")] = None,
+    public: bool | None = None,
     encrypted: bool | None = None,
     older_than_days: Annotated[int | None, Field(ge=0, description="created more than N days ago")] = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
@@ -171,8 +171,8 @@ def list_ec2_instances(
     region: Region = None, account: Account = None, environment: Environment = None, team: Team = None,
     application: Application = None,
     state: Annotated[str | None, Field(description="running, stopped, ...")] = None, q: Query = None,
-    database_host: Annotated[bool | None, Field(description="only self-managed database hosts")] = None,
-    public: Annotated[bool | None, Field(description="only instances with (true) / without a public IP")] = None,
+    database_host: Annotated[bool | None, Field(description="self-managed DB hosts")] = None,
+    public: Annotated[bool | None, Field(description="has a public IP")] = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.EC2Page:  # fmt: skip
     """EC2 instances: self-managed database hosts, public IPs, IMDSv2. Findings: assess_security."""
@@ -200,8 +200,8 @@ def list_s3_buckets(
 
 
 async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
-    """Collect the inventory again now, ignoring the cache (progress per account and region; a cancel keeps
-    the previous snapshot). Only when asked for fresh data."""
+    """Collect the inventory again now (progress per account and region; a cancel keeps the previous
+    snapshot). Only when asked for fresh data."""
     started = time.perf_counter()
     store = app().inventory
     loop = asyncio.get_running_loop()
