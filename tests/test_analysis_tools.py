@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.estates import DEV, bucket, cluster, db, estate, member
 
@@ -59,17 +60,17 @@ async def test_get_findings_pages_with_totals(synthetic_server) -> None:
         assert first["source"] == "synthetic" and first["collected_at"] and first["warnings"] == []
         assert first["total"] == s["total"] == sum(s["by_severity"].values()) == sum(s["by_category"].values())
         assert set(s["by_category"]) >= {"security", "performance"}
-        assert len(first["items"]) == 5 and first["truncated"] and first["next_cursor"]
-        assert {i["rule"] for i in first["items"]} == set(first["rules"])
+        assert len(rows_of(first)) == 5 and first["truncated"] and first["next_cursor"]
+        assert {i["rule"] for i in rows_of(first)} == set(first["rules"])
         assert all("CLI: aws " in r["remediation"] for r in first["rules"].values() if r["category"] == "security")
         second = await call(client, "get_findings", {"limit": 5, "cursor": first["next_cursor"]})
         key = lambda i: (i["rule"], i["account"], i["region"], i["resource_id"])  # noqa: E731
-        assert not {key(i) for i in first["items"]} & {key(i) for i in second["items"]}
+        assert not {key(i) for i in rows_of(first)} & {key(i) for i in rows_of(second)}
         ranks = ["critical", "high", "medium", "low", "info"]
-        sev = [ranks.index(i["severity"]) for i in first["items"] + second["items"]]
+        sev = [ranks.index(i["severity"]) for i in rows_of(first) + rows_of(second)]
         assert sev == sorted(sev)
         detail = await call(client, "get_findings", {"limit": 2, "detail": True})
-        assert all(i["remediation"] and i["title"] and "arn" in i for i in detail["items"])
+        assert all(i["remediation"] and i["title"] and "arn" in i for i in rows_of(detail))
         bad = await client.call_tool("get_findings", {"limit": 5, "cursor": first["next_cursor"], "category": "cost"})
         assert bad.is_error and "cursor" in bad.content[0].text
 
@@ -80,9 +81,9 @@ async def test_get_findings_filters(synthetic_server) -> None:
                                                    "environment": "production", "limit": 50})  # fmt: skip
         assert page["total"] > 0
         assert all(i["category"] == "security" and i["severity"] in ("critical", "high")
-                   and i["environment"] == "production" for i in page["items"])  # fmt: skip
+                   and i["environment"] == "production" for i in rows_of(page))  # fmt: skip
         enc = await call(client, "get_findings", {"rule": "rds.*encrypted*", "limit": 500})
-        assert {i["rule"] for i in enc["items"]} <= {"rds.storage_encrypted", "rds.cluster_storage_encrypted",
+        assert {i["rule"] for i in rows_of(enc)} <= {"rds.storage_encrypted", "rds.cluster_storage_encrypted",
                                                     "rds.snapshot_encrypted"}  # fmt: skip
         wrong = await client.call_tool("get_findings", {"rule": "rds.nope"})
         assert wrong.is_error and "docs/rules.md" in wrong.content[0].text
@@ -93,7 +94,7 @@ async def test_one_call_answers_unencrypted_and_public_production_databases() ->
         result = await client.call_tool("get_findings", QUESTION)
         answer = result.structured_content
         assert len(result.content[0].text.encode()) < 1024
-        rows = {(r["resource_type"], r["resource_id"]): r for r in answer["items"]}
+        rows = {(r["resource_type"], r["resource_id"]): r for r in rows_of(answer)}
         assert set(rows) == {("db_cluster", "auth"), ("db_instance", "bad")}
         assert rows[("db_cluster", "auth")]["members"] == ["auth-1"]
         assert rows[("db_instance", "bad")]["severity"] == "critical"
@@ -105,14 +106,14 @@ async def test_assess_security_and_analyze_performance(synthetic_server) -> None
         by_category = sec["summary"]["by_category"]
         assert set(by_category) == {"security", "performance"} and sum(by_category.values()) == sec["total"]
         pi = await call(client, "assess_security", {"rule": "perf.*", "limit": 500})
-        assert pi["total"] == by_category["performance"] and {i["rule"] for i in pi["items"]} == {
+        assert pi["total"] == by_category["performance"] and {i["rule"] for i in rows_of(pi)} == {
             "perf.performance_insights"
         }  # Performance Insights is part of the security review too
         assert sec["evaluated"]["db_instance"] == 150 and sec["evaluated"]["s3_bucket"] > 0
-        assert sec["rules_checked"] >= 35 and len(sec["items"]) == 10
+        assert sec["rules_checked"] >= 35 and len(rows_of(sec)) == 10
         perf = await call(client, "analyze_performance", {"environment": "production"})
         assert set(perf["summary"]["by_category"]) <= {"performance"}
-        assert all(i["environment"] == "production" for i in perf["items"])
+        assert all(i["environment"] == "production" for i in rows_of(perf))
         assert perf["evaluated"] == {"db_instance": 150}
 
 
@@ -121,10 +122,10 @@ async def test_analyze_engines_groups_add_up(synthetic_server) -> None:
         for group_by in ("engine", "team", "region"):
             page = await call(client, "analyze_engines", {"group_by": group_by, "limit": 500})
             assert page["totals"]["db_instances"] == 150
-            assert sum(g["db_instances"] for g in page["items"]) == 150
-            assert sum(g["allocated_gb"] for g in page["items"]) == page["totals"]["allocated_gb"]
+            assert sum(g["db_instances"] for g in rows_of(page)) == 150
+            assert sum(g["allocated_gb"] for g in rows_of(page)) == page["totals"]["allocated_gb"]
         pg = await call(client, "analyze_engines", {"group_by": "version", "engine": "postgresql"})
-        assert pg["items"] and all(g["key"].startswith(("postgres ", "aurora-postgresql ")) for g in pg["items"])
+        assert rows_of(pg) and all(g["key"].startswith(("postgres ", "aurora-postgresql ")) for g in rows_of(pg))
         bad = await client.call_tool("analyze_engines", {"group_by": "colour"})
         assert bad.is_error
 
@@ -132,4 +133,4 @@ async def test_analyze_engines_groups_add_up(synthetic_server) -> None:
 async def test_findings_resource(synthetic_server) -> None:
     async with Client(synthetic_server) as client:
         data = json.loads((await client.read_resource("inventory://findings")).contents[0].text)
-        assert data["source"] == "synthetic" and data["summary"]["total"] > 0 and len(data["items"]) <= 5
+        assert data["source"] == "synthetic" and data["summary"]["total"] > 0 and len(rows_of(data)) <= 5

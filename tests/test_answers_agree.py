@@ -63,7 +63,7 @@ async def test_internet_exposure_is_one_fact_everywhere(name: str, server: Any) 
     async with Client(server) as c:
         rows = rows_of(await call(c, "list_db_instances", {"limit": 500, "detail": True}))
         found = await call(c, "get_findings", {"rule": "rds.internet_exposed", "limit": 500})
-        exposed_by_finding = {(f["account"], f["region"], f["resource_id"]) for f in found["items"]}
+        exposed_by_finding = {(f["account"], f["region"], f["resource_id"]) for f in rows_of(found)}
         for row in rows:
             key = (row["account"], row["region"], row["identifier"])
             detail = (await call(c, "get_db_instance", {"identifier": row["arn"]}))["instance"]
@@ -103,7 +103,7 @@ async def test_configured_production_values_mean_the_same_to_every_tool() -> Non
             findings = await call(c, "get_findings", {"environment": spelling})
             versions = await call(c, "check_version_compliance", {"environment": spelling})
             assert {r["identifier"] for r in rows_of(listed)} == {"a", "b"}, spelling
-            assert {f["resource_id"] for f in findings["items"]} <= {"a", "b"}
+            assert {f["resource_id"] for f in rows_of(findings)} <= {"a", "b"}
             assert versions["total"] == 2
         summary = await call(c, "get_inventory_summary", {})
     assert summary["by_environment"] == {"production": 2, "development": 1}

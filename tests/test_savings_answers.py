@@ -10,6 +10,7 @@ from mcp import Client
 
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.test_savings_rules import AS_OF, NOW, db, estate, run
 
@@ -36,7 +37,7 @@ async def test_compact_answer_has_no_null_remediation_or_evidence() -> None:
             (await client.call_tool("find_cost_savings", {"limit": 5, "detail": True})).content[0].text
         )
     assert compact["rules"] and all(set(r) == {"title"} for r in compact["rules"].values())
-    assert all("evidence" not in row for row in compact["items"])
+    assert all("evidence" not in row for row in rows_of(compact))
     assert all(r["remediation"] for r in detailed["rules"].values())
-    assert all(row["evidence"] for row in detailed["items"])
+    assert all(row["evidence"] for row in rows_of(detailed))
     assert compact["total_monthly_savings_usd"] == detailed["total_monthly_savings_usd"] > 0

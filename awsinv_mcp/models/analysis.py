@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer, Row
-from awsinv_mcp.models.findings import Category, FindingOut, Severity
+from awsinv_mcp.models.answers import Row, TablePage
+from awsinv_mcp.models.findings import Category, Severity
 
 
 class FindingRow(Row):
@@ -63,12 +63,12 @@ class FindingsSummary(Row):
     monthly_savings_usd: float = Field(description="sum of estimated monthly savings of matching findings")
 
 
-class FindingsPage(ListAnswer):
-    """A page of findings (or of resources, view=resources) with totals over every match."""
+class FindingsPage(TablePage):
+    """A page of findings (or of resources, view=resources) with totals over every match; rows: FindingRow,
+    FindingOut (detail=true) or ResourceRow (view=resources)."""
 
     as_of: date = Field(description="date the analysis is computed for")
     summary: FindingsSummary
-    items: list[FindingRow | FindingOut | ResourceRow]
     rules: dict[str, RuleInfo] = Field(default_factory=dict, description="rules of the rows on this page")
 
 
@@ -90,7 +90,8 @@ class EngineGroup(BaseModel):
     storage_types: dict[str, int]
 
 
-class EnginesAnswer(ListAnswer):
+class EnginesAnswer(TablePage):
+    """Rows: EngineGroup, largest first."""
+
     group_by: str
     totals: EngineGroup = Field(description="the whole (filtered) fleet")
-    items: list[EngineGroup]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer, Row
+from awsinv_mcp.models.answers import Row, TablePage
 
 StatusCounts = dict[str, int]
 
@@ -31,10 +31,11 @@ class ComplianceRowOut(Row):
     team: str | None = None
 
 
-class ComplianceAnswer(ListAnswer):
+class ComplianceAnswer(TablePage):
+    """Rows: ComplianceRowOut, most urgent first."""
+
     as_of: date
     months_ahead: int
-    items: list[ComplianceRowOut] = Field(description="most urgent first")
     by_status: StatusCounts
     by_engine: dict[str, StatusCounts]
     by_version: dict[str, StatusCounts] = Field(description="'engine major' -> status counts")
@@ -69,10 +70,11 @@ class RuleBrief(BaseModel):
     remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=_absent)
 
 
-class SavingsAnswer(ListAnswer):
+class SavingsAnswer(TablePage):
+    """Rows: SavingsRow, largest saving first."""
+
     as_of: date
     currency: Literal["USD"] = "USD"
-    items: list[SavingsRow] = Field(description="largest saving first")
     total_monthly_savings_usd: float = Field(description="sum over the matches (the rules never double count)")
     savings_pct_of_spend: float | None = Field(
         None, description="total as % of last full month's spend (unfiltered calls, when costs are available)"

@@ -41,17 +41,17 @@ def table(rows: Iterable[BaseModel | Mapping[str, Any]], *, drop: Collection[str
     records = [_record(r) for r in rows]
     if not records:
         return {"columns": [], "same": {}, "rows": []}
-    names = [c for c in records[0] if c not in drop]
+    names = [c for c in dict.fromkeys(k for r in records for k in r) if c not in drop]  # rows may leave some out
     same: dict[str, Any] = {}
     if len(records) > 1:
         for c in names:
-            first = records[0][c]
-            if all(_equal(r[c], first) for r in records):
+            first = records[0].get(c)
+            if all(_equal(r.get(c), first) for r in records):
                 same[c] = first
     columns = [c for c in names if c not in same]
     out: list[list[Any]] = []
     for r in records:
-        values = [r[c] for c in columns]
+        values = [r.get(c) for c in columns]
         while values and values[-1] is None:
             values.pop()
         out.append(values)

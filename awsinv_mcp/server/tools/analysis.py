@@ -16,6 +16,7 @@ from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models import analysis as M
 from awsinv_mcp.models import answers as A
 from awsinv_mcp.models.findings import Finding, FindingOut
+from awsinv_mcp.models.table import table
 from awsinv_mcp.server.args import Account, Application, Cursor, Engine, Environment, Limit, Region, Team
 from awsinv_mcp.server.context import app
 
@@ -77,7 +78,7 @@ def findings_answer(
     warnings = [A.WarningOut(scope="analysis", message=f"rules failed and were skipped: {', '.join(failed)}")]
     extra = {"evaluated": analysis.evaluated(review), "rules_checked": R.rule_count(review)} if review else {}
     return answer(
-        as_of=report.ctx.as_of, summary=A.row(M.FindingsSummary, shown.summary), items=items, rules=rules,
+        as_of=report.ctx.as_of, summary=A.row(M.FindingsSummary, shown.summary), **table(items), rules=rules,
         total=page.total, next_cursor=page.next_cursor, truncated=page.truncated,
         **A.meta(analysis.snapshot, *(warnings if failed else ())), **extra,
     )  # fmt: skip
@@ -139,6 +140,6 @@ def analyze_engines(
     total, page = analysis.engines(group_by, f, limit=limit, cursor=cursor)
     return M.EnginesAnswer(
         group_by=group_by, totals=M.EngineGroup(**total.as_dict(E.TOTALS_TOP)),
-        items=[M.EngineGroup(**g.as_dict()) for g in page.items], total=page.total,
+        **table(M.EngineGroup(**g.as_dict()) for g in page.items), total=page.total,
         next_cursor=page.next_cursor, truncated=page.truncated, **A.meta(analysis.snapshot),
     )  # fmt: skip

@@ -14,6 +14,7 @@ from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models import answers as A
 from awsinv_mcp.models import compliance as C
 from awsinv_mcp.models.findings import Finding
+from awsinv_mcp.models.table import table
 from awsinv_mcp.server.args import Account, Cursor, Engine, Environment, Limit, Region, Team
 from awsinv_mcp.server.context import app
 
@@ -69,7 +70,7 @@ def check_version_compliance(
     snap = analysis.snapshot
     return C.ComplianceAnswer(
         as_of=analysis.context(as_of, months_ahead).as_of, months_ahead=months_ahead,
-        items=A.rows(C.ComplianceRowOut, page.items), total=page.total, next_cursor=page.next_cursor,
+        **table(A.rows(C.ComplianceRowOut, page.items)), total=page.total, next_cursor=page.next_cursor,
         truncated=page.truncated, by_status=report.by_status, by_engine=report.by_engine,
         by_version=report.by_version, by_environment=report.by_environment, by_team=report.by_team,
         extended_support_monthly_usd=report.extended_support_monthly_usd,
@@ -94,7 +95,7 @@ def find_cost_savings(
     rules = {rid: C.RuleBrief(title=RULES[rid].title, remediation=RULES[rid].remediation if detail else None)
              for rid in dict.fromkeys(f.meta.id for f in page.items)}  # fmt: skip
     return C.SavingsAnswer(
-        as_of=ctx.as_of, items=[savings_row(x, detail) for x in page.items], total=page.total,
+        as_of=ctx.as_of, **table(savings_row(x, detail) for x in page.items), total=page.total,
         next_cursor=page.next_cursor, truncated=page.truncated,
         total_monthly_savings_usd=report.total_monthly_savings_usd, savings_pct_of_spend=pct,
         by_rule=report.by_rule, by_team=report.by_team, by_environment=report.by_environment, rules=rules,
