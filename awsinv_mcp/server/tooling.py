@@ -294,8 +294,10 @@ CONVENTIONAL_ARGS = frozenset({
 # answers a sentence naming the bound): string lengths, and a lower bound of 0 or 1 on a count.
 _GUARD_KEYWORDS = ("minLength", "maxLength")
 
-# Answer fields every tool shares (documented once in the README).
-CONVENTIONAL_FIELDS = frozenset({"source", "collected_at", "warnings", "total", "next_cursor", "truncated"})
+# Answer fields every tool shares (documented once in the README and the server instructions), tables included.
+CONVENTIONAL_FIELDS = frozenset({
+    "source", "collected_at", "warnings", "total", "next_cursor", "truncated", "columns", "same", "rows",
+})  # fmt: skip
 
 
 def drop_titles(node: Any) -> Any:
