@@ -47,9 +47,9 @@ CONVENTIONS = (
     "substring or ARN; resource_type a kind such as db_instance. sort is a field, '-field' for descending; "
     "database is a name from list_databases; as_of is an ISO date (default today); flags default to false; "
     "detail=true adds full rows (ARN, evidence, remediation); lists page with limit (at most 500) and cursor "
-    "(the previous answer's next_cursor, unchanged). Inventory lists answer a table: columns, then rows as "
-    "arrays in column order (trailing nulls left out), and same (columns with one value in every row). An "
-    "answer cut to fit the size cap says truncated: true and how to narrow it."
+    "(the previous answer's next_cursor, unchanged). Inventory and analysis lists answer a table: columns, "
+    "rows as arrays in column order (trailing nulls left out), and same (columns with one value in every "
+    "row). An answer cut to fit the size cap says truncated: true and how to narrow it."
 )
 
 CLOSING = (
