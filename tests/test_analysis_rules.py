@@ -67,7 +67,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.cluster_iam_auth", (cluster(iam_auth=False),), {"auth": "low"}),
     ("rds.cluster_iam_auth", (cluster(iam_auth=False, engine_mode="serverless"),), {}),
     ("rds.default_master_username", (db(master_username="postgres"),), {"orders": "low"}),
-    ("rds.default_master_username", (db(master_username="Admin", engine="mysql"),), {"orders": "low"}),
+    ("rds.default_master_username", (db(master_username="Admin", engine="mysql"),), {}),
+    ("rds.default_master_username", (db(master_username="admin", engine="mysql"),), {"orders": "low"}),
     ("rds.cluster_default_master_username", (cluster(master_username="postgres"),), {"auth": "low"}),
     ("rds.default_port", (db(port=5432),), {"orders": "low"}),
     ("rds.default_port", (db(engine="mysql", port=3306),), {"orders": "low"}),
@@ -78,11 +79,19 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.enhanced_monitoring", (db(monitoring_interval=0), member("auth-2", monitoring_interval=0)),
      {"orders": "low", "auth-2": "low"}),
     ("rds.log_exports", (db(log_exports=()),), {"orders": "low"}),
-    ("rds.log_exports", (db(engine="mysql", log_exports=("error", "slowquery")),), {"orders": "low"}),
-    ("rds.log_exports", (db(engine="mysql", log_exports=("audit", "error")),), {}),
-    ("rds.log_exports", (db(engine="sqlserver-se", log_exports=("agent", "error")),), {}),
+    # Prowler passes any export: the Prowler-id rules fire on none, the *_recommended rules on an incomplete set
+    ("rds.log_exports", (db(engine="mysql", log_exports=("error", "slowquery")),), {}),
+    ("rds.log_exports", (cluster(log_exports=()), member("auth-1")), {}),
+    ("rds.log_exports_recommended", (db(engine="mysql", log_exports=("error", "slowquery")),), {"orders": "low"}),
+    ("rds.log_exports_recommended", (db(log_exports=()),), {}),
+    ("rds.log_exports_recommended", (db(engine="mysql", log_exports=("audit", "error")),), {}),
+    ("rds.log_exports_recommended", (db(engine="sqlserver-se", log_exports=("agent", "error")),), {}),
     ("rds.cluster_log_exports", (cluster(log_exports=()),), {"auth": "low"}),
-    ("rds.cluster_log_exports", (cluster(engine="aurora-mysql", log_exports=("error",)),), {"auth": "low"}),
+    ("rds.cluster_log_exports", (cluster(engine="aurora-mysql", log_exports=("error",)),), {}),
+    ("rds.cluster_log_exports", (cluster(log_exports=(), engine_mode="serverless", members=()),), {}),
+    ("rds.cluster_log_exports_recommended", (cluster(engine="aurora-mysql", log_exports=("error",)),),
+     {"auth": "low"}),
+    ("rds.cluster_log_exports_recommended", (cluster(log_exports=()),), {}),
     ("rds.copy_tags_to_snapshot", (db(copy_tags_to_snapshot=False),), {"orders": "low"}),
     ("rds.cluster_copy_tags_to_snapshot", (cluster(copy_tags_to_snapshot=False),), {"auth": "low"}),
     ("s3.default_encryption", (bucket(encrypted=False, encryption=None),), {"acme-data": "medium"}),
@@ -222,8 +231,10 @@ def test_ca_certificate_expiry_boundaries(valid_till: date, severity: str | None
 def test_evidence_explains_the_finding() -> None:
     (exposed,) = fire("rds.internet_exposed", estate(db(**EXPOSED)))
     assert exposed.evidence == {"port": 5432, "open_security_groups": ["sg-open"], "public_subnets": ["subnet-pub"]}
-    (logs,) = fire("rds.log_exports", estate(db(engine="mysql", log_exports=("error",))))
+    (logs,) = fire("rds.log_exports_recommended", estate(db(engine="mysql", log_exports=("error",))))
     assert logs.evidence["missing"] == ["audit"]
+    (none,) = fire("rds.log_exports", estate(db(engine="mysql", log_exports=())))
+    assert none.evidence == {"log_exports": [], "recommended": ["audit", "error"]}
     (cpu,) = fire("perf.high_cpu", estate(db(utilisation=replace(HEALTHY, cpu_avg=90.0))))
     assert cpu.evidence["recommended_class"] == "db.m7g.xlarge"
     (old,) = fire("perf.previous_generation", estate(db(instance_class="db.r4.large", engine="sqlserver-se")))

@@ -17,7 +17,7 @@ from awsinv_mcp.inventory.network import db_exposure
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
 IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora-mysql", "aurora-postgresql"})
-DEFAULT_MASTER_USERS = frozenset({"admin", "postgres"})  # the console defaults Prowler also flags
+DEFAULT_MASTER_USERS = frozenset({"admin", "postgres"})  # the console defaults, matched exactly as Prowler does
 # Log types worth exporting per engine family (security and incident investigation).
 LOG_EXPORTS: dict[str, tuple[str, ...]] = {
     "postgres": ("postgresql",),
@@ -28,6 +28,8 @@ LOG_EXPORTS: dict[str, tuple[str, ...]] = {
     "oracle": ("alert", "audit", "listener"),
     "sqlserver": ("agent", "error"),
 }
+# Cluster engines Prowler judges for log exports (rds_cluster_integration_cloudwatch_logs).
+CLUSTER_LOG_ENGINES = frozenset({"aurora-mysql", "aurora-postgresql", "mysql", "postgres"})
 NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})  # SQL Server Express cannot run Multi-AZ
 PRODUCTION_MIN_RETENTION_DAYS = 7
 
@@ -41,9 +43,15 @@ def serverless_v1(c: DBCluster) -> bool:
 
 
 def missing_logs(engine: str, exported: tuple[str, ...]) -> Hit:
+    """The recommended log types `exported` lacks, when it exports some (exporting none is the Prowler-id rule's)."""
     wanted = LOG_EXPORTS.get(engine_family(engine), ())
     missing = [t for t in wanted if t not in exported]
-    return {"log_exports": list(exported), "missing": missing} if missing else None
+    return {"log_exports": list(exported), "missing": missing} if missing and exported else None
+
+
+def no_logs(engine: str, exported: tuple[str, ...]) -> Hit:
+    """No log type exported at all (what Prowler fails); the recommended set says what to turn on."""
+    return None if exported else {"log_exports": [], "recommended": list(LOG_EXPORTS.get(engine_family(engine), ()))}
 
 
 # --- encryption --------------------------------------------------------------------------------------------
@@ -300,10 +308,10 @@ def cluster_iam_auth(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     "user name, or create a separate admin user and stop using the master. CLI: aws rds "
     "restore-db-instance-from-db-snapshot --db-instance-identifier <new> --db-snapshot-identifier <snap>",
     prowler_check="rds_instance_default_admin",
-    notes="Standalone instances; Aurora's master user is the cluster's.",
+    notes="Standalone instances; Aurora's master user is the cluster's. Exact names (Admin passes), as Prowler.",
 )  # fmt: skip
 def default_master_username(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    if not standalone(db) or (db.master_username or "").lower() not in DEFAULT_MASTER_USERS:
+    if not standalone(db) or db.master_username not in DEFAULT_MASTER_USERS:
         return None
     return {"master_username": db.master_username}
 
@@ -318,7 +326,7 @@ def default_master_username(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     prowler_check="rds_cluster_default_admin",
 )  # fmt: skip
 def cluster_default_master_username(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    if (c.master_username or "").lower() not in DEFAULT_MASTER_USERS:
+    if c.master_username not in DEFAULT_MASTER_USERS:
         return None
     return {"master_username": c.master_username}
 
@@ -384,30 +392,67 @@ def enhanced_monitoring(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
 @resource_rule(
     "rds.log_exports", resource_type="db_instance", category="security", severity="low",
     title="Database logs are not exported to CloudWatch Logs",
-    rationale="Exported logs survive the instance and feed alerting; per engine: postgresql; audit and error "
-    "(MySQL, MariaDB); alert, audit, listener (Oracle); agent, error (SQL Server).",
-    remediation="Console: Modify the instance, Log exports: tick the log types. CLI: aws rds modify-db-instance "
-    "--db-instance-identifier <id> --cloudwatch-logs-export-configuration 'EnableLogTypes=[\"audit\",\"error\"]' "
-    "(MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
+    rationale="No log type is exported: once the instance is gone (or the local log rotated) there is nothing left "
+    "to investigate an incident with, and nothing to alert on.",
+    remediation="Console: Modify the instance, Log exports: tick the log types (evidence recommended). CLI: aws rds "
+    "modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\",\"error\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
     prowler_check="rds_instance_integration_cloudwatch_logs",
-    notes="Standalone instances; Aurora log exports are a cluster setting.",
+    notes="Standalone instances exporting no log type at all, as Prowler fails them (an instance exporting some "
+    "passes; rds.log_exports_recommended judges the set). Aurora log exports are a cluster setting "
+    "(rds.cluster_log_exports), where Prowler also fails each member.",
 )  # fmt: skip
 def log_exports(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    return no_logs(db.engine, db.log_exports) if standalone(db) else None
+
+
+@resource_rule(
+    "rds.log_exports_recommended", resource_type="db_instance", category="security", severity="low",
+    title="Database exports some logs but not the recommended set",
+    rationale="Per engine the logs an investigation needs: postgresql; audit and error (MySQL, MariaDB); alert, "
+    "audit, listener (Oracle); agent, error (SQL Server). Stricter than Prowler, which passes any export.",
+    remediation="Console: Modify the instance, Log exports: also tick the types in evidence missing. CLI: aws rds "
+    "modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
+    notes="Standalone instances exporting at least one log type (none at all is rds.log_exports, never both).",
+)  # fmt: skip
+def log_exports_recommended(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return missing_logs(db.engine, db.log_exports) if standalone(db) else None
 
 
 @resource_rule(
     "rds.cluster_log_exports", resource_type="db_cluster", category="security", severity="low",
     title="Cluster logs are not exported to CloudWatch Logs",
-    rationale="Exported logs survive the cluster and feed alerting; postgresql (Aurora PostgreSQL), audit and "
-    "error (Aurora MySQL).",
-    remediation="Console: Modify the cluster, Log exports: tick the log types. CLI: aws rds modify-db-cluster "
-    "--db-cluster-identifier <id> --cloudwatch-logs-export-configuration 'EnableLogTypes=[\"postgresql\"]' "
-    "(Aurora MySQL audit also needs server_audit_logging=1 in the cluster parameter group)",
+    rationale="No log type is exported: nothing survives the cluster to investigate an incident with, and "
+    "nothing to alert on.",
+    remediation="Console: Modify the cluster, Log exports: tick the log types (evidence recommended). CLI: aws rds "
+    "modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"postgresql\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
+    "parameter group)",
     prowler_check="rds_cluster_integration_cloudwatch_logs",
-    notes="Aurora Serverless v1 clusters are skipped.",
+    notes="Aurora MySQL/PostgreSQL and Multi-AZ MySQL/PostgreSQL clusters exporting no log type, as Prowler judges "
+    "them (any export passes; rds.cluster_log_exports_recommended judges the set). Aurora Serverless v1 clusters "
+    "are skipped (Prowler fails them).",
 )  # fmt: skip
 def cluster_log_exports(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if serverless_v1(c) or c.engine not in CLUSTER_LOG_ENGINES:
+        return None
+    return no_logs(c.engine, c.log_exports)
+
+
+@resource_rule(
+    "rds.cluster_log_exports_recommended", resource_type="db_cluster", category="security", severity="low",
+    title="Cluster exports some logs but not the recommended set",
+    rationale="The logs an investigation needs: postgresql (Aurora PostgreSQL), audit and error (Aurora MySQL). "
+    "Stricter than Prowler, which passes any export.",
+    remediation="Console: Modify the cluster, Log exports: also tick the types in evidence missing. CLI: aws rds "
+    "modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
+    "parameter group)",
+    notes="Clusters exporting at least one log type (none at all is rds.cluster_log_exports, never both); Aurora "
+    "Serverless v1 clusters are skipped.",
+)  # fmt: skip
+def cluster_log_exports_recommended(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return None if serverless_v1(c) else missing_logs(c.engine, c.log_exports)
 
 
