@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
+from awsinv_mcp.analysis.versions import run_members
 from awsinv_mcp.dates import add_months
 from awsinv_mcp.engine_versions import default_port, engine_family
 from awsinv_mcp.inventory.network import db_exposure
@@ -205,10 +206,13 @@ def cluster_multi_az(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     remediation="Console: Modify the instance, Backup > retention period of 7 days or more. CLI: aws rds "
     "modify-db-instance --db-instance-identifier <id> --backup-retention-period 7 --apply-immediately",
     prowler_check="rds_instance_backup_enabled",
-    notes="Standalone instances; Aurora backups are a cluster setting and cannot be disabled.",
+    notes="Standalone instances; Aurora backups are a cluster setting and cannot be disabled. Read replicas are "
+    "skipped (their source holds the backups), as Prowler does by default (check_rds_instance_replicas).",
 )  # fmt: skip
 def backup_enabled(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    return {"backup_retention_days": 0} if standalone(db) and db.backup_retention_days <= 0 else None
+    if not standalone(db) or db.replica_source or db.backup_retention_days > 0:
+        return None
+    return {"backup_retention_days": 0}
 
 
 @resource_rule(
@@ -508,3 +512,65 @@ def ca_certificate_expiry(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) 
         evidence["expired_days_ago"] = -days
         return evidence, "critical"
     return evidence, ("high" if till < add_months(as_of, 1) else "medium")
+
+
+# --- cluster topology and recovery (Trusted Advisor fault tolerance) ---------------------------------------
+
+
+@resource_rule(
+    "rds.cluster_backtrack", resource_type="db_cluster", category="security", severity="low",
+    title="Aurora MySQL cluster has Backtrack off",
+    rationale="Backtrack rewinds the cluster in minutes to just before a bad DELETE or DROP, without restoring a "
+    "backup into a new cluster.",
+    remediation="Console (cannot be turned on in place): Actions > Create clone (or Restore to point in time) with "
+    "Enable Backtrack and a target window, then move clients over. CLI: aws rds restore-db-cluster-to-point-in-time "
+    "--source-db-cluster-identifier <id> --db-cluster-identifier <id>-bt --restore-type copy-on-write "
+    "--use-latest-restorable-time --backtrack-window 86400",
+    prowler_check="rds_cluster_backtrack_enabled",
+    notes="Aurora MySQL clusters with a Backtrack window of 0 (Trusted Advisor: Amazon Aurora MySQL cluster "
+    "backtracking not enabled); Aurora Serverless v1 clusters, which cannot backtrack, are skipped.",
+)  # fmt: skip
+def cluster_backtrack(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if c.engine != "aurora-mysql" or serverless_v1(c) or c.backtrack_window_s > 0:
+        return None
+    return {"backtrack_window_s": 0, "engine_version": c.engine_version}
+
+
+@resource_rule(
+    "rds.cluster_readers_one_az", resource_type="db_cluster", category="security", severity="low",
+    title="All readers of the cluster are in one Availability Zone",
+    rationale="Readers are the failover targets and the read capacity: in one AZ, an outage of that AZ takes every "
+    "reader at once.",
+    remediation="Console: the cluster > Actions > Add reader in another Availability Zone (then remove a surplus "
+    "reader). CLI: aws rds create-db-instance --db-cluster-identifier <id> --db-instance-identifier <id>-reader-b "
+    "--engine <engine> --db-instance-class <class> --availability-zone <other-az>",
+    notes="Clusters with two or more readers whose Availability Zones are all known and identical (Trusted Advisor: "
+    "Amazon RDS DB clusters with all reader instances in the same Availability Zone).",
+)  # fmt: skip
+def cluster_readers_one_az(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    writers = {m.identifier for m in c.members if m.writer}
+    readers = [m for m in run_members(snap, ctx, c) if m.identifier not in writers]
+    zones = {m.availability_zone for m in readers}
+    if len(readers) < 2 or len(zones) != 1 or None in zones:
+        return None
+    return {"readers": sorted(m.identifier for m in readers), "availability_zone": zones.pop()}
+
+
+@resource_rule(
+    "rds.cluster_mixed_public_access", resource_type="db_cluster", category="security", severity="medium",
+    title="Cluster mixes publicly accessible and private instances",
+    rationale="After a failover the writer may be a public instance, or clients of a private endpoint may land on "
+    "a public one: the cluster's exposure depends on which instance answers.",
+    remediation="Console: Modify each publicly accessible member, Connectivity > Public access: Not publicly "
+    "accessible (or make them all public deliberately). CLI: aws rds modify-db-instance --db-instance-identifier "
+    "<member> --no-publicly-accessible --apply-immediately",
+    notes="Clusters whose collected members disagree on PubliclyAccessible (Trusted Advisor: Amazon Aurora DB "
+    "Instance Accessibility).",
+)  # fmt: skip
+def cluster_mixed_public_access(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    members = run_members(snap, ctx, c)
+    public = sorted(m.identifier for m in members if m.publicly_accessible)
+    if not public or len(public) == len(members):
+        return None
+    private = sorted(m.identifier for m in members if not m.publicly_accessible)
+    return {"publicly_accessible": public, "private": private}
