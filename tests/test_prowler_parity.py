@@ -118,9 +118,12 @@ def test_stricter_log_judgement_is_a_separate_rule_never_on_the_same_resource() 
 
 
 def test_extended_support_enrolment_severity_follows_the_support_calendar() -> None:
-    snap = estate(*INSTANCES, cluster(), member("auth-1", engine_lifecycle_support="open-source-rds-extended-support"))
+    enrolled = "open-source-rds-extended-support"
+    soon = db("soon", engine_version="14.15", engine_lifecycle_support=enrolled)  # standard support ends 2027-02-28
+    snap = estate(*INSTANCES, soon, cluster(), member("auth-1", engine_lifecycle_support=enrolled))
     found = {f.resource_id: f for f in fire("rds.extended_support_enrolled", snap)}
-    assert {k: f.severity for k, f in found.items()} == {"enrolled": "low", "old": "medium", "auth-1": "low"}
+    assert {k: f.severity for k, f in found.items()} == {"enrolled": "info", "old": "low", "auth-1": "info",
+                                                         "soon": "medium"}  # fmt: skip
     assert found["old"].evidence["end_of_standard_support"] == "2025-02-28"  # PostgreSQL 12, already past
     assert found["auth-1"].group is not None and found["auth-1"].group.resource_id == "auth"
     assert found["enrolled"].category == "version"

@@ -103,11 +103,12 @@ def engine_standard_support_ending(snapshot: Snapshot, ctx: AnalysisContext) -> 
 
 
 @resource_rule(
-    "rds.extended_support_enrolled", resource_type="db_instance", category="version", severity="low",
+    "rds.extended_support_enrolled", resource_type="db_instance", category="version", severity="info",
     title="DB instance is enrolled in RDS Extended Support",
     rationale="EngineLifecycleSupport open-source-rds-extended-support (the RDS default): past the end of standard "
-    "support RDS bills Extended Support instead of upgrading the major. Medium when that end is within the "
-    "planning horizon or already past; low while it is further away.",
+    "support RDS bills Extended Support instead of upgrading the major. Medium when that end falls within the "
+    "planning horizon (upgrade before the charge starts); low once it has passed (the charge itself is "
+    "rds.engine_extended_support); info while it is further away or unknown.",
     remediation="Keep the major in standard support (upgrade before end_of_standard_support); where a forced "
     "upgrade is preferred to the charge, create or restore instances with the option disabled. Console: RDS > "
     "Databases > the instance > Modify > DB engine version. CLI: aws rds modify-db-instance "
@@ -128,5 +129,6 @@ def extended_support_enrolled(db: DBInstance, ctx: AnalysisContext, snap: Snapsh
         "engine_version": db.engine_version,
         "end_of_standard_support": end.isoformat() if end else None,
     }
-    soon = end is not None and end <= add_months(ctx.as_of, ctx.months_ahead)
-    return (evidence, "medium") if soon else evidence
+    if end is None or end > add_months(ctx.as_of, ctx.months_ahead):
+        return evidence
+    return evidence, ("low" if end < ctx.as_of else "medium")
