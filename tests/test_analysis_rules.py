@@ -175,6 +175,11 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
      {"auth": "medium"}),
     ("rds.cluster_mixed_public_access", (cluster(), member("auth-1", publicly_accessible=True),
                                          member("auth-2", publicly_accessible=True)), {}),
+    ("rds.cluster_auto_minor_version_upgrade",
+     (cluster(engine="postgres", storage_type="io1", auto_minor_version_upgrade=False),), {"auth": "low"}),
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(engine="postgres", auto_minor_version_upgrade=True),), {}),
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(auto_minor_version_upgrade=False),), {}),  # Aurora
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(),), {}),  # not reported
     ("perf.magnetic_storage", (db(storage_type="standard"),), {"orders": "low"}),
     ("perf.magnetic_storage", (db(storage_type="io2"),), {}),
     ("perf.storage_autoscaling_off", (db(max_allocated_gb=None),), {"orders": "low"}),

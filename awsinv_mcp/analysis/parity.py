@@ -63,9 +63,9 @@ PROWLER: tuple[Parity, ...] = (
        "expression, always true: it judges every cluster)"),
     _m("rds_cluster_integration_cloudwatch_logs", "rds.cluster_log_exports",
        note="fails only when no log type is exported, as Prowler; Serverless v1 skipped"),
-    _miss("rds_cluster_minor_version_upgrade_enabled",
-          "the cluster-level AutoMinorVersionUpgrade of Multi-AZ DB clusters is not collected (members are judged "
-          "by rds.auto_minor_version_upgrade)"),
+    _m("rds_cluster_minor_version_upgrade_enabled", "rds.cluster_auto_minor_version_upgrade",
+       note="Multi-AZ DB clusters; Prowler also fails Aurora clusters with MultiAZ, which have no cluster setting "
+       "(their members are judged by rds.auto_minor_version_upgrade)"),
     _m("rds_cluster_multi_az", "rds.cluster_multi_az", note=_PROD + "; Serverless v1 skipped"),
     _m("rds_cluster_non_default_port", "rds.cluster_default_port"),
     _miss("rds_cluster_protected_by_backup_plan", _BACKUP),

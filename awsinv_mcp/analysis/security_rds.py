@@ -381,6 +381,22 @@ def auto_minor_version_upgrade(db: DBInstance, ctx: AnalysisContext, snap: Snaps
 
 
 @resource_rule(
+    "rds.cluster_auto_minor_version_upgrade", resource_type="db_cluster", category="security", severity="low",
+    title="Automatic minor version upgrades are off on the Multi-AZ DB cluster",
+    rationale="Minor versions carry security fixes; without auto upgrade they wait for someone to remember.",
+    remediation="Console: Modify the cluster, Maintenance > Auto minor version upgrade: yes. CLI: aws rds "
+    "modify-db-cluster --db-cluster-identifier <id> --auto-minor-version-upgrade --apply-immediately",
+    prowler_check="rds_cluster_minor_version_upgrade_enabled",
+    notes="Multi-AZ DB clusters (RDS for MySQL/PostgreSQL), where the setting is the cluster's. Prowler also fails "
+    "Aurora clusters with MultiAZ, which have no such cluster setting (their members: rds.auto_minor_version_upgrade).",
+)  # fmt: skip
+def cluster_auto_minor_version_upgrade(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if c.auto_minor_version_upgrade is not False or not c.multi_az or c.engine.startswith("aurora"):
+        return None
+    return {"auto_minor_version_upgrade": False, "engine": c.engine}
+
+
+@resource_rule(
     "rds.enhanced_monitoring", resource_type="db_instance", category="security", severity="low",
     title="Enhanced Monitoring is off",
     rationale="Without OS-level metrics (processes, memory, I/O per second) incidents are diagnosed blind.",

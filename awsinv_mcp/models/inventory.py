@@ -155,6 +155,7 @@ class DBCluster(Tagged):
     serverless_v2_min_acu: float | None = None
     serverless_v2_max_acu: float | None = None
     backtrack_window_s: int = 0  # Aurora MySQL Backtrack target window in seconds (BacktrackWindow), 0 = off
+    auto_minor_version_upgrade: bool | None = None  # Multi-AZ DB clusters only (Aurora: None, an instance setting)
 
 
 @dataclass(frozen=True, slots=True)

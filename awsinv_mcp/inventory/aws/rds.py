@@ -151,6 +151,7 @@ def db_cluster_record(
         serverless_v2_min_acu=scaling.get("MinCapacity"),
         serverless_v2_max_acu=scaling.get("MaxCapacity"),
         backtrack_window_s=int(raw.get("BacktrackWindow") or 0),
+        auto_minor_version_upgrade=raw.get("AutoMinorVersionUpgrade"),
     )
 
 
