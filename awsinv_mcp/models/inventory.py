@@ -117,6 +117,7 @@ class DBInstance(Tagged):
     created_at: datetime | None = None
     engine_lifecycle_support: str | None = None  # open-source-rds-extended-support[-disabled]
     utilisation: Utilisation | None = None
+    replica_source: str | None = None  # ReadReplicaSourceDBInstanceIdentifier: this is a read replica of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,8 @@ class DBCluster(Tagged):
     engine_lifecycle_support: str | None = None
     serverless_v2_min_acu: float | None = None
     serverless_v2_max_acu: float | None = None
+    backtrack_window_s: int = 0  # Aurora MySQL Backtrack target window in seconds (BacktrackWindow), 0 = off
+    auto_minor_version_upgrade: bool | None = None  # Multi-AZ DB clusters only (Aurora: None, an instance setting)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,7 @@ def db_instance_record(
         created_at=raw.get("InstanceCreateTime"),
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         utilisation=utilisation,
+        replica_source=raw.get("ReadReplicaSourceDBInstanceIdentifier"),
     )
 
 
@@ -149,6 +150,8 @@ def db_cluster_record(
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         serverless_v2_min_acu=scaling.get("MinCapacity"),
         serverless_v2_max_acu=scaling.get("MaxCapacity"),
+        backtrack_window_s=int(raw.get("BacktrackWindow") or 0),
+        auto_minor_version_upgrade=raw.get("AutoMinorVersionUpgrade"),
     )
 
 
