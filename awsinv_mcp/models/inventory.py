@@ -138,7 +138,7 @@ class DBCluster(Tagged):
     storage_encrypted: bool = False
     kms_key_id: str | None = None
     storage_type: str = "aurora"
-    allocated_gb: int = 0  # storage used (Aurora) or allocated
+    allocated_gb: int = 0  # storage in use (Aurora volume, VolumeBytesUsed) or allocated (Multi-AZ DB cluster)
     backup_retention_days: int = 1
     deletion_protection: bool = False
     iam_auth: bool = False

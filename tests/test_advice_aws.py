@@ -1,0 +1,69 @@
+"""aws mode on moto (in-process), through the official MCP client: Aurora volumes and storage totals (issue 13
+item 5), the warning when metric-based rules have no CloudWatch data (item 8), snapshots shared outside the
+organisation or from production into non-production accounts (item 7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from awsinv_mcp.config import Settings
+from awsinv_mcp.server.app import build_server
+from tests.aws_support import db_instance, moto_creds, moto_env  # noqa: F401 (fixture)
+from tests.test_storage_totals import storage_identity
+
+# conftest clears AWS variables; the moto estate needs them
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.usefixtures("moto_creds")]
+
+REGION = "eu-west-1"
+GIB = 1024**3
+OUTSIDER = "999988887777"
+
+
+def build(boto3: Any) -> None:
+    rds = boto3.client("rds", region_name=REGION)
+    prod = [{"Key": "Environment", "Value": "production"}]
+    db_instance(rds, "orders-db", AllocatedStorage=120, Tags=prod)
+    for name in ("ledger", "quiet"):
+        rds.create_db_cluster(
+            DBClusterIdentifier=name, Engine="aurora-postgresql", MasterUsername="ledger_admin",
+            MasterUserPassword="not-a-secret-1", Tags=prod,
+        )  # fmt: skip
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"{name}-1", Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
+            DBClusterIdentifier=name,
+        )  # fmt: skip
+    now = datetime.now(UTC)
+    boto3.client("cloudwatch", region_name=REGION).put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {"MetricName": "VolumeBytesUsed", "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "ledger"}],
+             "Timestamp": now - timedelta(days=d), "Value": gib * GIB}
+            for d, gib in ((2, 40), (1, 42))
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    with moto_env():
+        import boto3
+        from moto import mock_aws
+
+        with mock_aws():
+            build(boto3)
+            yield build_server(Settings(source="aws", regions=[REGION]))
+
+
+async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> None:
+    async with Client(server) as c:
+        clusters = (await c.call_tool("list_db_clusters", {})).structured_content
+        total, standalone, volumes = await storage_identity(c)
+    assert clusters["source"] == "aws"
+    by_id = {r["identifier"]: r["volume_gb"] for r in clusters["items"]}
+    assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
+    assert (total, standalone, volumes) == (162, 120, 42)
