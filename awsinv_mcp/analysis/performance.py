@@ -117,9 +117,9 @@ def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     "perf.high_cpu", resource_type="db_instance", category="performance", severity="medium",
     title="CPU is high: size up one step",
     rationale=f"A 14-day CPU average of {HIGH_CPU_AVG:.0f}% or more leaves no headroom for peaks; queries queue.",
-    remediation="Console: Modify the instance, DB instance class: the next size (evidence.recommended_class), after "
-    "checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance --db-instance-identifier "
-    "<id> --db-instance-class <recommended_class> --apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the next size (the class the finding recommends), "
+    "after checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance "
+    "--db-instance-identifier <id> --db-instance-class <class> --apply-immediately",
 )  # fmt: skip
 def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -148,9 +148,9 @@ def _hot(db: DBInstance) -> bool:
     "perf.previous_generation", resource_type="db_instance", category="performance", severity="low",
     title="Previous-generation instance class",
     rationale="Previous-generation classes (t2, m4, r4) are slower per vCPU and cost more than their successors.",
-    remediation="Console: Modify the instance, DB instance class: evidence.successor (Graviton where the engine "
-    "supports it). CLI: aws rds modify-db-instance --db-instance-identifier <id> --db-instance-class <successor> "
-    "--apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the successor the finding names (Graviton where "
+    "the engine supports it). CLI: aws rds modify-db-instance --db-instance-identifier <id> --db-instance-class "
+    "<class> --apply-immediately",
 )  # fmt: skip
 def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     facts = classes.lookup(db.instance_class)

@@ -184,7 +184,8 @@ def select(estate: Estate, report: Report, q: FindingQuery) -> list[Finding]:
 @dataclass(frozen=True)
 class Summary:
     total: int
-    resources: int
+    resources: int  # distinct resources the findings name (Aurora members each count)
+    resource_groups: int  # the same with each Aurora member counted in its cluster (view=resources rows)
     by_severity: dict[str, int]
     by_category: dict[str, int]
     top_rules: dict[str, int]
@@ -197,7 +198,8 @@ def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
     savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
     return Summary(
         total=len(findings),
-        resources=len({resource_key(f) for f in findings}),
+        resources=len({(f.resource_type, f.account, f.region, f.resource_id) for f in findings}),
+        resource_groups=len({resource_key(f) for f in findings}),
         by_severity={s: by_severity[s] for s in SEVERITIES if by_severity[s]},
         by_category={c: by_category[c] for c in CATEGORIES if by_category[c]},
         top_rules=dict(Counter(f.meta.id for f in findings).most_common(top)),
