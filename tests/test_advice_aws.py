@@ -44,6 +44,10 @@ def build(boto3: Any) -> None:
             {"MetricName": "VolumeBytesUsed", "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "ledger"}],
              "Timestamp": now - timedelta(days=d), "Value": gib * GIB}
             for d, gib in ((2, 40), (1, 42))
+        ] + [
+            {"MetricName": "CPUUtilization", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "orders-db"}],
+             "Timestamp": now - timedelta(days=d), "Value": 20.0}
+            for d in (1, 2)
         ],
     )  # fmt: skip
 
@@ -67,3 +71,27 @@ async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> 
     by_id = {r["identifier"]: r["volume_gb"] for r in clusters["items"]}
     assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
     assert (total, standalone, volumes) == (162, 120, 42)
+
+
+async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) -> None:
+    async with Client(server) as c:
+        perf = (await c.call_tool("analyze_performance", {})).structured_content
+        savings = (await c.call_tool("find_cost_savings", {"rule": "rightsizing"})).structured_content
+        security = (await c.call_tool("assess_security", {})).structured_content
+        one = (await c.call_tool("get_findings", {"rule": "rds.storage_encrypted"})).structured_content
+    (warning,) = [w for w in perf["warnings"] if w["scope"] == "analysis/cloudwatch"]
+    text = warning["message"]
+    # orders-db has CPU datapoints; the two Aurora members have none
+    assert text.startswith("2 of 3 available DB instances have no CloudWatch data (ledger-1, quiet-1)")
+    for rule in (
+        "perf.high_cpu (CPUUtilization)",
+        "perf.storage_nearly_full (FreeStorageSpace)",
+        "perf.iops_storage_ratio (ReadIOPS+WriteIOPS)",
+        "perf.gp2_burst_credits (BurstBalance)",
+    ):
+        assert rule in text  # fmt: skip
+    assert "cost." not in text  # only the rules of this review
+    assert "cloudwatch:GetMetricData" in text and "15 days" in text and "refresh_inventory" in text
+    (cost,) = [w["message"] for w in savings["warnings"] if w["scope"] == "analysis/cloudwatch"]
+    assert "cost.rightsizing (CPUUtilization)" in cost and "cost.idle_instance" not in cost
+    assert not [w for w in security["warnings"] + one["warnings"] if w["scope"] == "analysis/cloudwatch"]

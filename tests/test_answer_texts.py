@@ -66,6 +66,7 @@ async def test_counts_agree_with_the_ids_listed() -> None:
             grouped = await c.call_tool("get_findings", {"rule": rid, "view": "resources", "limit": 100})
             grouped = grouped.structured_content
             assert rows["total"] <= 100, rid  # one page holds them all
+            assert not [w for w in rows["warnings"] if w["scope"] == "analysis/cloudwatch"]  # every demo DB measured
             named = {(i["resource_type"], i["account"], i["region"], i["resource_id"]) for i in rows["items"]}
             assert rows["summary"]["resources"] == len(named), rid
             assert grouped["summary"]["resource_groups"] == grouped["total"] == len(grouped["items"]), rid

@@ -58,6 +58,7 @@ def _compute(snapshot: Snapshot, ctx: AnalysisContext, rule_id: str, kind: str) 
     "delete-db-instance --db-instance-identifier ID --final-db-snapshot-identifier ID-final).",
     notes="Standalone instances, and Aurora clusters whose members are all idle (finding on the cluster; an idle "
     "reader alone is not reported). Saving = the whole compute cost.",
+    metrics=("DatabaseConnections",),
 )
 def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = _compute(snapshot, ctx, "cost.idle_instance", "idle")
@@ -81,6 +82,7 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     "classes go to their current successor). " + _MODIFY_CLASS,
     notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days. Non-burstable families stop "
     "at large. Saving = (current - target on-demand hourly) x 730.",
+    metrics=("CPUUtilization",),
 )
 def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _compute(snapshot, ctx, "cost.rightsizing", "rightsize")
@@ -184,6 +186,7 @@ def ebs_gp2_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     notes="Average read + write IOPS over 14 days below 30% of provisioned (ctx.extra iops_used_pct; peaks run 2-3x "
     "the average, so more is sizing for peaks); recommendation = 2x the average rounded up to 1,000, at least "
     "1,000. Peaks are not collected, so check the maximum before lowering.",
+    metrics=("ReadIOPS", "WriteIOPS"),
 )
 def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     t = S.Thresholds.from_ctx(ctx)

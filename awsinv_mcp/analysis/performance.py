@@ -54,6 +54,7 @@ def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     remediation="Console: Modify the instance, Storage type: gp3 (no downtime). CLI: aws rds modify-db-instance "
     "--db-instance-identifier <id> --storage-type gp3 --apply-immediately",
     notes=f"Fires when the 14-day minimum BurstBalance is below {LOW_BURST_BALANCE:.0f}%; silent when not collected.",
+    metrics=("BurstBalance",),
 )  # fmt: skip
 def gp2_burst_credits(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -75,6 +76,7 @@ def gp2_burst_credits(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> H
     "--allocated-storage <gb> --apply-immediately",
     notes=f"Fires when the 14-day average read+write IOPS reaches {IOPS_NEAR_LIMIT:.0%} of the limit; Aurora "
     "storage and magnetic volumes are skipped.",
+    metrics=("ReadIOPS", "WriteIOPS"),
 )  # fmt: skip
 def iops_storage_ratio(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -100,6 +102,7 @@ def iops_storage_ratio(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> 
     "--max-allocated-storage <max-gb> --apply-immediately",
     notes=f"Fires below {FREE_STORAGE_MIN:.0%} free (14-day minimum) unless storage autoscaling still has room; "
     "Aurora storage grows by itself and is skipped.",
+    metrics=("FreeStorageSpace",),
 )  # fmt: skip
 def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -120,6 +123,7 @@ def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     remediation="Console: Modify the instance, DB instance class: the next size (the class the finding recommends), "
     "after checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance "
     "--db-instance-identifier <id> --db-instance-class <class> --apply-immediately",
+    metrics=("CPUUtilization",),
 )  # fmt: skip
 def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation

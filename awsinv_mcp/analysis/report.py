@@ -258,6 +258,28 @@ def view_findings(
     return FindingsView(summary, paginate(rows, limit=limit, cursor=cursor, query=query))
 
 
+def unmeasured(snapshot: Snapshot) -> list[str]:
+    """Available DB instances without any CloudWatch statistic (utilisation not collected), in snapshot order."""
+    return [db.identifier for db in snapshot.db_instances if db.status == "available" and db.utilisation is None]
+
+
+def metrics_warning(missing: Sequence[str], instances: int, rule_ids: Iterable[str] | None) -> str | None:
+    """What the metric-based rules among `rule_ids` (default: every rule) could not judge, and how to fix it; None
+    when every available instance has CloudWatch data or no such rule is selected."""
+    selected = [RULES[rid] for rid in (sorted(RULES) if rule_ids is None else sorted(rule_ids)) if RULES[rid].metrics]
+    if not missing or not selected:
+        return None
+    names = ", ".join(f"{r.id} ({'+'.join(r.metrics)})" for r in selected)
+    sample = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} of {instances} available DB instances have no CloudWatch data ({sample}): the metric-based "
+        f"rules {names} were skipped on them, so no finding does not mean healthy. Fix: allow cloudwatch:GetMetricData "
+        "to the identity that collects (a denied call is also listed among the warnings); RDS publishes these AWS/RDS "
+        "metrics only while an instance runs, and CloudWatch keeps 1-minute points 15 days and 5-minute points 63 "
+        "days, so an instance started or restored recently has too little history; then call refresh_inventory."
+    )
+
+
 def review_rules(review: str) -> list[Rule]:
     """The rules a category review (assess_security, analyze_performance) shows: the category's own, plus rules of
     another category that belong to it too (`also_in`, e.g. Performance Insights in the security review)."""
