@@ -95,3 +95,65 @@ async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) ->
     (cost,) = [w["message"] for w in savings["warnings"] if w["scope"] == "analysis/cloudwatch"]
     assert "cost.rightsizing (CPUUtilization)" in cost and "cost.idle_instance" not in cost
     assert not [w for w in security["warnings"] + one["warnings"] if w["scope"] == "analysis/cloudwatch"]
+
+
+ROLE = "OrganizationAccountAccessRole"
+
+
+@pytest.fixture(scope="module")
+def org_server() -> Iterator[tuple[Any, dict[str, str]]]:
+    """An organization (management account + 'payments-prod' + 'sandbox'); a production snapshot in payments-prod
+    shared with sandbox and with an account outside the organisation; sandbox's role cannot be assumed, so it is
+    known from Organizations only."""
+    from awsinv_mcp.inventory.aws.collector import collect
+    from tests.aws_support import Faults
+
+    with moto_env():
+        import boto3
+        from moto import mock_aws
+
+        with mock_aws():
+            org = boto3.client("organizations")
+            org.create_organization(FeatureSet="ALL")
+            ids = {
+                name: org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"][
+                    "AccountId"
+                ]
+                for name in ("payments-prod", "sandbox")
+            }
+            creds = boto3.client("sts").assume_role(
+                RoleArn=f"arn:aws:iam::{ids['payments-prod']}:role/{ROLE}", RoleSessionName="setup"
+            )["Credentials"]
+            rds = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"], region_name=REGION,
+            ).client("rds")  # fmt: skip
+            db_instance(rds, "payments-db", Tags=[{"Key": "Environment", "Value": "production"}])
+            for name, shared in (("to-sandbox", ids["sandbox"]), ("to-partner", OUTSIDER)):
+                rds.create_db_snapshot(DBInstanceIdentifier="payments-db", DBSnapshotIdentifier=name)
+                rds.modify_db_snapshot_attribute(
+                    DBSnapshotIdentifier=name, AttributeName="restore", ValuesToAdd=[shared]
+                )
+            faults = Faults()
+            faults.add(lambda s, o, a, r, req: s == "sts" and o == "AssumeRole" and ids["sandbox"] in str(req.body),
+                       "AccessDenied")  # fmt: skip
+            settings = Settings(source="aws", regions=[REGION], org_role=ROLE)
+            yield build_server(settings, collector=lambda s, p=None, cancel=None: collect(s, p, hook=faults)), ids
+
+
+async def test_snapshots_shared_outside_the_organisation_or_into_non_production(org_server) -> None:
+    server, ids = org_server
+    async with Client(server) as c:
+        outside = (await c.call_tool("get_findings", {"rule": "rds.snapshot_shared_outside"})).structured_content
+        lower = await c.call_tool("get_findings", {"rule": "rds.snapshot_prod_shared_to_nonprod"})
+        summary = (await c.call_tool("get_inventory_summary", {})).structured_content
+    assert ids["sandbox"] not in {a["id"] for a in summary["accounts"]}  # not collected, yet in the organisation
+    assert [(f["resource_id"], f["evidence"]["shared_with_outside"]) for f in outside["items"]] == [
+        ("to-partner", [OUTSIDER])
+    ]
+    assert outside["items"][0]["evidence"]["known_from"] == "the AWS Organization"
+    rows = lower.structured_content["items"]
+    assert [(f["resource_id"], f["evidence"]["shared_with_non_production"]) for f in rows] == [
+        ("to-sandbox", {ids["sandbox"]: "sandbox"})
+    ]
+    assert rows[0]["account"] == ids["payments-prod"] and rows[0]["environment"] == "production"
