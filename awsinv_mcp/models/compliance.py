@@ -59,6 +59,9 @@ class SavingsRow(Row):
     environment: str | None = None
     team: str | None = None
     monthly_savings_usd: float
+    savings_bound: Literal["estimate", "lower_bound", "upper_bound"] = Field(
+        "estimate", description="whether the saving is an estimate, a lower bound or an upper bound"
+    )
     action: str | None = Field(None, description="the change that saves it")
     how: str | None = Field(None, description="how the saving was computed")
     evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=_absent)
@@ -73,7 +76,11 @@ class SavingsAnswer(ListAnswer):
     as_of: date
     currency: Literal["USD"] = "USD"
     items: list[SavingsRow] = Field(description="largest saving first")
-    total_monthly_savings_usd: float = Field(description="sum over the matches (the rules never double count)")
+    total_monthly_savings_usd: float = Field(
+        description="sum over the matches (the rules never double count); it adds estimates, lower and upper bounds: "
+        "by_bound splits it"
+    )
+    by_bound: dict[str, float] = Field(description="the total split by estimate, lower_bound and upper_bound")
     savings_pct_of_spend: float | None = Field(
         None, description="total as % of last full month's spend (unfiltered calls, when costs are available)"
     )

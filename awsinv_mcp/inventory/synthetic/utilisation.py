@@ -19,6 +19,8 @@ NO_DATA = Utilisation(days=14)
 
 LOAD_PROFILES = tuple(rates_pick(cat.LOAD_RATES, i, "normal") for i in range(len(cat.ENVIRONMENTS)))
 MAGNETIC_IOPS = 200  # what a magnetic (standard) volume sustains, roughly
+AURORA_VOLUME_IO_SHARE = 0.05  # Aurora members: the share of an EBS-backed instance's I/O that reaches the volume
+# (and is billed on Aurora Standard), so clusters range from I/O-light to the I/O-heavy minority I/O-Optimized suits
 GP2_BURST_LIMIT_GB = 1000  # gp2 volumes this large no longer burst (baseline >= 3,000 IOPS)
 
 
@@ -90,8 +92,8 @@ def draw_utilisation(
     ceiling = instance_iops_ceiling(memory_gib)
     if profile == "idle":
         io = uniform(0, 3)
-    elif capacity is None:  # Aurora: the instance is the limit
-        io = ceiling * _io_share(rng, profile, False)
+    elif capacity is None:  # Aurora: the instance is the limit, and its buffer cache serves most reads
+        io = ceiling * _io_share(rng, profile, False) * AURORA_VOLUME_IO_SHARE
     else:
         provisioned = storage_type in ("io1", "io2") or (storage_type == "gp3" and capacity > 3000)
         share = _io_share(rng, profile, provisioned)
