@@ -76,12 +76,17 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     category="cost",
     severity="medium",
     title="Over-sized DB instance: one size down",
-    rationale="14-day CPU average and maximum well below the thresholds: the next smaller class carries the load.",
+    rationale="14-day CPU average and maximum well below the thresholds, and memory, connections and I/O that fit in "
+    "half the class: the next smaller class carries the load.",
     resource_types=("db_instance",),
     remediation="Modify the instance to the smaller class the finding names (its target_class; previous-generation "
     "classes go to their current successor). " + _MODIFY_CLASS,
-    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days. Non-burstable families stop "
-    "at large. Saving = (current - target on-demand hourly) x 730.",
+    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days; FreeableMemory's minimum at "
+    "least half the memory; connections maximum under half the target's default max_connections; read + write IOPS "
+    "under half of what the target size drives (a metric not collected is named in evidence.not_collected). Only a "
+    "class RDS offers for the engine, edition and version (DescribeOrderableDBInstanceOptions in aws mode, else "
+    "resources/orderable_classes.json). Non-burstable families stop at large. Saving = (current - target on-demand "
+    "hourly) x 730.",
 )
 def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _compute(snapshot, ctx, "cost.rightsizing", "rightsize")

@@ -145,9 +145,61 @@ def grows(inst: DBInstance, production: bool) -> bool:
     return hot or (production and classes.is_burstable(inst.instance_class))
 
 
-def compute_plan(inst: DBInstance, t: Thresholds, production: bool = False) -> ComputePlan | None:
+HEADROOM = 0.5  # one size down halves vCPUs and memory: memory, connections and I/O must fit in half
+
+
+def fits_smaller(inst: DBInstance, target: str) -> dict[str, Any] | None:
+    """What the 14-day memory, connections and I/O say about `target` (half the class): the figures when they fit
+    (a metric not collected is named in `not_collected`), None when one does not. Memory: FreeableMemory's
+    minimum kept at least half the memory free. Connections: the maximum stays under half the target's default
+    max_connections. I/O: read + write IOPS average under half of what the target size drives
+    (`instance_classes.iops_ceiling`)."""
+    u, now, new = inst.utilisation, classes.lookup(inst.instance_class), classes.lookup(target)
+    if u is None or now is None or new is None:
+        return None
+    out: dict[str, Any] = {}
+    missing = []
+    if u.freeable_memory_gb_min is None:
+        missing.append("FreeableMemory")
+    elif u.freeable_memory_gb_min < HEADROOM * now.memory_gib:
+        return None
+    else:
+        out["freeable_memory_gb_min"] = u.freeable_memory_gb_min
+        out["memory_gib"] = {"current": now.memory_gib, "target": new.memory_gib}
+    limit = classes.default_max_connections(inst.engine, new.memory_gib)
+    if u.connections_max is None:
+        missing.append("DatabaseConnections")
+    elif limit is not None and u.connections_max > HEADROOM * limit:
+        return None
+    else:
+        out["connections_max"] = u.connections_max
+        if limit is not None:
+            out["target_default_max_connections"] = limit
+    if u.read_iops_avg is None or u.write_iops_avg is None:
+        missing.append("ReadIOPS/WriteIOPS")
+    elif u.read_iops_avg + u.write_iops_avg > HEADROOM * classes.iops_ceiling(new.memory_gib):
+        return None
+    else:
+        out["iops_avg"] = round(u.read_iops_avg + u.write_iops_avg, 1)
+    if missing:
+        out["not_collected"] = missing
+    return out
+
+
+def smaller_target(inst: DBInstance, modern: str | None, offered: classes.Offered = None) -> str | None:
+    """One size down (on the successor of a previous-generation class), only a class RDS offers for the engine,
+    edition and version."""
+    for candidate in (classes.size_down(modern) if modern else None, classes.size_down(inst.instance_class)):
+        if candidate and classes.offered(candidate, inst.engine, inst.engine_version, offered):
+            return candidate
+    return None
+
+
+def compute_plan(inst: DBInstance, t: Thresholds, production: bool = False,
+                 offered: classes.Offered = None) -> ComputePlan | None:  # fmt: skip
     """Idle > right-size > previous generation; None when nothing applies or no price is known, and (idle
-    aside) for an instance the performance rules move up (`grows`)."""
+    aside) for an instance the performance rules move up (`grows`). Targets are classes RDS offers for the
+    instance's engine and version (`offered`: aws mode's answer, else the shipped table)."""
     if inst.instance_class == "db.serverless":
         return None
     try:
@@ -163,16 +215,17 @@ def compute_plan(inst: DBInstance, t: Thresholds, production: bool = False) -> C
             })  # fmt: skip
         if grows(inst, production):
             return None
-        modern = classes.successor(inst.instance_class, inst.engine, inst.engine_version)
+        modern = classes.successor(inst.instance_class, inst.engine, inst.engine_version, offered)
         if (_judged(inst, t) and u is not None and u.cpu_avg is not None and u.cpu_max is not None
                 and u.cpu_avg < t.cpu_avg_pct and u.cpu_max < t.cpu_max_pct):  # fmt: skip
-            target = (classes.size_down(modern) if modern else None) or classes.size_down(inst.instance_class)
-            if target is not None:
+            target = smaller_target(inst, modern, offered)
+            fit = fits_smaller(inst, target) if target is not None else None
+            if target is not None and fit is not None:
                 new = _od(inst, target)
                 if new < current:
                     return ComputePlan("rightsize", target, money((current - new) * H), {
                         "action": f"{inst.instance_class} -> {target}",
-                        "cpu_avg_pct": u.cpu_avg, "cpu_max_pct": u.cpu_max, "days": u.days,
+                        "cpu_avg_pct": u.cpu_avg, "cpu_max_pct": u.cpu_max, "days": u.days, **fit,
                         "thresholds": {"cpu_avg_pct": t.cpu_avg_pct, "cpu_max_pct": t.cpu_max_pct},
                         "current_class": inst.instance_class, "target_class": target,
                         "current_hourly_usd": current, "target_hourly_usd": new, "price_basis": _price_basis(inst),
@@ -211,7 +264,8 @@ def _plans(snapshot: Snapshot, t: Thresholds, ctx: AnalysisContext) -> CostPlans
     for inst in snapshot.db_instances:
         if inst.cluster:
             members[(inst.account, inst.region, inst.cluster)].append(inst)
-        plan = compute_plan(inst, t, ctx.is_production(inst.environment))
+        offered = snapshot.offered_classes(inst.region, inst.engine, inst.engine_version)
+        plan = compute_plan(inst, t, ctx.is_production(inst.environment), offered)
         if plan is not None:
             plans.by_instance[_key(inst)] = plan
     for cluster in snapshot.db_clusters:

@@ -65,6 +65,7 @@ class Utilisation:
     read_iops_avg: float | None = None
     write_iops_avg: float | None = None
     burst_balance_min: float | None = None  # gp2 burst credits, percent
+    freeable_memory_gb_min: float | None = None  # FreeableMemory minimum, GiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +323,17 @@ class LifecycleOverride:
     end_of_extended_support: date | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderableClasses:
+    """The DB instance classes RDS offers for one engine and version in one region
+    (DescribeOrderableDBInstanceOptions, aws mode only); they replace `resources/orderable_classes.json` there."""
+
+    region: str
+    engine: str
+    engine_version: str
+    classes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """One collection of the whole estate. Immutable; indexes are built lazily on first use.
@@ -345,6 +357,7 @@ class Snapshot:
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
+    orderable_classes: tuple[OrderableClasses, ...] = ()  # aws mode: the classes RDS offers per engine version
     gaps: tuple[Gap, ...] = ()  # parts that failed; their previous records are kept (inventory/lastgood.py)
 
     @cached_property
@@ -352,6 +365,15 @@ class Snapshot:
         """The identity of this collection (source and collection time to the microsecond): cursors, caches and
         the history name a snapshot by it, e.g. `synthetic-20261204T152147123456`."""
         return f"{self.source}-{self.collected_at.strftime('%Y%m%dT%H%M%S%f')}"
+
+    @cached_property
+    def orderable_index(self) -> dict[tuple[str, str, str], frozenset[str]]:
+        """(region, engine, engine version) -> the classes RDS offers there (aws mode; empty otherwise)."""
+        return {(o.region, o.engine, o.engine_version): frozenset(o.classes) for o in self.orderable_classes}
+
+    def offered_classes(self, region: str, engine: str, engine_version: str) -> frozenset[str] | None:
+        """What RDS said it offers for this engine version in this region, or None (use the shipped table)."""
+        return self.orderable_index.get((region, engine, engine_version)) if self.orderable_classes else None
 
     @cached_property
     def account_aliases(self) -> dict[str, str]:

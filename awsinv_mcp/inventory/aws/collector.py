@@ -341,6 +341,9 @@ class Collection:
             regions=tuple(sorted(self.regions)),
             warnings=tuple(self.results.warnings()),
             lifecycle_overrides=self.lifecycle,
+            orderable_classes=tuple(
+                sorted(set(records.get(rds.ORDERABLE, ())), key=lambda o: (o.region, o.engine, o.engine_version))
+            ),
             gaps=self.gaps(faults),
             **found,
         )

@@ -6,6 +6,7 @@ The `*_record` functions are pure: one API dict in, one snapshot record out.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from awsinv_mcp.models.inventory import (
     DBCluster,
     DBInstance,
     DBSnapshot,
+    OrderableClasses,
     ReservedDBInstance,
     Utilisation,
 )
@@ -218,6 +220,35 @@ def reserved_record(raw: dict[str, Any], *, account: str, region: str) -> Reserv
     )
 
 
+ORDERABLE = "orderable_classes"  # the Results list collect_databases adds OrderableClasses to
+_orderable_cache: dict[tuple[str, str, str], OrderableClasses | None] = {}
+_orderable_lock = threading.Lock()
+
+
+def orderable_record(raw_options: list[dict[str, Any]], *, region: str, engine: str,
+                     engine_version: str) -> OrderableClasses | None:  # fmt: skip
+    """OrderableDBInstanceOptions -> the classes offered (None for an empty answer: the shipped table applies)."""
+    found = sorted({o["DBInstanceClass"] for o in raw_options if o.get("DBInstanceClass")})
+    return OrderableClasses(region, engine, engine_version, tuple(found)) if found else None
+
+
+def orderable_classes(scope: Scope, engine: str, engine_version: str) -> OrderableClasses | None:
+    """The classes RDS offers for `engine` `engine_version` in the scope's region, asked once per process for
+    each (region, engine, version): they are the same for every account. A failed call is not remembered."""
+    key = (scope.region or "", engine, engine_version)
+    with _orderable_lock:
+        if key in _orderable_cache:
+            return _orderable_cache[key]
+    raw = scope.fetch_pages("rds:DescribeOrderableDBInstanceOptions", "rds", "describe_orderable_db_instance_options",
+                            "OrderableDBInstanceOptions", Engine=engine, EngineVersion=engine_version)  # fmt: skip
+    if raw is None:
+        return None
+    record = orderable_record(raw, region=key[0], engine=engine, engine_version=engine_version)
+    with _orderable_lock:
+        _orderable_cache[key] = record
+    return record
+
+
 def collect_databases(scope: Scope) -> None:
     """DB subnet groups, instances (plus CloudWatch utilisation) and clusters of one account-region."""
     account, region, settings = scope.account, scope.region or "", scope.settings
@@ -241,6 +272,9 @@ def collect_databases(scope: Scope) -> None:
             for r in raw_instances
         ],
     )
+    versions = sorted({(r["Engine"], r["EngineVersion"]) for r in raw_instances if r.get("EngineVersion")})
+    offered = [o for engine, version in versions if (o := orderable_classes(scope, engine, version)) is not None]
+    scope.results.add_named(ORDERABLE, offered)
     scope.results.add(
         kinds.DB_CLUSTER,
         [
