@@ -27,6 +27,15 @@ class ComplianceRowOut(Row):
     end_of_extended_support: date | None
     extended_support_monthly_usd: float | None = Field(description="rate x vCPUs x 730 h; clusters: all members")
     upgrade_target: str | None
+    lifecycle_setting: str | None = Field(
+        None,
+        description="EngineLifecycleSupport: enrolled (default) / enrolled in Extended Support, or disabled "
+        "(forced upgrade: RDS upgrades the major when standard support ends); null: the engine has no Extended Support",
+    )
+    extended_support_starts: date | None = Field(None, description="first day Extended Support is billed")
+    extended_support_year: int | None = Field(None, description="rate band (1-3): now, or at the start if ending_soon")
+    year3_starts: date | None = Field(None, description="the year-3 rate, twice years 1-2, applies from this day")
+    year3_monthly_usd: float | None = Field(None, description="the monthly charge at the year-3 rate")
     environment: str | None = None
     team: str | None = None
 

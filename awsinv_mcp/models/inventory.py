@@ -69,6 +69,19 @@ class Utilisation:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingMaintenance:
+    """One action RDS has scheduled for a DB instance or cluster (DescribePendingMaintenanceActions): e.g.
+    db-upgrade (a minor version RDS deprecates), system-update, os-upgrade, ca-certificate-rotation."""
+
+    action: str
+    description: str = ""
+    auto_applied_after: date | None = None  # applied in the next maintenance window after this date
+    forced_apply_date: date | None = None  # applied on this date whatever the window
+    current_apply_date: date | None = None  # when RDS will apply it, as things stand
+    opt_in_status: str | None = None  # immediate, next-maintenance, undo-opt-in
+
+
+@dataclass(frozen=True, slots=True)
 class Tagged:
     """Fields every taggable, account- and region-scoped resource has."""
 
@@ -118,6 +131,7 @@ class DBInstance(Tagged):
     created_at: datetime | None = None
     engine_lifecycle_support: str | None = None  # open-source-rds-extended-support[-disabled]
     utilisation: Utilisation | None = None
+    pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +168,7 @@ class DBCluster(Tagged):
     engine_lifecycle_support: str | None = None
     serverless_v2_min_acu: float | None = None
     serverless_v2_max_acu: float | None = None
+    pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from awsinv_mcp.models.inventory import (
     DBInstance,
     DBSnapshot,
     OrderableClasses,
+    PendingMaintenance,
     ReservedDBInstance,
     Utilisation,
 )
@@ -54,6 +55,29 @@ def _date(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else None
 
 
+PendingByArn = Mapping[str, tuple[PendingMaintenance, ...]]
+
+
+def pending_by_arn(raw: list[dict[str, Any]]) -> dict[str, tuple[PendingMaintenance, ...]]:
+    """ResourcePendingMaintenanceActions -> resource ARN -> its actions (pure)."""
+    out: dict[str, tuple[PendingMaintenance, ...]] = {}
+    for resource in raw:
+        actions = tuple(
+            PendingMaintenance(
+                action=a.get("Action", ""),
+                description=a.get("Description", ""),
+                auto_applied_after=_date(a.get("AutoAppliedAfterDate")),
+                forced_apply_date=_date(a.get("ForcedApplyDate")),
+                current_apply_date=_date(a.get("CurrentApplyDate")),
+                opt_in_status=a.get("OptInStatus"),
+            )
+            for a in resource.get("PendingMaintenanceActionDetails") or ()
+        )
+        if actions and resource.get("ResourceIdentifier"):
+            out[resource["ResourceIdentifier"]] = actions
+    return out
+
+
 def db_instance_record(
     raw: dict[str, Any],
     *,
@@ -62,6 +86,7 @@ def db_instance_record(
     settings: Settings,
     subnet_groups: SubnetGroups,
     utilisation: Utilisation | None = None,
+    pending: PendingByArn | None = None,
 ) -> DBInstance:
     tags = tag_dict(raw.get("TagList"))
     subnet_ids, vpc_id = _subnets(raw.get("DBSubnetGroup"), subnet_groups)
@@ -108,12 +133,14 @@ def db_instance_record(
         created_at=raw.get("InstanceCreateTime"),
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         utilisation=utilisation,
+        pending_maintenance=(pending or {}).get(raw.get("DBInstanceArn") or "", ()),
     )
 
 
 def db_cluster_record(
-    raw: dict[str, Any], *, account: str, region: str, settings: Settings, subnet_groups: SubnetGroups
-) -> DBCluster:
+    raw: dict[str, Any], *, account: str, region: str, settings: Settings, subnet_groups: SubnetGroups,
+    pending: PendingByArn | None = None,
+) -> DBCluster:  # fmt: skip
     tags = tag_dict(raw.get("TagList"))
     subnet_ids, vpc_id = _subnets(raw.get("DBSubnetGroup"), subnet_groups)
     scaling = raw.get("ServerlessV2ScalingConfiguration") or {}
@@ -151,6 +178,7 @@ def db_cluster_record(
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         serverless_v2_min_acu=scaling.get("MinCapacity"),
         serverless_v2_max_acu=scaling.get("MaxCapacity"),
+        pending_maintenance=(pending or {}).get(raw.get("DBClusterArn") or "", ()),
     )
 
 
@@ -258,6 +286,12 @@ def collect_databases(scope: Scope) -> None:
     raw_instances = scope.fetch_pages("rds:DescribeDBInstances", "rds", "describe_db_instances", "DBInstances") or []
     raw_clusters = scope.fetch_pages("rds:DescribeDBClusters", "rds", "describe_db_clusters", "DBClusters") or []
     usage = rds_utilisation(scope.with_service("cloudwatch"), [r["DBInstanceIdentifier"] for r in raw_instances])
+    # its own service label: a failure is a warning, never a gap that would hold back the RDS records
+    maintenance = scope.with_service("rds-maintenance")
+    pending = pending_by_arn(
+        maintenance.fetch_pages("rds:DescribePendingMaintenanceActions", "rds", "describe_pending_maintenance_actions",
+                                "PendingMaintenanceActions") or [] if raw_instances or raw_clusters else []
+    )  # fmt: skip
     scope.results.add(
         kinds.DB_INSTANCE,
         [
@@ -268,6 +302,7 @@ def collect_databases(scope: Scope) -> None:
                 settings=settings,
                 subnet_groups=groups,
                 utilisation=usage.get(r["DBInstanceIdentifier"]),
+                pending=pending,
             )
             for r in raw_instances
         ],
@@ -278,7 +313,9 @@ def collect_databases(scope: Scope) -> None:
     scope.results.add(
         kinds.DB_CLUSTER,
         [
-            db_cluster_record(r, account=account, region=region, settings=settings, subnet_groups=groups)
+            db_cluster_record(
+                r, account=account, region=region, settings=settings, subnet_groups=groups, pending=pending
+            )
             for r in raw_clusters
         ],
     )
