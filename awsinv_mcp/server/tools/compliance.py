@@ -31,7 +31,8 @@ PRICES = "resources/prices.json (AWS list prices, read 2026-11-25; regional figu
 
 def savings_row(f: Finding, detail: bool) -> C.SavingsRow:
     return A.row(
-        C.SavingsRow, f, monthly_savings_usd=f.monthly_savings_usd or 0.0, action=f.evidence.get("action"),
+        C.SavingsRow, f, monthly_savings_usd=f.monthly_savings_usd or 0.0, savings_bound=f.savings_bound or "estimate",
+        action=f.evidence.get("action"),
         how=None if detail else f.evidence.get("how"), evidence=f.evidence if detail else None,
     )  # fmt: skip
 
@@ -100,7 +101,7 @@ def find_cost_savings(
     return C.SavingsAnswer(
         as_of=ctx.as_of, items=[savings_row(x, detail) for x in page.items], total=page.total,
         next_cursor=page.next_cursor, truncated=page.truncated,
-        total_monthly_savings_usd=report.total_monthly_savings_usd, savings_pct_of_spend=pct,
+        total_monthly_savings_usd=report.total_monthly_savings_usd, by_bound=report.by_bound, savings_pct_of_spend=pct,
         by_rule=report.by_rule, by_team=report.by_team, by_environment=report.by_environment, rules=rules,
         prices=PRICES, **A.meta(analysis.snapshot, *_unmeasured(analysis, rule)),
     )  # fmt: skip
