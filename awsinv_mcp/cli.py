@@ -139,6 +139,7 @@ def _history_store(settings: Any) -> Any:
 
 def _collect(args: argparse.Namespace, settings: Any) -> int:
     """One collection into the history store (for cron)."""
+    from awsinv_mcp.analysis.analysis import Analysis
     from awsinv_mcp.errors import UserError
     from awsinv_mcp.inventory.store import InventoryStore
 
@@ -148,8 +149,9 @@ def _collect(args: argparse.Namespace, settings: Any) -> int:
         print(f"awsinv-mcp: {exc}", file=sys.stderr)
         return 2
     try:
-        snap = InventoryStore(settings).refresh().snapshot
-        stored = history.save(snap)
+        estate = InventoryStore(settings).refresh()
+        snap = estate.snapshot
+        stored = history.save(snap, Analysis(estate).report(snap.collected_at.date()).findings)
     except Exception as exc:  # one line, no traceback (the log has the details)
         print(f"awsinv-mcp: collection not stored: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
         return 1

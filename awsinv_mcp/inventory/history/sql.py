@@ -9,8 +9,8 @@ source.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,24 +19,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
-from awsinv_mcp.inventory.history.codec import encode, plain
+from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain
+from awsinv_mcp.inventory.history.reader import StoredSnapshot
 from awsinv_mcp.inventory.kinds import KINDS
+from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot
+
+__all__ = ["HistoryStore", "StoreError", "StoredSnapshot"]
 
 _CHUNK = 500
 
 
 class StoreError(UserError):
     """The history store cannot be used as it is (the message says what to do)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredSnapshot:
-    id: str
-    source: str
-    collected_at: datetime
-    records: int
-    status: dict[str, Any]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,21 +83,18 @@ class HistoryStore:
 
     # writing
 
-    def save(self, snapshot: Snapshot) -> StoredSnapshot:
-        """Store `snapshot` in one transaction (a snapshot already stored is left as it is)."""
+    def save(self, snapshot: Snapshot, findings: Iterable[Finding] = ()) -> StoredSnapshot:
+        """Store `snapshot` and its `findings` in one transaction (a snapshot already stored is left as it is)."""
         encoded = [encode(kind, r) for kind in KINDS for r in kind.records(snapshot)]
-        status = {
-            "warnings": plain(snapshot.warnings),
-            "gaps": plain(snapshot.gaps),
-            "accounts": plain(snapshot.accounts),
-            "regions": list(snapshot.regions),
-            **{k: plain(v) for k, v in _extra_status(snapshot).items()},
-        }
+        records = len(encoded)
+        found = {e.key: e for e in map(encode_finding, findings)}  # one per (resource, rule)
+        encoded.extend(found.values())
+        status = snapshot_status(snapshot, Counter(f.key.rsplit("|", 1)[1] for f in found.values()))
         stored = StoredSnapshot(
             id=snapshot.id,
             source=snapshot.source,
             collected_at=_utc(snapshot.collected_at),
-            records=len(encoded),
+            records=records,
             status=status,
         )
         sp, sn = schema.spans, schema.snapshots
@@ -236,6 +228,20 @@ class HistoryStore:
     def version_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
+
+
+def snapshot_status(snapshot: Snapshot, severities: Counter[str]) -> dict[str, Any]:
+    """What a stored snapshot keeps about itself besides its records: warnings, gaps, accounts, regions, record
+    counts per kind and findings per severity (what list_snapshots shows without reading the records)."""
+    return {
+        "warnings": plain(snapshot.warnings),
+        "gaps": plain(snapshot.gaps),
+        "accounts": plain(snapshot.accounts),
+        "regions": list(snapshot.regions),
+        "counts": {kind.name: len(kind.records(snapshot)) for kind in KINDS},
+        "findings": dict(severities),
+        **{k: plain(v) for k, v in _extra_status(snapshot).items()},
+    }
 
 
 def _extra_status(snapshot: Snapshot) -> dict[str, Any]:
