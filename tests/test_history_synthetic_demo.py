@@ -117,6 +117,15 @@ async def test_history_tools_answer_in_demo_mode() -> None:
         err, mysql = await _call(c, "get_changes", {"since": "30d", "engine": "postgres"})
         assert not err and mysql["total"] < changes["total"]
 
+        # the resource: since the previous snapshot
+        latest = json.loads((await c.read_resource("inventory://changes")).contents[0].text)
+        assert latest["from_snapshot"]["snapshot_id"] == listed["items"][1]["snapshot_id"]
+        assert latest["to_snapshot"]["snapshot_id"] == newest["snapshot_id"]
+        err, same = await _call(c, "get_changes", {"since": listed["items"][1]["snapshot_id"], "limit": 50})
+        assert latest["items"] == same["items"] and latest["summary"] == same["summary"]
+        review = await c.get_prompt("change_review", {"since": "24h"})
+        assert 'get_changes with since="24h", view="findings"' in review.messages[0].content.text
+
         err, message = await _call(c, "get_changes", {"since": "30d", "change": "opened"})
         assert err and "added, removed, modified" in message
         err, message = await _call(c, "get_changes", {"since": "30d", "engine": "db2"})

@@ -289,6 +289,16 @@ def get_changes(
     )
 
 
+def changes_since_previous(limit: int = 50) -> H.Changes:
+    """get_changes from the snapshot before the latest (of the latest's source) to the latest: what the resource
+    `inventory://changes` shows (no change at all while only one snapshot is kept)."""
+    _, snaps, _ = _reader()
+    if not snaps:
+        raise UserError("no snapshot is kept yet; call refresh_inventory (or run awsinv-mcp collect)")
+    same = [s for s in snaps if s.source == snaps[-1].source]
+    return get_changes(since=same[-2].id if len(same) > 1 else same[-1].id, limit=limit)
+
+
 def get_resource_history(
     resource: Annotated[str, Field(min_length=1, max_length=255, description="identifier (not an ARN)")],
     resource_type: ResourceType = None,
