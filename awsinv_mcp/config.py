@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     store: str | None = Field(
         None, description="history store: sqlite:///path/history.db or postgresql://...; unset = memory only"
     )
+    retention: str = Field(
+        "hourly=24,daily=30,monthly=12", description="snapshots the history store keeps: newest per hour/day/month"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     max_concurrency: int = Field(64, ge=1, le=256, description="concurrent AWS calls (worker threads of the fan-out)")
     share_botocore: bool = Field(

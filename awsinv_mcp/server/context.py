@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from awsinv_mcp.cost.service import CostService
     from awsinv_mcp.dbinspect.service import DatabaseService
     from awsinv_mcp.inventory.history.reader import History
+    from awsinv_mcp.inventory.history.retention import Retention
     from awsinv_mcp.inventory.history.sql import HistoryStore
     from awsinv_mcp.inventory.synthetic.history import SyntheticHistory
     from awsinv_mcp.models.answers import WarningOut
@@ -65,6 +66,7 @@ class AppContext:
         self._unsaved: list[tuple[Snapshot, tuple[Finding, ...]]] = []  # collected while the store was down
         self._synthetic_history: SyntheticHistory | None = None
         keep = self._keep if settings.store else None
+        self._retention = _retention(settings) if settings.store else None
         self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis, keep=keep)
         self._costs = costs
         self._databases = databases
@@ -101,6 +103,8 @@ class AppContext:
             store = self.history()
             for snap, found in pending:
                 store.save(snap, found)
+            if self._retention is not None:
+                store.prune(self._retention)
         except Exception as exc:  # any failure of the store: answer from memory, and say so
             log.warning("history store unreachable, snapshot %s kept in memory: %s", snapshot.id, exc)
             return store_down(exc)
@@ -175,6 +179,12 @@ class AppContext:
             databases.close()
         if history is not None:
             history.close()
+
+
+def _retention(settings: Settings) -> Retention:
+    from awsinv_mcp.inventory.history.retention import Retention
+
+    return Retention.parse(settings.retention)
 
 
 def _analysis(estate: Estate) -> Analysis:

@@ -9,18 +9,20 @@ source.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
 from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain
 from awsinv_mcp.inventory.history.reader import StoredSnapshot
+from awsinv_mcp.inventory.history.retention import Retention, retained
 from awsinv_mcp.inventory.kinds import KINDS
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot
@@ -99,6 +101,7 @@ class HistoryStore:
         )
         sp, sn = schema.spans, schema.snapshots
         with self.engine.begin() as conn:
+            _writer(conn)
             if conn.execute(select(sn.c.id).where(sn.c.id == stored.id)).first():
                 return stored
             seq = (conn.execute(select(func.max(sn.c.seq))).scalar() or 0) + 1
@@ -157,6 +160,56 @@ class HistoryStore:
             for chunk in _chunks(rows):
                 conn.execute(sp.insert(), chunk)
         return stored
+
+    def prune(self, policy: Retention) -> int:
+        """Delete the snapshots `policy` does not keep, with the memberships and record versions that only they
+        held (a version a kept snapshot still references stays); one transaction. Returns snapshots deleted."""
+        sp, sn, v = schema.spans, schema.snapshots, schema.record_versions
+        with self.engine.begin() as conn:
+            _writer(conn)
+            snaps = [
+                (i, src, seq, _utc(t))
+                for i, src, seq, t in conn.execute(select(sn.c.id, sn.c.source, sn.c.seq, sn.c.collected_at))
+            ]
+            keep = retained(
+                [StoredSnapshot(id=i, source=src, collected_at=t, records=0, status={}) for i, src, _, t in snaps],
+                policy,
+            )
+            gone = [i for i, _, _, _ in snaps if i not in keep]
+            if not gone:
+                return 0
+            for chunk in _chunks(gone):
+                conn.execute(sn.delete().where(sn.c.id.in_(chunk)))
+            kept: dict[str, list[int]] = {}
+            for i, src, seq, _ in sorted(snaps, key=lambda r: r[2]):
+                if i in keep:
+                    kept.setdefault(src, []).append(seq)
+            dead = []
+            closed = select(sp.c.source, sp.c.kind, sp.c.key, sp.c.first_seq, sp.c.last_seq, sp.c.hash).where(
+                sp.c.last_seq.is_not(None)
+            )
+            for src, kind, key, first, last, h in conn.execute(closed):
+                seqs = kept.get(src, [])
+                at = bisect_left(seqs, first)
+                if at == len(seqs) or seqs[at] > last:  # no kept snapshot of the source holds this span
+                    dead.append({"b_s": src, "b_k": kind, "b_key": key, "b_f": first, "b_h": h})
+            if dead:
+                conn.execute(
+                    sp.delete().where(
+                        sp.c.source == bindparam("b_s"),
+                        sp.c.kind == bindparam("b_k"),
+                        sp.c.key == bindparam("b_key"),
+                        sp.c.first_seq == bindparam("b_f"),
+                    ),
+                    dead,
+                )
+            orphans = sorted({d["b_h"] for d in dead})
+            for chunk in _chunks(orphans):
+                used = {h for (h,) in conn.execute(select(sp.c.hash).where(sp.c.hash.in_(chunk)).distinct())}
+                unused = [h for h in chunk if h not in used]
+                if unused:
+                    conn.execute(v.delete().where(v.c.hash.in_(unused)))
+        return len(gone)
 
     # reading
 
@@ -228,6 +281,12 @@ class HistoryStore:
     def version_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
+
+
+def _writer(conn: Connection) -> None:
+    """Serialise writers of the store (save, prune) across processes: every write transaction first locks the
+    schema-version row (a row lock on PostgreSQL, the database write lock on SQLite)."""
+    conn.execute(update(schema.meta).where(schema.meta.c.name == "schema_version").values(value=schema.meta.c.value))
 
 
 def snapshot_status(snapshot: Snapshot, severities: Counter[str]) -> dict[str, Any]:
