@@ -33,6 +33,8 @@ def test_each_tier_keeps_the_newest_of_its_latest_buckets() -> None:
     monthly = {"aws-960"}
     assert keep == hourly | daily | monthly
     assert retained(snaps, Retention(hourly=0, daily=0, monthly=0)) == {"aws-960"}  # the newest always stays
+    recent = [_at(0), _at(0.25), _at(0.5), _at(0.75), _at(1.25)]
+    assert retained(recent, Retention(hourly=1, daily=0, monthly=0)) == {"aws-0.5", "aws-0.75", "aws-1.25"}
     both = retained([*snaps, _at(1, "synthetic"), _at(2, "synthetic")], Retention(hourly=1, daily=0, monthly=0))
     assert both == {"aws-960", "synthetic-2"}  # per source
 

@@ -1,7 +1,8 @@
 """Tiered retention of kept snapshots (`AWSINV_RETENTION`, default `hourly=24,daily=30,monthly=12`).
 
 Pure: `retained` picks, per source, the newest snapshot of each of the latest N hours, days and months that hold
-one (as backup tools' "keep hourly/daily/monthly" rotations do), and always the newest snapshot of each source.
+one (as backup tools' "keep hourly/daily/monthly" rotations do), and every snapshot of the source's latest hour
+(`RECENT`: a collector running every 15 minutes can still compare its last collections).
 `sql.HistoryStore.prune` deletes the rest, and only the memberships and record versions no kept snapshot needs.
 """
 
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history.reader import StoredSnapshot
 
 DEFAULT = "hourly=24,daily=30,monthly=12"
+RECENT = timedelta(hours=1)
 _BUCKETS: dict[str, Callable[[datetime], tuple[int, ...]]] = {
     "hourly": lambda t: (t.year, t.month, t.day, t.hour),
     "daily": lambda t: (t.year, t.month, t.day),
@@ -48,7 +50,7 @@ def retained(snapshots: Sequence[StoredSnapshot], policy: Retention) -> set[str]
     keep: set[str] = set()
     for source in {s.source for s in snapshots}:
         newest_first = sorted((s for s in snapshots if s.source == source), key=lambda s: s.collected_at, reverse=True)
-        keep.add(newest_first[0].id)
+        keep.update(s.id for s in newest_first if newest_first[0].collected_at - s.collected_at < RECENT)
         for tier, bucket in _BUCKETS.items():
             limit, seen = getattr(policy, tier), set()
             for s in newest_first:
