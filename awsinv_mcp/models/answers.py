@@ -52,6 +52,11 @@ def rows(model: type[M], records: Iterable[Any]) -> list[M]:
     return [model.model_validate(r) for r in records]
 
 
+def absent(value: object) -> bool:
+    """`exclude_if` of optional answer fields: left out of the answer rather than shown as null."""
+    return value is None
+
+
 class WarningOut(BaseModel):
     scope: str = Field(description="what failed: account/region/service")
     message: str
