@@ -15,7 +15,9 @@ log = logging.getLogger("awsinv_mcp.web")
 async def example_arguments(bridge: ToolBridge) -> dict[str, str]:
     """Plausible values for prompt arguments, taken from the estate (the largest team, a reachable database)."""
     values = {"environment": "production"}
-    try:
+    try:  # a server with some toolsets only (`--toolsets databases`) is not asked for tools it lacks
+        if not await bridge.has_tool("get_inventory_summary"):
+            raise ToolFailure(404, "no inventory summary")
         summary = await bridge.call("get_inventory_summary")
         teams = summary.get("by_team") or {}
         if teams:
@@ -23,6 +25,8 @@ async def example_arguments(bridge: ToolBridge) -> dict[str, str]:
     except ToolFailure:
         pass
     try:
+        if not await bridge.has_tool("list_databases"):
+            raise ToolFailure(404, "no configured databases")
         databases = (await bridge.call("list_databases")).get("items") or []
         if databases:  # a database that answers now makes a better demo than the first name
             reachable = [d for d in databases if isinstance(d, dict) and d.get("reachable")]

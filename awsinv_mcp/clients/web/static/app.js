@@ -109,9 +109,8 @@
     return step * power;
   }
 
-  class ApiError extends Error {
-    constructor(status, message, fix) { super(message); this.status = status; this.fix = fix; }
-  }
+  // Every read of a view goes through callTool (static/data.js); `api` is for the chat's own routes.
+  const { callTool, toolList, ApiError } = window.awsinvData;
 
   async function api(path, params, options) {
     const url = new URL(path, window.location.origin);
@@ -163,14 +162,14 @@
 
   const summaryPromise = () => {
     if (!state.summaryRequest) {
-      state.summaryRequest = api("/api/v1/inventory/summary").then((s) => { state.summary = s; return s; });
+      state.summaryRequest = callTool("get_inventory_summary").then((s) => { state.summary = s; return s; });
       state.summaryRequest.catch(() => { state.summaryRequest = null; });
     }
     return state.summaryRequest;
   };
   const schemaPromise = () => {
     if (!state.schemaRequest) {
-      state.schemaRequest = api("/api/v1/schema").then((s) => { state.schema = s; return s; });
+      state.schemaRequest = toolList().then((s) => { state.schema = s; return s; });
       state.schemaRequest.catch(() => { state.schemaRequest = null; });
     }
     return state.schemaRequest;
@@ -272,12 +271,12 @@
     const cVer = card("versions", "Versions by support status");
     const cSrc = card("source", "Data source");
 
-    const costs = api("/api/v1/inventory/costs", { group_by: "TAG:Team", granularity: "MONTHLY" });
-    const savings = api("/api/v1/inventory/savings", { limit: 1 });
-    const findings = api("/api/v1/inventory/findings", { limit: 1 });
+    const costs = callTool("get_cost_summary", { group_by: "TAG:Team", granularity: "MONTHLY" });
+    const savings = callTool("find_cost_savings", { limit: 1 });
+    const findings = callTool("get_findings", { limit: 1 });
     // by_status when the tool reports it; otherwise count the rows of one large page
-    const versions = api("/api/v1/inventory/versions", { limit: 1 }).then((v) => (aggregate(v, "by_status")
-      || !v.next_cursor ? v : api("/api/v1/inventory/versions", { limit: 500 })));
+    const versions = callTool("check_version_compliance", { limit: 1 }).then((v) => (aggregate(v, "by_status")
+      || !v.next_cursor ? v : callTool("check_version_compliance", { limit: 500 })));
 
     summaryPromise().then((s) => {
       showSource(s);
@@ -450,16 +449,16 @@
 
   // ---------- resources ----------
   const RESOURCES = {
-    databases: { title: "DB instances", key: "identifier", detail: true,
+    databases: { title: "DB instances", tool: "list_db_instances", key: "identifier", detail: true,
       columns: ["identifier", "engine", "engine_version", "instance_class", "status", "environment", "team",
         "region", "account", "storage_encrypted", "publicly_accessible", "multi_az", "allocated_gb"] },
-    clusters: { title: "Clusters", key: "identifier",
+    clusters: { title: "Clusters", tool: "list_db_clusters", key: "identifier",
       columns: ["identifier", "engine", "engine_version", "engine_mode", "status", "environment", "team", "region",
         "members", "storage_encrypted", "deletion_protection"] },
-    ec2: { title: "EC2 instances", key: "identifier",
+    ec2: { title: "EC2 instances", tool: "list_ec2_instances", key: "identifier",
       columns: ["identifier", "name", "instance_type", "state", "environment", "team", "region", "public_ip",
         "imds_v2_required", "database_host"] },
-    buckets: { title: "S3 buckets", key: "name",
+    buckets: { title: "S3 buckets", tool: "list_s3_buckets", key: "name",
       columns: ["name", "region", "account", "purpose", "encrypted", "public_access_block", "public", "versioning"] },
   };
   const SUMMARY_OPTIONS = { engine: "by_engine", environment: "by_environment", team: "by_team",
@@ -498,8 +497,8 @@
   }
 
   function routeInfo() {
-    const routes = (state.schema && state.schema.routes) || {};
-    return routes[state.resource] || { available: true, parameters: {} };
+    const tool = (state.schema || {})[RESOURCES[state.resource].tool];
+    return tool ? { available: true, parameters: tool.parameters } : { available: !state.schema, parameters: {} };
   }
 
   function buildFilters() {
@@ -546,6 +545,22 @@
     return valueNode(value);
   }
 
+  // Filter values (strings from controls and the URL) as the JSON types the tool's schema asks for.
+  function typedArgs(values, parameters) {
+    const out = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null || value === undefined || value === "") continue;
+      const kind = (parameters && parameters[key] && parameters[key].type) || "";
+      const kinds = Array.isArray(kind) ? kind : [kind];
+      if (typeof value !== "string") out[key] = value;
+      else if (kinds.includes("boolean") && /^(true|false)$/.test(value)) out[key] = value === "true";
+      else if ((kinds.includes("integer") || kinds.includes("number")) && value.trim() !== ""
+        && !Number.isNaN(Number(value))) out[key] = Number(value);
+      else out[key] = value;
+    }
+    return out;
+  }
+
   async function loadTable() {
     const spec = RESOURCES[state.resource];
     const info = routeInfo();
@@ -558,7 +573,7 @@
     table.classList.add("loading");
     let page;
     try {
-      page = await api(`/api/v1/inventory/${state.resource}`, request);
+      page = await callTool(spec.tool, typedArgs(request, info.parameters));
     } catch (err) {
       if (state.tableToken !== token) return;
       table.classList.remove("loading");
@@ -610,8 +625,7 @@
     "internet_exposed", "storage_type", "allocated_gb", "iops", "backup_retention_days", "deletion_protection",
     "iam_auth", "performance_insights", "engine_lifecycle_support", "created_at"];
 
-  const findingParams = () => (state.schema && state.schema.routes && state.schema.routes.findings
-    && state.schema.routes.findings.parameters) || {};
+  const findingParams = () => ((state.schema || {}).get_findings || {}).parameters || {};
 
   async function openDetail(row) {
     const panel = $("detail");
@@ -626,9 +640,9 @@
       el("div", { class: "skeleton" }));
     const id = row.arn || row.identifier;
     const [detail, findings] = await Promise.allSettled([
-      api(`/api/v1/inventory/databases/${encodeURIComponent(id)}`),
-      api("/api/v1/inventory/findings", { resource: row.identifier, limit: 50,
-        detail: "detail" in findingParams() ? "true" : null }),
+      callTool("get_db_instance", { identifier: id }),
+      callTool("get_findings", { resource: row.identifier, limit: 50,
+        detail: "detail" in findingParams() ? true : null }),
     ]);
     if (panel.querySelector("h3").textContent !== row.identifier) return;
     panel.querySelector(".skeleton").remove();
