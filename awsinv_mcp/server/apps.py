@@ -89,11 +89,12 @@ def exports_as_object(module: str, name: str) -> str:
 
 def app_html(view: str) -> str:
     """`index.html` with its stylesheets inlined where they stand and its scripts inlined at the end of the body
-    (where `defer` would have run them), the view named on `<html data-mcp-app>` for the page's scripts, and the
-    App bundle with `appmode.js` as one module script after them."""
+    (where `defer` would have run them), the view named on `<html data-mcp-app>`, `appmode.js` before the page's
+    scripts (it supplies their data layer) and the App bundle as a module script after them (it starts the
+    bridge: `awsinvAppStart`)."""
     page = _read("index.html")
     page = _STYLESHEET.sub(lambda m: f"<style>\n{_read(m.group(1))}\n</style>", page)
-    scripts: list[str] = []
+    scripts = [f"<script>\n{_inline_js(_read(APP_SCRIPT))}\n</script>"]
 
     def lift(match: re.Match[str]) -> str:
         attrs = f"{match.group(1)} {match.group(3)}"
@@ -102,8 +103,10 @@ def app_html(view: str) -> str:
         return ""
 
     page = _SCRIPT.sub(lift, page)
+    # the footer links the web server's own routes (/healthz), which an App document has not
+    page = re.sub(r"<footer\b.*?</footer>\s*", "", page, flags=re.DOTALL)
     page = re.sub(r"<html\b", f'<html data-mcp-app="{view}"', page, count=1)
-    bridge = exports_as_object(_read(EXT_APPS_BUNDLE), "ExtApps") + _read(APP_SCRIPT)
+    bridge = exports_as_object(_read(EXT_APPS_BUNDLE), "ExtApps") + "window.awsinvAppStart(ExtApps);\n"
     scripts.append(f'<script type="module">\n{_inline_js(bridge)}\n</script>')
     head, sep, tail = page.rpartition("</body>")
     if not sep:
