@@ -113,6 +113,11 @@ async def test_other_lists(server) -> None:
         assert [s["identifier"] for s in snaps["items"]] == ["ledger-manual-1"] and snaps["items"][0]["age_days"] == 400
         old = (await call(c, "list_db_snapshots", {"older_than_days": 30})).structured_content
         assert old["total"] == 1
+        everything = (await call(c, "list_db_snapshots", {"limit": 500})).structured_content["items"]
+        for shared in (True, False):
+            rows = (await call(c, "list_db_snapshots", {"shared": shared})).structured_content["items"]
+            assert [s["identifier"] for s in rows] == [s["identifier"] for s in everything
+                                                       if bool(s["shared_with"]) == shared]  # fmt: skip
         hosts = (await call(c, "list_ec2_instances", {"database_host": True})).structured_content
         assert [h["identifier"] for h in hosts["items"]] == ["i-0abc"]
         assert hosts["items"][0]["imds_v2_required"] is False

@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 
 from awsinv_mcp.clients.web.app import PAGE_TOOLS, create_app
 from awsinv_mcp.clients.web.body_limit import MAX_BODY_BYTES
+from awsinv_mcp.config import Settings
+from awsinv_mcp.server.app import build_server
 from awsinv_mcp.server.catalog import TOOLS
 from tests.test_web_api import BASE, SETTINGS, real_server, tool_answer
 
@@ -81,3 +83,15 @@ def test_a_tool_the_server_lacks_is_a_404_and_unlisted() -> None:
         r = client.post("/api/v1/tools/list_db_snapshots", json={})
         assert r.status_code == 404 and "list_db_snapshots" in r.json()["error"]
         assert "list_db_snapshots" not in client.get("/api/v1/tools").json()["tools"]
+
+
+def test_snapshots_filter_by_shared_on_the_demo_estate() -> None:
+    demo = create_app(Settings(source="synthetic", seed=42, scale=150), mcp_target=build_server(
+        Settings(source="synthetic", seed=42, scale=150)))  # fmt: skip
+    with TestClient(demo, base_url=BASE) as client:
+        url = "/api/v1/tools/list_db_snapshots"
+        every = client.post(url, json={"limit": 500}).json()["items"]
+        shared = client.post(url, json={"shared": True, "limit": 500}).json()
+        assert shared["total"] == sum(1 for s in every if s["shared_with"]) > 0
+        assert all(s["shared_with"] for s in shared["items"])
+        assert client.post(url, json={"shared": False, "limit": 1}).json()["total"] == len(every) - shared["total"]

@@ -133,6 +133,7 @@ def list_db_snapshots(
     public: Annotated[bool | None, Field(description="only public (true) or non-public (false)")] = None,
     encrypted: bool | None = None,
     older_than_days: Annotated[int | None, Field(ge=0, description="created more than N days ago")] = None,
+    shared: bool | None = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBSnapshotPage:  # fmt: skip
     """Instance and cluster snapshots with public/shared/encryption state and age, filtered, paged.
@@ -141,7 +142,7 @@ def list_db_snapshots(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_db_snapshots(
         estate, f, kind=kind, snapshot_type=snapshot_type, public=public, encrypted=encrypted,
-        older_than_days=older_than_days, sort=sort, limit=limit, cursor=cursor,
+        older_than_days=older_than_days, shared=shared, sort=sort, limit=limit, cursor=cursor,
     )  # fmt: skip
     return _page(A.DBSnapshotPage, page, [snapshot_row(s, estate) for s in page.items], estate)
 
