@@ -36,6 +36,7 @@ from pydantic_core import from_json
 
 from awsinv_mcp import budget
 from awsinv_mcp.errors import ErrorCode, UserError
+from awsinv_mcp.server.apps import ui_meta
 
 log = logging.getLogger("awsinv_mcp.server")
 
@@ -46,12 +47,14 @@ Middleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 class ToolDef:
     """One tool: its function (name, docstring and signature are the tool's), a title, its toolset, and whether it
     reaches outside the server (`openWorldHint`). Every tool does: the inventory and analysis tools collect from AWS
-    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database."""
+    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database. `app` is the
+    `ui://` MCP App that shows the tool's answer (`server/apps.py`), linked from the tool's `_meta`."""
 
     fn: Callable[..., Any]
     title: str
     toolset: str
     open_world: bool = True
+    app: str | None = None
     _validator: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -180,6 +183,7 @@ def register_tools(mcp: MCPServer, tools: Sequence[ToolDef]) -> None:
             title=tool.title,
             description=inspect.getdoc(tool.fn),
             annotations=annotations(open_world=tool.open_world),
+            meta=ui_meta(tool.app) if tool.app else None,
         )
 
 
