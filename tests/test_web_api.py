@@ -138,6 +138,9 @@ def test_prompt_cards_fill_arguments_from_the_estate(client: TestClient) -> None
 
 
 class _Bridge:
+    async def has_tool(self, name: str) -> bool:
+        return True
+
     async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         if name == "list_databases":
             rows = [("a_down", False), ("b_up", True), ("c_up", True)]
@@ -231,10 +234,11 @@ def test_static_assets_ship_in_the_package_and_load_nothing_external() -> None:
     static = files("awsinv_mcp.clients.web") / "static"
     html = (static / "index.html").read_text()
     referenced = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
-    assert sorted(referenced) == ["app.css", "app.js"]
+    assert sorted(referenced) == ["app.css", "app.js", "data.js"]
     for name in referenced:
         assert (static / name).is_file()
-    js, css = (static / "app.js").read_text(), (static / "app.css").read_text()
+    js = (static / "app.js").read_text() + (static / "data.js").read_text()
+    css = (static / "app.css").read_text()
     assert "innerHTML" not in js.replace("nothing is ever assigned to innerHTML", "")
     assert not re.search(r"<script>|<style|\sstyle=|\son\w+=", html)  # nothing inline: the CSP forbids it
     for text in (html, js, css):

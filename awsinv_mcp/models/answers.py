@@ -52,6 +52,11 @@ def rows(model: type[M], records: Iterable[Any]) -> list[M]:
     return [model.model_validate(r) for r in records]
 
 
+def absent(value: object) -> bool:
+    """`exclude_if` of optional answer fields: left out of the answer rather than shown as null."""
+    return value is None
+
+
 class WarningOut(BaseModel):
     scope: str = Field(description="what failed: account/region/service")
     message: str
@@ -151,6 +156,7 @@ class DBClusterRow(Row):
     deletion_protection: bool
     backup_retention_days: int
     iam_auth: bool
+    volume_gb: int = Field(description="GB in use: Aurora volume (VolumeBytesUsed) or Multi-AZ cluster storage")
 
 
 class DBClusterPage(TablePage):
@@ -252,7 +258,7 @@ class InventorySummary(Answer):
     ec2_instances: int
     database_hosts: int
     s3_buckets: int
-    allocated_storage_gb: int
+    allocated_storage_gb: int = Field(description="allocated_gb of DB instances outside clusters + clusters' volume_gb")
     by_engine: dict[str, int]
     by_region: dict[str, int]
     by_environment: dict[str, int]

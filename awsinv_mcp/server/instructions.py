@@ -33,7 +33,10 @@ GUIDES: dict[str, str] = {
         "sql is one read-only statement with :name placeholders, params their values; schema defaults to the "
         "login's."
     ),
-    "history": "History: how the estate changed between snapshots.",
+    "history": (
+        "History: how the estate changed between snapshots. since and until take a snapshot_id, an ISO date/time "
+        "or a duration back from now (24h, 7d); until defaults to the latest."
+    ),
 }
 
 CONVENTIONS = (

@@ -38,6 +38,7 @@ from pydantic_core import from_json
 from awsinv_mcp import budget
 from awsinv_mcp.errors import ErrorCode, UserError
 from awsinv_mcp.paging import MAX_LIMIT
+from awsinv_mcp.server.apps import ui_meta
 
 log = logging.getLogger("awsinv_mcp.server")
 
@@ -48,12 +49,14 @@ Middleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 class ToolDef:
     """One tool: its function (name, docstring and signature are the tool's), a title, its toolset, and whether it
     reaches outside the server (`openWorldHint`). Every tool does: the inventory and analysis tools collect from AWS
-    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database."""
+    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database. `app` is the
+    `ui://` MCP App that shows the tool's answer (`server/apps.py`), linked from the tool's `_meta`."""
 
     fn: Callable[..., Any]
     title: str
     toolset: str
     open_world: bool = True
+    app: str | None = None
     _validator: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -182,6 +185,7 @@ def register_tools(mcp: MCPServer, tools: Sequence[ToolDef]) -> None:
             title=tool.title,
             description=inspect.getdoc(tool.fn),
             annotations=annotations(open_world=tool.open_world),
+            meta=ui_meta(tool.app) if tool.app else None,
         )
 
 
@@ -288,7 +292,7 @@ _MAPPINGS = ("properties", "$defs", "definitions", "patternProperties")
 CONVENTIONAL_ARGS = frozenset({
     "cursor", "region", "account", "environment", "team", "application", "status", "engine", "q", "sort",
     "severity", "rule", "resource", "resource_type", "category", "database", "detail", "as_of", "start", "end",
-    "group_by", "service", "tag", "top", "schema", "sql", "params",
+    "group_by", "service", "tag", "top", "schema", "sql", "params", "since", "until",
 })  # fmt: skip
 # Keywords of the listed input schemas that only guard the server (which validates every call anyway and
 # answers a sentence naming the bound): string lengths, and a lower bound of 0 or 1 on a count.

@@ -44,8 +44,8 @@ def get_cost_summary(
     metric: Metric = "UnblendedCost",
     top: Top = 20,
 ) -> CostAnswer:
-    """Spend per period and group (default the last 6 full months); ce_requests = Cost Explorer requests
-    paid ($0.01 each). Change over time: get_cost_trend; ahead: get_cost_forecast."""
+    """Spend per period and group (default: the last 6 full months, DAILY the last 30 days; ce_requests = paid
+    Cost Explorer requests). Over time: get_cost_trend; ahead: get_cost_forecast."""
     return app().costs.summary(
         start=start, end=end, granularity=granularity, group_by=group_by,
         filters=_filters(service, account, region, tag), metric=metric, top=top,

@@ -68,7 +68,7 @@ def db_detail(estate: Estate, db: DBInstance) -> A.DBInstanceDetail:
 
 def cluster_row(c: DBCluster) -> A.DBClusterRow:
     members = sorted(c.members, key=lambda m: (not m.writer, m.identifier))
-    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members])
+    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members], volume_gb=c.allocated_gb)
 
 
 def cache_row(c: CacheCluster) -> A.CacheClusterRow:
@@ -135,6 +135,7 @@ def list_db_snapshots(
     public: bool | None = None,
     encrypted: bool | None = None,
     older_than_days: Annotated[int | None, Field(ge=0, description="created more than N days ago")] = None,
+    shared: bool | None = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBSnapshotPage:  # fmt: skip
     """Instance and cluster snapshots: public, shared, encrypted, age. Risky ones with remediation:
@@ -143,7 +144,7 @@ def list_db_snapshots(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_db_snapshots(
         estate, f, kind=kind, snapshot_type=snapshot_type, public=public, encrypted=encrypted,
-        older_than_days=older_than_days, sort=sort, limit=limit, cursor=cursor,
+        older_than_days=older_than_days, shared=shared, sort=sort, limit=limit, cursor=cursor,
     )  # fmt: skip
     return _page(A.DBSnapshotPage, page, [snapshot_row(s, estate) for s in page.items], estate)
 
@@ -200,8 +201,8 @@ def list_s3_buckets(
 
 
 async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
-    """Collect the inventory again now (progress per account and region; a cancel keeps the previous
-    snapshot). Only when asked for fresh data."""
+    """Collect the inventory again now, with progress (a cancel keeps the previous snapshot). Only when asked
+    for fresh data."""
     started = time.perf_counter()
     store = app().inventory
     loop = asyncio.get_running_loop()
