@@ -6,7 +6,7 @@ Run: .venv/bin/python bench/bench_budget.py [--scales 150,10000,100000]
 1. tools/list per toolset and for all, model-facing part (names, descriptions, input schemas) and whole result,
    against the SDK's own listing of the same tools without `slim_tools` (baseline, same run).
 2. Every tool's default answer (no arguments; a tool that needs an argument answers a short error, shown as
-   such; the history tools read a temporary SQLite store holding the one snapshot) at each scale, and every
+   such; the history tools read the demo's own history, two daily snapshots) at each scale, and every
    estate tool's widest call (bounded integers at their maximum, detail on) with the answer cap
    (`awsinv_mcp/budget.py`) on and off (baseline, same run).
 3. The 56-instance fleet of issue 16: a synthetic estate of 56 DB instances listed in one `list_db_instances`
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,13 @@ async def tools_list() -> None:
               f"  whole {rw:>6,} -> {sw:>6,} ({sw / rw:.2f})")  # fmt: skip
 
 
-async def defaults(scale: int, store: str) -> dict[str, str]:
+async def defaults(scale: int) -> dict[str, str]:
     """tool -> its default answer's bytes (no arguments), or "error" for a tool that needs an argument."""
-    server = build_server(Settings(source="synthetic", scale=scale, store=store))
+    # the demo's own history, two daily snapshots (a store or 30 days of 100k-instance snapshots take minutes)
+    server = build_server(Settings(source="synthetic", scale=scale, synthetic_history_days=2))
     out: dict[str, str] = {}
     async with Client(server) as c:
-        await c.call_tool("get_inventory_summary", {})  # the collection (and the history store's one snapshot)
+        await c.call_tool("get_inventory_summary", {})  # the collection first
         for tool in catalog.TOOLS:
             if tool.name == "refresh_inventory":
                 continue
@@ -104,10 +104,9 @@ async def main(scales: list[int], widest_too: bool) -> None:
     size, n = await fleet()
     print(f"\n{n}-instance fleet, one list_db_instances call: {size:,} B ({size / n:.0f} B per instance)")
     table: dict[str, dict[int, str]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for scale in scales:
-            for name, value in (await defaults(scale, f"sqlite:///{tmp}/history-{scale}.db")).items():
-                table.setdefault(name, {})[scale] = value
+    for scale in scales:
+        for name, value in (await defaults(scale)).items():
+            table.setdefault(name, {})[scale] = value
     print(f"\ndefault answers (no arguments), bytes at {' / '.join(f'{s:,}' for s in scales)} DB instances")
     for name, values in table.items():
         print(f"  {name:<26} " + " / ".join(values[s] for s in scales))
