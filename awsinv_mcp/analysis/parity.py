@@ -157,8 +157,9 @@ TRUSTED_ADVISOR: tuple[Parity, ...] = (
     _m("Amazon RDS Aurora storage encryption is turned off", "rds.cluster_storage_encrypted", category=_SEC),
     _m("Amazon RDS storage encryption is turned off", "rds.storage_encrypted", category=_SEC),
     _m("Amazon RDS Public Snapshots", "rds.snapshot_public", category=_SEC),
-    _m("Amazon RDS Security Group Access Risk", "rds.internet_exposed", "rds.publicly_accessible",
-       note="an open group on an instance that is not publicly accessible is not reported", category=_SEC),
+    _m("Amazon RDS Security Group Access Risk", "rds.internet_exposed",
+       note="reported where the open group makes a publicly accessible instance in a public subnet reachable; an "
+       "open group on a private instance is not reported", category=_SEC),
     _miss("Amazon RDS engine minor version upgrade is required",
           "the minor versions RDS offers and pending maintenance actions are not collected", category=_SEC),
     # cost optimization
