@@ -44,6 +44,10 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.publicly_accessible", (db(**EXPOSED),), {}),
     ("rds.snapshot_public", (db_snapshot(public=True),), {"orders-final": "critical"}),
     ("rds.snapshot_public", (db_snapshot("c1", kind="cluster", shared_with=("all",)),), {"c1": "critical"}),
+    ("rds.snapshot_shared_outside", (db_snapshot(shared_with=("999999999999",)),), {"orders-final": "high"}),
+    ("rds.snapshot_shared_outside", (db_snapshot(shared_with=("111111111111",)),), {}),
+    # the other account's environment is unknown here (tests/test_snapshot_sharing.py has the firing cases)
+    ("rds.snapshot_prod_shared_to_nonprod", (db_snapshot(shared_with=("999999999999",)),), {}),
     ("rds.snapshot_encrypted", (db_snapshot(encrypted=False),), {"orders-final": "medium"}),
     ("rds.multi_az", (db(multi_az=False),), {"orders": "medium"}),
     ("rds.multi_az", (db(multi_az=False, **DEV),), {}),

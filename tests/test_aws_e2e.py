@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client
 
@@ -66,6 +67,9 @@ def endpoint() -> Iterator[tuple[str, Wire]]:
         try:
             yield f"http://{host}:{port}", wire
         finally:
+            # the threaded server keeps its fleet in moto's process-wide backends: reset them (moto's own
+            # /moto-api/reset) so a later test's in-process mock starts empty
+            httpx2.post(f"http://{host}:{port}/moto-api/reset", timeout=30)
             server.stop()
 
 

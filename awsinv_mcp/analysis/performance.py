@@ -55,6 +55,7 @@ def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     remediation="Console: Modify the instance, Storage type: gp3 (no downtime). CLI: aws rds modify-db-instance "
     "--db-instance-identifier <id> --storage-type gp3 --apply-immediately",
     notes=f"Fires when the 14-day minimum BurstBalance is below {LOW_BURST_BALANCE:.0f}%; silent when not collected.",
+    metrics=("BurstBalance",),
 )  # fmt: skip
 def gp2_burst_credits(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -76,6 +77,7 @@ def gp2_burst_credits(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> H
     "--allocated-storage <gb> --apply-immediately",
     notes=f"Fires when the 14-day average read+write IOPS reaches {IOPS_NEAR_LIMIT:.0%} of the limit; Aurora "
     "storage and magnetic volumes are skipped.",
+    metrics=("ReadIOPS", "WriteIOPS"),
 )  # fmt: skip
 def iops_storage_ratio(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -101,6 +103,7 @@ def iops_storage_ratio(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> 
     "--max-allocated-storage <max-gb> --apply-immediately",
     notes=f"Fires below {FREE_STORAGE_MIN:.0%} free (14-day minimum) unless storage autoscaling still has room; "
     "Aurora storage grows by itself and is skipped.",
+    metrics=("FreeStorageSpace",),
 )  # fmt: skip
 def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -118,9 +121,10 @@ def storage_nearly_full(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     "perf.high_cpu", resource_type="db_instance", category="performance", severity="medium",
     title="CPU is high: size up one step",
     rationale=f"A 14-day CPU average of {HIGH_CPU_AVG:.0f}% or more leaves no headroom for peaks; queries queue.",
-    remediation="Console: Modify the instance, DB instance class: the next size (evidence.recommended_class), after "
-    "checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance --db-instance-identifier "
-    "<id> --db-instance-class <recommended_class> --apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the next size (the class the finding recommends), "
+    "after checking Performance Insights for a runaway query. CLI: aws rds modify-db-instance "
+    "--db-instance-identifier <id> --db-instance-class <class> --apply-immediately",
+    metrics=("CPUUtilization",),
 )  # fmt: skip
 def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     util = db.utilisation
@@ -149,9 +153,9 @@ def _hot(db: DBInstance) -> bool:
     "perf.previous_generation", resource_type="db_instance", category="performance", severity="low",
     title="Previous-generation instance class",
     rationale="Previous-generation classes (t2, m4, r4) are slower per vCPU and cost more than their successors.",
-    remediation="Console: Modify the instance, DB instance class: evidence.successor (Graviton where the engine "
-    "supports it). CLI: aws rds modify-db-instance --db-instance-identifier <id> --db-instance-class <successor> "
-    "--apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the successor the finding names (Graviton where "
+    "the engine supports it). CLI: aws rds modify-db-instance --db-instance-identifier <id> --db-instance-class "
+    "<class> --apply-immediately",
 )  # fmt: skip
 def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     facts = classes.lookup(db.instance_class)

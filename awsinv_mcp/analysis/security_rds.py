@@ -150,6 +150,73 @@ def snapshot_public(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return {"public": True, "source_id": s.source_id, "snapshot_type": s.snapshot_type, "encrypted": s.encrypted}
 
 
+def _outsiders(s: DBSnapshot, snap: Snapshot) -> list[str]:
+    known = snap.known_accounts
+    return [a for a in s.shared_with if a != "all" and a not in known]
+
+
+def _known_from(snap: Snapshot) -> str:
+    return "the AWS Organization" if snap.organisation else "the collected accounts"
+
+
+@resource_rule(
+    "rds.snapshot_shared_outside", resource_type="db_snapshot", category="security", severity="high",
+    title="DB snapshot shared with an account outside the organisation",
+    rationale="Whoever controls the other account can restore the snapshot and read all of its data; an account "
+    "outside the organisation is governed by nobody here.",
+    remediation="Console: Snapshots > select > Actions > Share snapshot: remove the account (share a copy with a "
+    "partner only under an agreement, encrypted with a customer managed KMS key). CLI: aws rds "
+    "modify-db-snapshot-attribute --db-snapshot-identifier <id> --attribute-name restore --values-to-remove "
+    "<account> (cluster snapshots: aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier "
+    "<id> ...)",
+    notes="Manual instance and cluster snapshots whose restore attribute names an account that is neither in the AWS "
+    "Organization (when the collection listed it whole) nor among the collected accounts. Public snapshots are "
+    "rds.snapshot_public.",
+)  # fmt: skip
+def snapshot_shared_outside(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if not s.shared_with:
+        return None
+    outside = _outsiders(s, snap)
+    if not outside:
+        return None
+    return {"shared_with_outside": outside, "known_from": _known_from(snap), "encrypted": s.encrypted,
+            "source_id": s.source_id}  # fmt: skip
+
+
+def snapshot_environment(s: DBSnapshot, snap: Snapshot) -> str | None:
+    """A snapshot's environment: its own label, else the environment its account is dedicated to."""
+    if s.environment is not None:
+        return s.environment
+    account = snap.known_accounts.get(s.account)
+    return account.environment if account else None
+
+
+@resource_rule(
+    "rds.snapshot_prod_shared_to_nonprod", resource_type="db_snapshot", category="security", severity="high",
+    title="Production DB snapshot shared into a non-production account",
+    rationale="A restore in a development or staging account puts production data where access, monitoring and "
+    "retention are weaker; refresh lower environments from masked or synthetic data instead.",
+    remediation="Console: Snapshots > select > Actions > Share snapshot: remove the non-production account, and "
+    "refresh it from a masked copy. CLI: aws rds modify-db-snapshot-attribute --db-snapshot-identifier <id> "
+    "--attribute-name restore --values-to-remove <account> (cluster snapshots: aws rds "
+    "modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <id> ...)",
+    notes="The snapshot's environment is its label (inherited from its DB instance or cluster when untagged), else "
+    "its account's; a target account is non-production when the environment it is dedicated to (from its alias or "
+    "AWS Organizations name, inventory/aws/tags.py) is known and not production.",
+)  # fmt: skip
+def snapshot_prod_shared_to_nonprod(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if not s.shared_with or not ctx.is_production(snapshot_environment(s, snap)):
+        return None
+    known = snap.known_accounts
+    lower = {
+        a: known[a].environment for a in s.shared_with
+        if a in known and known[a].environment is not None and not ctx.is_production(known[a].environment)
+    }  # fmt: skip
+    if not lower:
+        return None
+    return {"shared_with_non_production": lower, "source_id": s.source_id, "encrypted": s.encrypted}
+
+
 @resource_rule(
     "rds.snapshot_encrypted", resource_type="db_snapshot", category="security", severity="medium",
     title="DB snapshot is not encrypted",

@@ -65,7 +65,7 @@ def _findings(snapshot: Snapshot, ctx: AnalysisContext, rule_id: str, status: st
     title="Engine major version is past every support date",
     rationale="No security fixes are published for it any more and RDS may upgrade it on its own schedule.",
     resource_types=RESOURCE_TYPES,
-    remediation="Upgrade to the recommended major (evidence upgrade_target). " + _UPGRADE,
+    remediation="Upgrade to the recommended major (the upgrade target the finding names). " + _UPGRADE,
     notes="MariaDB, SQL Server and Oracle have no RDS Extended Support: past standard support they land here; so "
     "do MySQL/PostgreSQL resources created with open-source-rds-extended-support-disabled.",
 )
@@ -96,7 +96,7 @@ def engine_extended_support(snapshot: Snapshot, ctx: AnalysisContext) -> list[Fi
     title="Engine major version leaves standard support soon",
     rationale="Within the planning horizon (months_ahead) the major leaves standard support: plan the upgrade now.",
     resource_types=RESOURCE_TYPES,
-    remediation="Schedule a major version upgrade before end_of_standard_support. " + _UPGRADE,
+    remediation="Schedule a major version upgrade before standard support ends (the finding's date). " + _UPGRADE,
 )
 def engine_standard_support_ending(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _findings(snapshot, ctx, "rds.engine_standard_support_ending", "ending_soon")

@@ -144,6 +144,7 @@ class DBClusterRow(Row):
     deletion_protection: bool
     backup_retention_days: int
     iam_auth: bool
+    volume_gb: int = Field(description="GB in use: Aurora volume (VolumeBytesUsed) or Multi-AZ cluster storage")
 
 
 class DBClusterPage(ListAnswer):
@@ -245,7 +246,7 @@ class InventorySummary(Answer):
     ec2_instances: int
     database_hosts: int
     s3_buckets: int
-    allocated_storage_gb: int
+    allocated_storage_gb: int = Field(description="allocated_gb of DB instances outside clusters + clusters' volume_gb")
     by_engine: dict[str, int]
     by_region: dict[str, int]
     by_environment: dict[str, int]

@@ -139,7 +139,7 @@ class DBCluster(Tagged):
     storage_encrypted: bool = False
     kms_key_id: str | None = None
     storage_type: str = "aurora"
-    allocated_gb: int = 0  # storage used (Aurora) or allocated
+    allocated_gb: int = 0  # storage in use (Aurora volume, VolumeBytesUsed) or allocated (Multi-AZ DB cluster)
     backup_retention_days: int = 1
     deletion_protection: bool = False
     iam_auth: bool = False
@@ -348,6 +348,7 @@ class Snapshot:
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
+    organisation: tuple[Account, ...] = ()  # the AWS Organization's accounts when the collection listed it whole
     gaps: tuple[Gap, ...] = ()  # parts that failed; their previous records are kept (inventory/lastgood.py)
 
     @cached_property
@@ -360,6 +361,12 @@ class Snapshot:
     def account_aliases(self) -> dict[str, str]:
         """Account id -> alias (accounts without an alias are absent)."""
         return {a.id: a.alias for a in self.accounts if a.alias}
+
+    @cached_property
+    def known_accounts(self) -> dict[str, Account]:
+        """Account id -> account, for every account the estate knows: the organisation's (when it was listed) and
+        the collected ones (their own record wins). Snapshot sharing is judged against these."""
+        return {a.id: a for a in (*self.organisation, *self.accounts)}
 
     @cached_property
     def security_groups_by_id(self) -> dict[tuple[str, str, str], SecurityGroup]:

@@ -75,11 +75,14 @@ def findings_answer(
         rules = {} if detail else rule_infos(page.items)
     failed = report.failed_rules
     warnings = [A.WarningOut(scope="analysis", message=f"rules failed and were skipped: {', '.join(failed)}")]
+    unmeasured = analysis.metrics_warning(R.allowed_rules(q))
+    if unmeasured:
+        warnings.append(A.WarningOut(scope="analysis/cloudwatch", message=unmeasured))
     extra = {"evaluated": analysis.evaluated(review), "rules_checked": R.rule_count(review)} if review else {}
     return answer(
         as_of=report.ctx.as_of, summary=A.row(M.FindingsSummary, shown.summary), items=items, rules=rules,
         total=page.total, next_cursor=page.next_cursor, truncated=page.truncated,
-        **A.meta(analysis.snapshot, *(warnings if failed else ())), **extra,
+        **A.meta(analysis.snapshot, *(warnings if failed else warnings[1:])), **extra,
     )  # fmt: skip
 
 

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import Field
 
+from awsinv_mcp.analysis import savings_report as SR
 from awsinv_mcp.analysis.all_rules import RULES
+from awsinv_mcp.analysis.analysis import Analysis
 from awsinv_mcp.analysis.versions import ComplianceReport
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models import answers as A
@@ -100,5 +102,11 @@ def find_cost_savings(
         next_cursor=page.next_cursor, truncated=page.truncated,
         total_monthly_savings_usd=report.total_monthly_savings_usd, savings_pct_of_spend=pct,
         by_rule=report.by_rule, by_team=report.by_team, by_environment=report.by_environment, rules=rules,
-        prices=PRICES, **A.meta(analysis.snapshot),
+        prices=PRICES, **A.meta(analysis.snapshot, *_unmeasured(analysis, rule)),
     )  # fmt: skip
+
+
+def _unmeasured(analysis: Analysis, rule: str | None) -> list[A.WarningOut]:
+    """The warning for cost rules skipped on instances without CloudWatch data (idle, right-sizing, IOPS)."""
+    message = analysis.metrics_warning(SR.rule_set(rule) or SR.cost_rule_ids())
+    return [A.WarningOut(scope="analysis/cloudwatch", message=message)] if message else []

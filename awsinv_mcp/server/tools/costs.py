@@ -45,8 +45,8 @@ def get_cost_summary(
     top: Top = 20,
 ) -> CostAnswer:
     """Spend per period (columnar: periods + amounts per group) by up to two keys; default the last 6 full
-    months; ce_requests = Cost Explorer requests ($0.01 each) it cost. Over time: get_cost_trend; ahead:
-    get_cost_forecast; savings: find_cost_savings."""
+    months (DAILY: the last 30 days); ce_requests = Cost Explorer requests ($0.01 each) it cost. Over time:
+    get_cost_trend; ahead: get_cost_forecast; savings: find_cost_savings."""
     return app().costs.summary(
         start=start, end=end, granularity=granularity, group_by=group_by,
         filters=_filters(service, account, region, tag), metric=metric, top=top,

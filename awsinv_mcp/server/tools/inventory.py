@@ -62,7 +62,7 @@ def db_detail(estate: Estate, db: DBInstance) -> A.DBInstanceDetail:
 
 def cluster_row(c: DBCluster) -> A.DBClusterRow:
     members = sorted(c.members, key=lambda m: (not m.writer, m.identifier))
-    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members])
+    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members], volume_gb=c.allocated_gb)
 
 
 def cache_row(c: CacheCluster) -> A.CacheClusterRow:
