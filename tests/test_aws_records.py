@@ -199,7 +199,7 @@ def test_reserved_access_denied_becomes_a_fault(monkeypatch: pytest.MonkeyPatch)
 
 def test_cloudwatch_batches_500_queries_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
     scope, stub = _scope(Stubs("cloudwatch"), "cloudwatch", monkeypatch)
-    identifiers = [f"db-{n}" for n in range(63)]  # 63 x 8 = 504 queries -> 2 calls
+    identifiers = [f"db-{n}" for n in range(63)]  # 63 x 9 = 567 queries -> 2 calls
     gib = 1024**3
     results = [
         {"Id": "q0_0", "Values": [10.0, 30.0], "StatusCode": "Complete"},
@@ -219,7 +219,7 @@ def test_cloudwatch_batches_500_queries_per_call(monkeypatch: pytest.MonkeyPatch
     assert usage["db-0"].cpu_avg == 20.0 and usage["db-0"].free_storage_gb_min == 2.0
     assert usage["db-62"].cpu_max == 95.5 and usage["db-62"].cpu_avg is None
     queries, index = cloudwatch.metric_queries(identifiers, 1_209_600)
-    assert len(queries) == 504 and len(index) == 504
+    assert len(queries) == 567 and len(index) == 567
     assert all(q["MetricStat"]["Period"] == 1_209_600 for q in queries)
 
 

@@ -20,6 +20,7 @@ import httpx2
 import pytest
 from mcp import Client
 
+from awsinv_mcp.models.table import rows_of
 from tests.http_server import INIT, MCP_HEADERS, running_server, server_env
 
 TIMEOUT_S = 30.0
@@ -161,7 +162,7 @@ async def test_the_official_client_still_works_over_stdio() -> None:
     params = StdioServerParameters(command=sys.executable, args=["-m", "awsinv_mcp", "serve"], env=server_env())
     async with Client(params, mode="legacy") as client:
         result = await client.call_tool("list_db_instances", {"limit": 2})
-        assert not result.is_error and len(result.structured_content["items"]) == 2
+        assert not result.is_error and len(rows_of(result.structured_content)) == 2
 
 
 # -- HTTP -------------------------------------------------------------------------------------------------

@@ -135,13 +135,17 @@ def high_cpu(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
                 "recommended_class": None, "note": "burstable in production: move to an m or r class of at least "
                 "the next size (perf.burstable_in_production), not a larger burstable one"}  # fmt: skip
     return {"cpu_avg": util.cpu_avg, "cpu_max": util.cpu_max, "instance_class": db.instance_class,
-            "recommended_class": grow_target(db)}  # fmt: skip
+            "recommended_class": grow_target(db, snap)}  # fmt: skip
 
 
-def grow_target(db: DBInstance) -> str | None:
+def grow_target(db: DBInstance, snap: Snapshot) -> str | None:
     """One size up, on the current-generation successor when the class is previous-generation (so perf.high_cpu
-    and perf.previous_generation name the same class)."""
-    return classes.size_up(classes.successor(db.instance_class, db.engine, db.engine_version) or db.instance_class)
+    and perf.previous_generation name the same class); None when RDS does not offer that class for the engine
+    and version (aws mode's answer, else resources/orderable_classes.json)."""
+    offered = snap.offered_classes(db.region, db.engine, db.engine_version)
+    up = classes.size_up(classes.successor(db.instance_class, db.engine, db.engine_version, offered)
+                         or db.instance_class)  # fmt: skip
+    return up if up and classes.offered(up, db.engine, db.engine_version, offered) else None
 
 
 def _hot(db: DBInstance) -> bool:
@@ -167,12 +171,13 @@ def previous_generation(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     if plan is not None and plan.kind == "idle":
         return None  # cost.idle_instance retires it: no advice to modernise what is being stopped
     if _hot(db):
-        return {"instance_class": db.instance_class, "successor": grow_target(db), "note": "CPU is high: one "
-                "size up on the successor (perf.high_cpu)"}  # fmt: skip
+        return {"instance_class": db.instance_class, "successor": grow_target(db, snap), "note": "CPU is high: "
+                "one size up on the successor (perf.high_cpu)"}  # fmt: skip
     if plan is not None and plan.target_class:  # the one target class the cost finding prices
         return {"instance_class": db.instance_class, "successor": plan.target_class}
-    modern = classes.successor(db.instance_class, db.engine, db.engine_version)
-    return {"instance_class": db.instance_class, "successor": modern}
+    offered = snap.offered_classes(db.region, db.engine, db.engine_version)
+    return {"instance_class": db.instance_class,
+            "successor": classes.successor(db.instance_class, db.engine, db.engine_version, offered)}  # fmt: skip
 
 
 @resource_rule(

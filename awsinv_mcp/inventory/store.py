@@ -115,14 +115,14 @@ class InventoryStore(Generic[T]):
         *,
         derive: Callable[[Estate], T] = _estate,  # type: ignore[assignment]
         clock: Callable[[], float] = time.monotonic,
-        keep: Callable[[Snapshot], object] | None = None,
+        keep: Callable[[Snapshot, T], Warning | None] | None = None,
     ) -> None:
         self.settings = settings
         self.environments = Environments.from_settings(settings)
         self._collector = collector
         self._derive = derive
         self._clock = clock
-        self._keep = keep  # stores each collected snapshot (the history store); a failure is logged, never fatal
+        self._keep = keep  # stores each collected snapshot (the history store); a failure is a warning, never fatal
         self._source: SourceKind | None = None
         self._current: tuple[Estate, T, float] | None = None  # (estate, derived, clock time of collection)
         self._collecting = threading.Lock()
@@ -150,12 +150,18 @@ class InventoryStore(Generic[T]):
         previous = self._current
         snapshot = carry_forward(previous[0].snapshot if previous is not None else None, snapshot)
         estate = Estate(snapshot, self.environments)
+        derived = self._derive(estate)
         if self._keep is not None:
             try:
-                self._keep(snapshot)
-            except Exception as exc:  # the store is down: keep answering from memory
+                note = self._keep(snapshot, derived)
+            except Exception as exc:  # the store is down: keep answering from memory, and say so
                 log.warning("could not store snapshot %s in the history store: %s", snapshot.id, type(exc).__name__)
-        current = self._current = (estate, self._derive(estate), self._clock())
+                note = Warning(scope="history store", message=f"this snapshot was not stored: {type(exc).__name__}")
+            if note is not None:  # every answer from this snapshot carries it
+                snapshot = dataclasses.replace(snapshot, warnings=(*snapshot.warnings, note))
+                estate = Estate(snapshot, self.environments)
+                derived = self._derive(estate)
+        current = self._current = (estate, derived, self._clock())
         self._generation += 1
         return current
 
