@@ -117,6 +117,8 @@ PROWLER: tuple[Parity, ...] = (
 
 _FT, _SEC, _COST, _PERF = "fault tolerance", "security", "cost optimization", "performance"
 _METRIC = "the CloudWatch metric {} is not collected"
+_ONE_AZ = ("this rule fires where either of the two cluster checks (one DB instance; all instances in one AZ) "
+           "fails, i.e. no instance in a second AZ; production only here (TA: every environment)")
 
 TRUSTED_ADVISOR: tuple[Parity, ...] = (
     # fault tolerance
@@ -125,10 +127,9 @@ TRUSTED_ADVISOR: tuple[Parity, ...] = (
     _m("Amazon RDS Backups", "rds.backup_enabled", category=_FT),
     _m("Amazon RDS resource automated backups is turned off", "rds.backup_enabled", category=_FT),
     _miss("Amazon RDS Continuous Backup Not Enabled", _BACKUP, category=_FT),
-    _m("Amazon RDS DB clusters have one DB instance", "rds.cluster_multi_az", note=_PROD.replace("Prowler", "TA"),
-       category=_FT),
+    _m("Amazon RDS DB clusters have one DB instance", "rds.cluster_multi_az", note=_ONE_AZ, category=_FT),
     _m("Amazon RDS DB clusters with all instances in the same Availability Zone", "rds.cluster_multi_az",
-       note=_PROD.replace("Prowler", "TA"), category=_FT),
+       note=_ONE_AZ, category=_FT),
     _m("Amazon RDS DB clusters with all reader instances in the same Availability Zone", "rds.cluster_readers_one_az",
        category=_FT),
     _m("Amazon RDS DB Instance Enhanced Monitoring not enabled", "rds.enhanced_monitoring", category=_FT),
@@ -166,7 +167,7 @@ TRUSTED_ADVISOR: tuple[Parity, ...] = (
           "actions RDS schedules (and host patches), another signal", category=_SEC),
     # cost optimization
     _m("Amazon RDS Idle DB Instances", "cost.idle_instance",
-       note="no connections over 14 days (TA: 7 days, also by storage)", category=_COST),
+       note="no connection in 14 days (TA: 7), so every instance reported here TA reports too", category=_COST),
     _m("Amazon Relational Database Service (RDS) Reserved Instance Optimization", "cost.reserved_instances",
        category=_COST),
     _m("Amazon Aurora cost optimization recommendations for DB cluster storage", "cost.aurora_io_optimized",
