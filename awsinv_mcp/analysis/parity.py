@@ -117,8 +117,10 @@ PROWLER: tuple[Parity, ...] = (
 
 _FT, _SEC, _COST, _PERF = "fault tolerance", "security", "cost optimization", "performance"
 _METRIC = "the CloudWatch metric {} is not collected"
-_ONE_AZ = ("this rule fires where either of the two cluster checks (one DB instance; all instances in one AZ) "
-           "fails, i.e. no instance in a second AZ; production only here (TA: every environment)")
+_ONE_AZ = (
+    "this rule fires where either of the two cluster checks (one DB instance; all instances in one AZ) "
+    "fails, i.e. no instance in a second AZ; production only here (TA: every environment)"
+)
 
 TRUSTED_ADVISOR: tuple[Parity, ...] = (
     # fault tolerance
