@@ -21,7 +21,8 @@ GUIDES: dict[str, str] = {
         "One area: check_version_compliance, assess_security, find_cost_savings, analyze_performance; "
         "across areas or by rule: get_findings; engine mix: analyze_engines."
     ),
-    "cost": "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead).",
+    "cost": "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead); "
+    "reservations, their utilisation and end dates: list_reserved_instances.",
     "databases": (
         "Live databases: list_databases, then list_schemas/list_tables/describe_table; run_query "
         "(read-only, capped); explain_query for a plan; database_health for connections, locks, bloat."
