@@ -94,6 +94,9 @@ async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> 
     by_id = {r["identifier"]: r["volume_gb"] for r in clusters["items"]}
     assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
     assert (total, standalone, volumes) == (162, 120, 42)
+    (missing,) = [w["message"] for w in clusters["warnings"] if w["scope"] == "inventory/cloudwatch"]
+    assert missing.startswith("Aurora clusters without a VolumeBytesUsed datapoint in the last 3 days: 1 (quiet);")
+    assert "cloudwatch:GetMetricData" in missing
 
 
 async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) -> None:
