@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.aws_support import db_instance, moto_creds, moto_env  # noqa: F401 (fixture)
 from tests.test_storage_totals import storage_identity
@@ -91,7 +92,7 @@ async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> 
         clusters = (await c.call_tool("list_db_clusters", {})).structured_content
         total, standalone, volumes = await storage_identity(c)
     assert clusters["source"] == "aws"
-    by_id = {r["identifier"]: r["volume_gb"] for r in clusters["items"]}
+    by_id = {r["identifier"]: r["volume_gb"] for r in rows_of(clusters)}
     assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
     assert (total, standalone, volumes) == (162, 120, 42)
     (missing,) = [w["message"] for w in clusters["warnings"] if w["scope"] == "inventory/cloudwatch"]
@@ -119,7 +120,7 @@ async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) ->
     assert "cost." not in text  # only the rules of this review
     assert "cloudwatch:GetMetricData" in text and "15 days" in text and "refresh_inventory" in text
     (cost,) = [w["message"] for w in savings["warnings"] if w["scope"] == "analysis/cloudwatch"]
-    assert "cost.rightsizing (CPUUtilization)" in cost and "cost.idle_instance" not in cost
+    assert "cost.rightsizing (CPUUtilization+" in cost and "cost.idle_instance" not in cost
     assert not [w for w in security["warnings"] + one["warnings"] if w["scope"] == "analysis/cloudwatch"]
 
 
@@ -191,7 +192,7 @@ async def test_reserved_instances_listed_with_utilisation_and_the_expiry_finding
         soon = (await c.call_tool("get_findings", {"rule": "cost.reserved_instance_expiring"})).structured_content
     assert page["source"] == "aws" and page["total"] == 1 and page["active"] == 1
     assert page["ending_within_30_days"] == 1
-    (ri,) = page["items"]
+    (ri,) = rows_of(page)
     assert (ri["id"], ri["engine"], ri["instance_class"], ri["count"], ri["term_years"]) == (
         "ri-orders", "postgres", "db.t3.small", 1, 1,
     )  # fmt: skip

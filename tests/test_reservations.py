@@ -12,6 +12,7 @@ from awsinv_mcp.analysis.reservations import reservation_use
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.aws.rds import reserved_engine, reserved_license
 from awsinv_mcp.models.inventory import ReservedDBInstance
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.estates import ACCOUNT, AS_OF, NOW, REGION, db, estate, fire
 
@@ -120,15 +121,15 @@ async def test_list_reserved_instances_on_the_demo_estate() -> None:
         calendar = await c.call_tool("get_findings", {"rule": "cost.reserved_instance_expiring", "limit": 100})
         bad = await c.call_tool("list_reserved_instances", {"sort": "price"})
         savings = (await c.call_tool("find_cost_savings", {})).structured_content
-    assert every["source"] == "synthetic" and every["total"] == len(every["items"]) > 10
-    rows = every["items"]
+    rows = rows_of(every)
+    assert every["source"] == "synthetic" and every["total"] == len(rows) > 10
     assert [r["end"] for r in rows] == sorted(r["end"] for r in rows)  # soonest end first
     assert every["active"] == sum(r["state"] == "active" and r["days_left"] >= 0 for r in rows)
     assert all(r["size_flexible"] == (not r["engine"].startswith("sqlserver")
                                       and r["license_model"] != "license-included") for r in rows)  # fmt: skip
     assert not any(r["term_years"] == 3 and r["offering_type"] == "No Upfront" for r in rows)  # not sold by RDS
     # the calendar tool and the rule agree
-    ids = sorted(r["id"] for r in soon["items"])
+    ids = sorted(r["id"] for r in rows_of(soon))
     assert ids == sorted(f["resource_id"] for f in calendar.structured_content["items"]) and ids
     assert soon["ending_within_60_days"] == len(ids) and soon["ending_within_30_days"] <= len(ids)
     assert bad.is_error and "sort by one of id, end" in bad.content[0].text

@@ -64,7 +64,8 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = _compute(snapshot, ctx, "cost.idle_instance", "idle")
     for cluster, saving, members in S.plans_for(snapshot, ctx).idle_clusters.values():
         evidence = {"action": "stop, or snapshot and delete", "members": sorted(m.identifier for m in members),
-                    "connections_max": 0,
+                    "connections_max": 0, "savings_bound": "lower_bound" if any(
+                        S.compute_bound(m) == "lower_bound" for m in members) else "estimate",
                     "how": "sum of the members' on-demand compute: " + " + ".join(
                         f"{m.instance_class}" for m in sorted(members, key=lambda m: m.identifier))}  # fmt: skip
         found.append(_finding("cost.idle_instance", cluster, "db_cluster", saving, evidence))
@@ -76,13 +77,18 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     category="cost",
     severity="medium",
     title="Over-sized DB instance: one size down",
-    rationale="14-day CPU average and maximum well below the thresholds: the next smaller class carries the load.",
+    rationale="14-day CPU average and maximum well below the thresholds, and memory, connections and I/O that fit in "
+    "half the class: the next smaller class carries the load.",
     resource_types=("db_instance",),
     remediation="Modify the instance to the smaller class the finding names (previous-generation "
     "classes go to their current successor). " + _MODIFY_CLASS,
-    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days. Non-burstable families stop "
-    "at large. Saving = (current - target on-demand hourly) x 730.",
-    metrics=("CPUUtilization",),
+    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days; FreeableMemory's minimum at "
+    "least half the memory; connections maximum under half the target's default max_connections; read + write IOPS "
+    "under half of what the target size drives (a metric not collected is named in evidence.not_collected). Only a "
+    "class RDS offers for the engine, edition and version (DescribeOrderableDBInstanceOptions in aws mode, else "
+    "resources/orderable_classes.json). Non-burstable families stop at large. Saving = (current - target on-demand "
+    "hourly) x 730.",
+    metrics=("CPUUtilization", "FreeableMemory", "DatabaseConnections", "ReadIOPS", "WriteIOPS"),
 )
 def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _compute(snapshot, ctx, "cost.rightsizing", "rightsize")
@@ -195,6 +201,55 @@ def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Findi
 
 
 @rule(
+    "cost.io_to_gp3",
+    category="cost",
+    severity="medium",
+    title="Provisioned IOPS storage that gp3 serves for less",
+    rationale="gp3 includes 3,000 IOPS and 125 MiB/s (12,000 and 500 from 400 GB on MySQL, MariaDB and PostgreSQL) "
+    "and bills extra IOPS at a fifth of the io1/io2 rate; most io1/io2 volumes need nothing io2 alone gives.",
+    resource_types=("db_instance",),
+    remediation="Console: Modify > Storage type General Purpose SSD (gp3), Provisioned IOPS and Storage throughput "
+    "as the finding's action gives them. CLI: aws rds modify-db-instance --db-instance-identifier ID "
+    "--storage-type gp3 --iops N --storage-throughput MIBPS --apply-immediately (online; a storage optimisation "
+    "follows).",
+    notes="Only where gp3 can provision the IOPS and throughput (at most 64,000 IOPS, 4,000 MiB/s and 500 IOPS "
+    "per GB; SQL Server 16,000 / 1,000; below 400 GB, 200 GB for Oracle, only the baseline). IOPS: the provisioned "
+    "figure, or the lower one cost.overprovisioned_iops recommends (the two savings add up). Throughput: the set "
+    "value, else IOPS x 16 KiB. Saving = io1/io2 storage + IOPS - gp3 storage + IOPS and MiB/s above the baseline.",
+)
+def io_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
+    t = S.Thresholds.from_ctx(ctx)
+    return _each("cost.io_to_gp3", "db_instance", snapshot.db_instances, lambda inst: S.io_to_gp3(inst, t))
+
+
+@rule(
+    "cost.aurora_io_optimized",
+    category="cost",
+    severity="medium",
+    title="Aurora storage configuration: the other one costs less",
+    rationale="Aurora Standard bills every I/O request; I/O-Optimized bills none but costs more per instance-hour "
+    "and per GB. When I/O is about a quarter or more of the cluster's cost, I/O-Optimized is cheaper; well below, "
+    "Standard is.",
+    resource_types=("db_cluster",),
+    remediation="Console: RDS > the cluster > Modify > Cluster storage configuration: Aurora I/O-Optimized (or "
+    "Aurora Standard). CLI: aws rds modify-db-cluster --db-cluster-identifier ID --storage-type aurora-iopt1 (or "
+    "aurora) --apply-immediately. A switch to I/O-Optimized is allowed once every 30 days.",
+    notes="Provisioned clusters with 14-day I/O figures on every member. Standard = members' compute + GB + I/O "
+    "requests (ReadIOPS + WriteIOPS averages x 730 h); I/O-Optimized = members' compute x the I/O-Optimized factor "
+    "+ GB at its rate. Members are priced on the class their right-sizing finding proposes. Only when the switch "
+    "saves 5% of the cluster's cost or more (ctx.extra aurora_switch_min_pct).",
+)
+def aurora_io_optimized(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
+    t, plans = S.Thresholds.from_ctx(ctx), S.plans_for(snapshot, ctx)
+    members: dict[tuple[str, str, str], list[DBInstance]] = {}
+    for inst in snapshot.db_instances:
+        if inst.cluster:
+            members.setdefault((inst.account, inst.region, inst.cluster), []).append(inst)
+    return _each("cost.aurora_io_optimized", "db_cluster", snapshot.db_clusters, lambda c: S.aurora_io_config(
+        c, members.get((c.account, c.region, c.identifier), []), plans, t))  # fmt: skip
+
+
+@rule(
     "cost.old_manual_snapshot",
     category="cost",
     severity="low",
@@ -238,7 +293,7 @@ def extended_support(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
             "action": f"upgrade {row.major} -> {row.upgrade_target or 'a supported major'}",
             "engine": row.engine, "major": row.major, "upgrade_target": row.upgrade_target,
             "end_of_standard_support": row.end_of_standard_support.isoformat() if row.end_of_standard_support else None,
-            "how": row.es_basis,
+            "how": row.es_basis, "savings_bound": "estimate",
         }  # fmt: skip
         rtype = "db_cluster" if row.resource_type == "cluster" else "db_instance"
         found.append(_finding("cost.extended_support", row.record, rtype, row.extended_support_monthly_usd, evidence))

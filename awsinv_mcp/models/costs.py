@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import Answer, ListAnswer
+from awsinv_mcp.models.answers import Answer, TablePage
 
 
 class CostItem(BaseModel):
@@ -114,12 +114,11 @@ class ReservedInstanceRow(BaseModel):
     coverage_pct: float | None = Field(description="pool's running units reserved")
 
 
-class ReservedInstancesPage(ListAnswer):
-    """list_reserved_instances: reservations, soonest end first by default."""
+class ReservedInstancesPage(TablePage):
+    """list_reserved_instances, soonest end first by default. Rows: ReservedInstanceRow."""
 
     as_of: date
     active: int = Field(description="active reservations among the matches")
     ending_within_30_days: int
     ending_within_60_days: int
     unused: int = Field(description="active ones nothing running uses")
-    items: list[ReservedInstanceRow]

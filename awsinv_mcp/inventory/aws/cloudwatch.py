@@ -29,6 +29,7 @@ METRICS: tuple[tuple[str, str, str, float], ...] = (
     ("read_iops_avg", "ReadIOPS", "Average", 1.0),
     ("write_iops_avg", "WriteIOPS", "Average", 1.0),
     ("burst_balance_min", "BurstBalance", "Minimum", 1.0),
+    ("freeable_memory_gb_min", "FreeableMemory", "Minimum", 1 / GIB),
 )
 
 

@@ -348,6 +348,9 @@ class Collection:
             warnings=tuple(self.results.warnings()),
             lifecycle_overrides=self.lifecycle,
             organisation=self.organisation,
+            orderable_classes=tuple(
+                sorted(set(records.get(rds.ORDERABLE, ())), key=lambda o: (o.region, o.engine, o.engine_version))
+            ),
             gaps=self.gaps(faults),
             **found,
         )
