@@ -5,6 +5,8 @@ Reservations and instances meet in the pools of `analysis/savings.py:ri_pool` (t
 `cost.reserved_instances` rule uses): one account and region, the engine, and the family in normalised units
 where RDS applies size flexibility, else the exact class and deployment. Figures are a snapshot of the running
 fleet, not Cost Explorer's hourly RI utilisation: an instance stopped for half the month counts as not running.
+Pools stop at the account: with consolidated billing and RI sharing on, AWS also applies a reservation to matching
+instances of the organisation's other accounts, so utilisation here is a lower bound there.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ def lapse_cost(use: ReservationUse) -> tuple[float, str] | None:
     notes=f"Active reservations whose term ends within {EXPIRY_DAYS} days of the analysis date (high within "
     f"{URGENT_DAYS}). Evidence: end date, utilisation and coverage of its pool (list_reserved_instances), and the "
     "estimated monthly on-demand increase of the used part; monthly_savings_usd stays empty (nothing is saved, "
-    "an increase is avoided).",
+    "an increase is avoided). Pools are per account and region: with RI sharing across an organisation the "
+    "utilisation is a lower bound.",
 )
 def reserved_instance_expiring(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = []
