@@ -24,7 +24,8 @@ GUIDES: dict[str, str] = {
     "cost": (
         "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead). "
         "start and end are ISO dates (end exclusive); group_by is up to 2 of SERVICE, REGION, LINKED_ACCOUNT, "
-        "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value."
+        "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value. "
+        "Reservations, their utilisation and end dates: list_reserved_instances."
     ),
     "databases": (
         "Live databases: list_databases, then list_schemas/list_tables/describe_table; run_query "
