@@ -189,18 +189,12 @@ class Summary:
     by_category: dict[str, int]
     top_rules: dict[str, int]
     monthly_savings_usd: float
-    savings_by_bound: dict[str, float]  # estimate / lower_bound / upper_bound parts of monthly_savings_usd
 
 
 def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
     by_severity = Counter(f.severity for f in findings)
     by_category = Counter(f.meta.category for f in findings)
     savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
-    bounds: dict[str, float] = {}
-    for f in findings:
-        if f.monthly_savings_usd:
-            bound = f.savings_bound or "estimate"
-            bounds[bound] = bounds.get(bound, 0.0) + f.monthly_savings_usd
     return Summary(
         total=len(findings),
         resources=len({resource_key(f) for f in findings}),
@@ -208,7 +202,6 @@ def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
         by_category={c: by_category[c] for c in CATEGORIES if by_category[c]},
         top_rules=dict(Counter(f.meta.id for f in findings).most_common(top)),
         monthly_savings_usd=round(savings, 2),
-        savings_by_bound={b: round(bounds[b], 2) for b in ("estimate", "lower_bound", "upper_bound") if b in bounds},
     )
 
 

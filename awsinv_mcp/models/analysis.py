@@ -61,9 +61,6 @@ class FindingsSummary(Row):
     by_category: dict[str, int]
     top_rules: dict[str, int] = Field(description="rule -> findings, the 10 most frequent")
     monthly_savings_usd: float = Field(description="sum of estimated monthly savings of matching findings")
-    savings_by_bound: dict[str, float] = Field(
-        default_factory=dict, description="monthly_savings_usd split by estimate, lower_bound and upper_bound"
-    )
 
 
 class FindingsPage(ListAnswer):
