@@ -325,3 +325,22 @@ def test_fan_out_runs_spawned_tasks_and_reports_finished_units() -> None:
     pool.wait()
     assert sorted(seen) == ["error ('a', 'r2')", "r1-x", "r1-y"]
     assert sorted(done) == [("a", "r1"), ("a", "r2"), ("a", "setup")]
+
+
+def test_replica_backtrack_and_cluster_upgrade_settings_are_kept() -> None:
+    """The DescribeDBInstances / DescribeDBClusters keys the Prowler-parity rules read (docs/rules.md, parity)."""
+    replica = rds.db_instance_record(
+        {"DBInstanceIdentifier": "orders-ro", "Engine": "postgres", "ReadReplicaSourceDBInstanceIdentifier": "orders"},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert replica.replica_source == "orders"
+    aurora = rds.db_cluster_record(
+        {"DBClusterIdentifier": "auth", "Engine": "aurora-mysql", "BacktrackWindow": 86400},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert aurora.backtrack_window_s == 86400 and aurora.auto_minor_version_upgrade is None
+    multi_az = rds.db_cluster_record(
+        {"DBClusterIdentifier": "ledger", "Engine": "postgres", "MultiAZ": True, "AutoMinorVersionUpgrade": False},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert multi_az.auto_minor_version_upgrade is False and multi_az.backtrack_window_s == 0

@@ -58,6 +58,7 @@ def _compute(snapshot: Snapshot, ctx: AnalysisContext, rule_id: str, kind: str) 
     "delete-db-instance --db-instance-identifier ID --final-db-snapshot-identifier ID-final).",
     notes="Standalone instances, and Aurora clusters whose members are all idle (finding on the cluster; an idle "
     "reader alone is not reported). Saving = the whole compute cost.",
+    metrics=("DatabaseConnections",),
 )
 def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = _compute(snapshot, ctx, "cost.idle_instance", "idle")
@@ -79,7 +80,7 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     rationale="14-day CPU average and maximum well below the thresholds, and memory, connections and I/O that fit in "
     "half the class: the next smaller class carries the load.",
     resource_types=("db_instance",),
-    remediation="Modify the instance to the smaller class the finding names (its target_class; previous-generation "
+    remediation="Modify the instance to the smaller class the finding names (previous-generation "
     "classes go to their current successor). " + _MODIFY_CLASS,
     notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days; FreeableMemory's minimum at "
     "least half the memory; connections maximum under half the target's default max_connections; read + write IOPS "
@@ -87,6 +88,7 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     "class RDS offers for the engine, edition and version (DescribeOrderableDBInstanceOptions in aws mode, else "
     "resources/orderable_classes.json). Non-burstable families stop at large. Saving = (current - target on-demand "
     "hourly) x 730.",
+    metrics=("CPUUtilization", "FreeableMemory", "DatabaseConnections", "ReadIOPS", "WriteIOPS"),
 )
 def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _compute(snapshot, ctx, "cost.rightsizing", "rightsize")
@@ -100,8 +102,7 @@ def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     rationale="Current-generation classes cost less per hour for more performance; Graviton where the engine "
     "supports it, the Intel successor for Oracle and SQL Server.",
     resource_types=("db_instance",),
-    remediation="Modify the instance to the current-generation class the finding names (its target_class). "
-    + _MODIFY_CLASS,
+    remediation="Modify the instance to the current-generation class the finding names. " + _MODIFY_CLASS,
     notes="Previous-generation classes are priced as their Intel successor family (see prices.json), so the saving "
     "is a lower bound. Only reported when the target is cheaper.",
 )
@@ -185,11 +186,13 @@ def ebs_gp2_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     title="Provisioned IOPS far above use",
     rationale="io1/io2 bill every provisioned IOPS each month whether used or not.",
     resource_types=("db_instance",),
-    remediation="Lower the provisioned IOPS to evidence recommended_iops (or move to gp3 when it covers the need). "
+    remediation="Lower the provisioned IOPS to the level the finding recommends (or move to gp3 when it covers the "
+    "need). "
     "CLI: aws rds modify-db-instance --db-instance-identifier ID --iops N --apply-immediately.",
     notes="Average read + write IOPS over 14 days below 30% of provisioned (ctx.extra iops_used_pct; peaks run 2-3x "
     "the average, so more is sizing for peaks); recommendation = 2x the average rounded up to 1,000, at least "
     "1,000. Peaks are not collected, so check the maximum before lowering.",
+    metrics=("ReadIOPS", "WriteIOPS"),
 )
 def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     t = S.Thresholds.from_ctx(ctx)
@@ -275,8 +278,8 @@ def old_manual_snapshot(snapshot: Snapshot, ctx: AnalysisContext) -> list[Findin
     title="Extended Support charges avoidable by upgrading",
     rationale="RDS Extended Support is billed per vCPU-hour on top of the instance; upgrading stops it at once.",
     resource_types=("db_instance", "db_cluster"),
-    remediation="Upgrade to a major in standard support (evidence upgrade_target); the charge stops on the day of "
-    "the upgrade. CLI: aws rds modify-db-instance --db-instance-identifier ID --engine-version TARGET "
+    remediation="Upgrade to a major in standard support (the upgrade target the finding names); the charge stops "
+    "on the day of the upgrade. CLI: aws rds modify-db-instance --db-instance-identifier ID --engine-version TARGET "
     "--allow-major-version-upgrade --apply-immediately (clusters: modify-db-cluster).",
     notes="Same rows as check_version_compliance; Aurora clusters carry the sum over their members.",
 )

@@ -40,6 +40,7 @@ STATUSES: tuple[Status, ...] = ("end_of_support", "extended_support", "ending_so
 STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
+EXTENDED_SUPPORT_ENROLLED = "open-source-rds-extended-support"  # the RDS default (EngineLifecycleSupport)
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
 
 
@@ -229,6 +230,12 @@ def members_by_cluster(snapshot: Snapshot) -> dict[tuple[str, str, str], list[DB
         if inst.cluster:
             members[(inst.account, inst.region, inst.cluster)].append(inst)
     return members
+
+
+def run_members(snapshot: Snapshot, ctx: AnalysisContext, cluster: DBCluster) -> list[DBInstance]:
+    """The collected member instances of `cluster` (the index is built once per analysis run)."""
+    index = ctx.memo.get(("members_by_cluster", snapshot), lambda: members_by_cluster(snapshot))
+    return index.get((cluster.account, cluster.region, cluster.identifier), [])
 
 
 def _resources(snapshot: Snapshot) -> Iterator[tuple[DBInstance | DBCluster, list[DBInstance]]]:

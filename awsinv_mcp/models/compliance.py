@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer, Row
+from awsinv_mcp.models.answers import ListAnswer, Row, absent
 
 StatusCounts = dict[str, int]
 
@@ -49,11 +49,6 @@ class ComplianceAnswer(ListAnswer):
     calendar: str = Field(description="where the support dates come from")
 
 
-def _absent(value: object) -> bool:
-    """Left out of the answer when not asked for (detail=false), rather than shown as null."""
-    return value is None
-
-
 class SavingsRow(Row):
     rule: str
     severity: str
@@ -67,12 +62,12 @@ class SavingsRow(Row):
     savings_bound: Literal["estimate", "lower_bound", "upper_bound"] = "estimate"
     action: str | None = Field(None, description="the change that saves it")
     how: str | None = Field(None, description="how the saving was computed")
-    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=_absent)
+    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=absent)
 
 
 class RuleBrief(BaseModel):
     title: str
-    remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=_absent)
+    remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=absent)
 
 
 class SavingsAnswer(ListAnswer):

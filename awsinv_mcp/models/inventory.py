@@ -131,6 +131,7 @@ class DBInstance(Tagged):
     created_at: datetime | None = None
     engine_lifecycle_support: str | None = None  # open-source-rds-extended-support[-disabled]
     utilisation: Utilisation | None = None
+    replica_source: str | None = None  # ReadReplicaSourceDBInstanceIdentifier: this is a read replica of it
     pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
@@ -153,7 +154,7 @@ class DBCluster(Tagged):
     storage_encrypted: bool = False
     kms_key_id: str | None = None
     storage_type: str = "aurora"
-    allocated_gb: int = 0  # storage used (Aurora) or allocated
+    allocated_gb: int = 0  # storage in use (Aurora volume, VolumeBytesUsed) or allocated (Multi-AZ DB cluster)
     backup_retention_days: int = 1
     deletion_protection: bool = False
     iam_auth: bool = False
@@ -168,6 +169,8 @@ class DBCluster(Tagged):
     engine_lifecycle_support: str | None = None
     serverless_v2_min_acu: float | None = None
     serverless_v2_max_acu: float | None = None
+    backtrack_window_s: int = 0  # Aurora MySQL Backtrack target window in seconds (BacktrackWindow), 0 = off
+    auto_minor_version_upgrade: bool | None = None  # Multi-AZ DB clusters only (Aurora: None, an instance setting)
     pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
@@ -372,6 +375,7 @@ class Snapshot:
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
+    organisation: tuple[Account, ...] = ()  # the AWS Organization's accounts when the collection listed it whole
     orderable_classes: tuple[OrderableClasses, ...] = ()  # aws mode: the classes RDS offers per engine version
     gaps: tuple[Gap, ...] = ()  # parts that failed; their previous records are kept (inventory/lastgood.py)
 
@@ -394,6 +398,12 @@ class Snapshot:
     def account_aliases(self) -> dict[str, str]:
         """Account id -> alias (accounts without an alias are absent)."""
         return {a.id: a.alias for a in self.accounts if a.alias}
+
+    @cached_property
+    def known_accounts(self) -> dict[str, Account]:
+        """Account id -> account, for every account the estate knows: the organisation's (when it was listed) and
+        the collected ones (their own record wins). Snapshot sharing is judged against these."""
+        return {a.id: a for a in (*self.organisation, *self.accounts)}
 
     @cached_property
     def security_groups_by_id(self) -> dict[tuple[str, str, str], SecurityGroup]:

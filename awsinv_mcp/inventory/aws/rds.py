@@ -13,7 +13,7 @@ from typing import Any
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory import kinds
-from awsinv_mcp.inventory.aws.cloudwatch import rds_utilisation
+from awsinv_mcp.inventory.aws.cloudwatch import aurora_volumes, rds_utilisation
 from awsinv_mcp.inventory.aws.context import Scope
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict
 from awsinv_mcp.models.inventory import (
@@ -133,14 +133,23 @@ def db_instance_record(
         created_at=raw.get("InstanceCreateTime"),
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         utilisation=utilisation,
+        replica_source=raw.get("ReadReplicaSourceDBInstanceIdentifier"),
         pending_maintenance=(pending or {}).get(raw.get("DBInstanceArn") or "", ()),
     )
 
 
 def db_cluster_record(
-    raw: dict[str, Any], *, account: str, region: str, settings: Settings, subnet_groups: SubnetGroups,
+    raw: dict[str, Any],
+    *,
+    account: str,
+    region: str,
+    settings: Settings,
+    subnet_groups: SubnetGroups,
+    volume_gb: int | None = None,
     pending: PendingByArn | None = None,
-) -> DBCluster:  # fmt: skip
+) -> DBCluster:
+    """`volume_gb`: the Aurora volume in use (CloudWatch VolumeBytesUsed); an Aurora cluster's AllocatedStorage is
+    a placeholder (1), so without the metric its storage is 0. Multi-AZ DB clusters keep their AllocatedStorage."""
     tags = tag_dict(raw.get("TagList"))
     subnet_ids, vpc_id = _subnets(raw.get("DBSubnetGroup"), subnet_groups)
     scaling = raw.get("ServerlessV2ScalingConfiguration") or {}
@@ -163,7 +172,7 @@ def db_cluster_record(
         storage_encrypted=bool(raw.get("StorageEncrypted")),
         kms_key_id=raw.get("KmsKeyId"),
         storage_type=raw.get("StorageType") or "aurora",
-        allocated_gb=int(raw.get("AllocatedStorage") or 0),
+        allocated_gb=(volume_gb or 0) if _aurora(raw) else int(raw.get("AllocatedStorage") or 0),
         backup_retention_days=int(raw.get("BackupRetentionPeriod") or 0),
         deletion_protection=bool(raw.get("DeletionProtection")),
         iam_auth=bool(raw.get("IAMDatabaseAuthenticationEnabled")),
@@ -178,8 +187,14 @@ def db_cluster_record(
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         serverless_v2_min_acu=scaling.get("MinCapacity"),
         serverless_v2_max_acu=scaling.get("MaxCapacity"),
+        backtrack_window_s=int(raw.get("BacktrackWindow") or 0),
+        auto_minor_version_upgrade=raw.get("AutoMinorVersionUpgrade"),
         pending_maintenance=(pending or {}).get(raw.get("DBClusterArn") or "", ()),
     )
+
+
+def _aurora(raw: dict[str, Any]) -> bool:
+    return str(raw.get("Engine", "")).startswith("aurora")
 
 
 def restore_access(attributes: list[dict[str, Any]]) -> tuple[bool, tuple[str, ...]]:
@@ -285,7 +300,9 @@ def collect_databases(scope: Scope) -> None:
     )
     raw_instances = scope.fetch_pages("rds:DescribeDBInstances", "rds", "describe_db_instances", "DBInstances") or []
     raw_clusters = scope.fetch_pages("rds:DescribeDBClusters", "rds", "describe_db_clusters", "DBClusters") or []
-    usage = rds_utilisation(scope.with_service("cloudwatch"), [r["DBInstanceIdentifier"] for r in raw_instances])
+    metrics = scope.with_service("cloudwatch")
+    usage = rds_utilisation(metrics, [r["DBInstanceIdentifier"] for r in raw_instances])
+    volumes = aurora_volumes(metrics, [r["DBClusterIdentifier"] for r in raw_clusters if _aurora(r)])
     # its own service label: a failure is a warning, never a gap that would hold back the RDS records
     maintenance = scope.with_service("rds-maintenance")
     pending = pending_by_arn(
@@ -314,7 +331,13 @@ def collect_databases(scope: Scope) -> None:
         kinds.DB_CLUSTER,
         [
             db_cluster_record(
-                r, account=account, region=region, settings=settings, subnet_groups=groups, pending=pending
+                r,
+                account=account,
+                region=region,
+                settings=settings,
+                subnet_groups=groups,
+                volume_gb=volumes.get(r["DBClusterIdentifier"]),
+                pending=pending,
             )
             for r in raw_clusters
         ],
