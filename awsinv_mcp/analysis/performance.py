@@ -37,9 +37,9 @@ def storage_iops_limit(db: DBInstance) -> int | None:
     production_only=True,
     title="Production database on a burstable class",
     rationale="db.t* classes run on CPU credits; once spent, the instance is throttled to its baseline under load.",
-    remediation="Console: Modify the instance, DB instance class: evidence.recommended_class (an m or r class RDS "
-    "offers this engine and version). CLI: aws rds modify-db-instance --db-instance-identifier <id> "
-    "--db-instance-class <recommended_class> --apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the m or r class the finding recommends (one RDS "
+    "offers this engine and version). CLI: aws rds modify-db-instance --db-instance-identifier ID "
+    "--db-instance-class CLASS --apply-immediately",
 )  # fmt: skip
 def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     if not classes.is_burstable(db.instance_class):
