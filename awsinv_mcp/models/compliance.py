@@ -45,7 +45,8 @@ class ComplianceAnswer(ListAnswer):
     by_version: dict[str, StatusCounts] = Field(description="'engine major' -> status counts")
     by_environment: dict[str, StatusCounts]
     by_team: dict[str, StatusCounts]
-    extended_support_monthly_usd: float = Field(description="sum over the matching rows")
+    extended_support_monthly_usd: float = Field(description="billed now: extended_support rows")
+    extended_support_projected_monthly_usd: float = Field(0.0, description="ending_soon rows, once standard ends")
     calendar: str = Field(description="where the support dates come from")
 
 
