@@ -120,7 +120,8 @@ async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) ->
     assert "cost." not in text  # only the rules of this review
     assert "cloudwatch:GetMetricData" in text and "15 days" in text and "refresh_inventory" in text
     (cost,) = [w["message"] for w in savings["warnings"] if w["scope"] == "analysis/cloudwatch"]
-    assert "cost.rightsizing (CPUUtilization+" in cost and "cost.idle_instance" not in cost
+    assert "cost.rightsizing (CPUUtilization+FreeableMemory+DatabaseConnections+ReadIOPS+WriteIOPS)" in cost
+    assert "cost.idle_instance" not in cost
     assert not [w for w in security["warnings"] + one["warnings"] if w["scope"] == "analysis/cloudwatch"]
 
 

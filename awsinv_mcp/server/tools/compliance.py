@@ -76,6 +76,7 @@ def check_version_compliance(
         truncated=page.truncated, by_status=report.by_status, by_engine=report.by_engine,
         by_version=report.by_version, by_environment=report.by_environment, by_team=report.by_team,
         extended_support_monthly_usd=report.extended_support_monthly_usd,
+        extended_support_projected_monthly_usd=report.projected_monthly_usd,
         calendar="lifecycle://engines" + (" (dates from RDS where it answered)" if snap.lifecycle_overrides else ""),
         **A.meta(snap, *_warnings(report)),
     )  # fmt: skip
