@@ -169,6 +169,11 @@ def _host_page(bundle: Path) -> str:
 
 
 @pytest.fixture(scope="module")
+def host_html() -> str:
+    return _host_page(_npm_host())
+
+
+@pytest.fixture(scope="module")
 def browser() -> Any:
     from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
 
@@ -209,8 +214,7 @@ def _print_log(view: str, page: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.browser
 @pytest.mark.npm
-def test_overview_app_in_an_ext_apps_host(browser: Any) -> None:
-    host_html = _host_page(_npm_host())
+def test_overview_app_in_an_ext_apps_host(browser: Any, host_html: str) -> None:
     with running_server() as base:
         page, frame, record = _open_app(browser, base, host_html, "get_inventory_summary", {})
         try:
@@ -229,5 +233,80 @@ def test_overview_app_in_an_ext_apps_host(browser: Any) -> None:
             assert "get_inventory_summary" in called and "get_findings" in called
             assert record["frame_requests"] == []
             assert record["errors"] == []
+        finally:
+            page.close()
+
+
+def _column(frame: Any, view: str, col: str) -> list[str]:
+    return frame.locator(f"[data-testid={view}-table] tbody [data-col={col}]").all_inner_texts()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_findings_app_opens_on_the_models_filter_and_refilters(browser: Any, host_html: str) -> None:
+    with running_server() as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_findings", {"severity": "critical"})
+        try:
+            count = frame.locator(f"[data-testid=findings-count][data-value='{record['answer']['total']}']")
+            count.wait_for(timeout=TIMEOUT_MS)  # the model's filter (tool-input) is the view's filter
+            assert record["answer"]["total"] > 0
+            assert frame.get_by_test_id("findings-filter-severity").input_value() == "critical"
+            severities = _column(frame, "findings", "severity")
+            assert severities and set(severities) == {"critical"}
+            assert len(severities) == min(record["answer"]["total"], 25)
+
+            # a filter changed inside the App: one more get_findings through the bridge, the server's rows
+            frame.get_by_test_id("findings-filter-severity").select_option("high")
+            frame.locator("[data-testid=findings-table] tbody [data-col=severity]").first.filter(
+                has_text="high"
+            ).wait_for(timeout=TIMEOUT_MS)
+            assert set(_column(frame, "findings", "severity")) == {"high"}
+            assert frame.get_by_test_id("findings-count").get_attribute("data-value") != str(record["answer"]["total"])
+
+            # a drill-down link (a category chip) stays inside the App: it must not load the host's page into the
+            # frame, and narrows the view to the chip's count
+            chip = frame.locator("[data-testid^=findings-cat-]").first
+            category = chip.get_attribute("data-testid").removeprefix("findings-cat-")
+            expected = chip.locator("b").inner_text().replace(",", "")
+            chip.click()
+            frame.locator(f"[data-testid=findings-count][data-value='{expected}']").wait_for(timeout=TIMEOUT_MS)
+            assert frame.get_by_test_id("findings-filter-category").input_value() == category
+            assert frame.get_by_test_id("findings-filter-severity").input_value() == "high"
+            assert page.frames[1].url.startswith("about:srcdoc#findings?")
+
+            log = _print_log("findings", page)
+            assert sum(1 for e in log if e["event"] == "view-called" and e["tool"] == "get_findings") >= 3
+            assert record["frame_requests"] == [] and record["errors"] == []
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_changes_app_shows_what_changed_between_stored_collections(
+    browser: Any, host_html: str, tmp_path: Path
+) -> None:
+    store = f"sqlite:///{tmp_path / 'history.db'}"
+    for scale in ("50", "60"):  # two collections that differ (the larger estate adds resources)
+        subprocess.run(
+            [sys.executable, "-m", "awsinv_mcp", "collect", "--source", "synthetic", "--scale", scale],
+            env=server_env(AWSINV_STORE=store), check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+    with running_server(AWSINV_STORE=store) as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_changes", {})
+        try:
+            answer = record["answer"]
+            assert answer["total"] > 0
+            frame.locator(f"[data-testid=changes-total][data-value='{answer['total']}']").wait_for(timeout=TIMEOUT_MS)
+            shown = _column(frame, "changes", "resource_id")
+            expected = [item["resource_id"] for item in answer["items"]]
+            assert len(shown) == min(answer["total"], 500)  # the view reads every change (up to 500)
+            assert shown[: len(expected)] == expected
+            assert set(_column(frame, "changes", "change")) <= {"added", "removed", "modified"}
+            frame.get_by_test_id("timeline-point").first.wait_for(timeout=TIMEOUT_MS)
+            log = _print_log("changes", page)
+            called = {e["tool"] for e in log if e["event"] == "view-called"}
+            assert {"get_changes", "list_snapshots"} <= called
+            assert record["frame_requests"] == [] and record["errors"] == []
         finally:
             page.close()

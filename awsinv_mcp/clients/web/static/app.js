@@ -1758,7 +1758,8 @@
 
   // ---------- start ----------
   async function start() {
-    const alone = new URLSearchParams(window.location.search).get("view");
+    // an MCP App names its one view on <html data-mcp-app> (awsinv_mcp/server/apps.py)
+    const alone = document.documentElement.dataset.mcpApp || new URLSearchParams(window.location.search).get("view");
     if (alone && TABS.includes(alone)) {
       state.standalone = alone;
       document.body.classList.add("standalone");

@@ -25,8 +25,14 @@
   window.awsinvAppStart = async ({ App }) => {
     try {
       const app = new App({ name: "awsinv-mcp", version: "1" }, {}, { autoResize: true });
-      // The answer of the tool call that opened this view arrives as ui/notifications/tool-result; the view
-      // reads what it shows itself, through callTool, so the notification only needs a handler.
+      // The arguments of the model's call that opened this view (ui/notifications/tool-input) are the view's
+      // filters (a view's filters are its tool's arguments): shown as the page shows filters, in the hash.
+      app.ontoolinput = ({ arguments: args }) => {
+        const filters = Object.entries(args || {}).filter(([, v]) => v !== null && v !== undefined && v !== ""
+          && typeof v !== "object");
+        if (filters.length) window.location.hash = `#${view}?${new URLSearchParams(filters.map(([k, v]) => [k, String(v)]))}`;
+      };
+      // Its answer (ui/notifications/tool-result): the view reads what it shows itself, through callTool.
       app.ontoolresult = () => {};
       await app.connect();
       connected.resolve(app);
@@ -43,6 +49,16 @@
       try { original(...args); } catch (err) { if (err.name !== "SecurityError") throw err; }
     };
   }
+
+  // Its links within the page (`#<view>?<filters>`: drill-down) resolve against the base URL, which for an App
+  // document is the host's page: followed as they are, they would load the host's page into the frame. They are
+  // followed as the in-page navigation they are.
+  document.addEventListener("click", (ev) => {
+    const link = ev.target instanceof Element ? ev.target.closest("a[href^='#']") : null;
+    if (!link || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    window.location.hash = link.getAttribute("href");
+  });
 
   const textOf = (result) => (result.content || []).filter((c) => c.type === "text").map((c) => c.text).join(" ");
 
