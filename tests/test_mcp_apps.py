@@ -228,6 +228,9 @@ def test_overview_app_in_an_ext_apps_host(browser: Any, host_html: str) -> None:
                     assert cell.inner_text() == f"{count:,}"
             frame.get_by_test_id("findings-total").wait_for(timeout=TIMEOUT_MS)
             assert frame.get_by_test_id("source-value").inner_text() == "Synthetic demo estate"
+            # the one view alone: no tab bar, no chat, no footer linking the web server's routes
+            assert frame.locator("nav.tabs").is_hidden() and frame.locator("#panel-chat").is_hidden()
+            assert frame.locator("footer").count() == 0
             log = _print_log("overview", page)
             called = {e["tool"] for e in log if e["event"] == "view-called"}
             assert "get_inventory_summary" in called and "get_findings" in called
@@ -273,6 +276,13 @@ def test_findings_app_opens_on_the_models_filter_and_refilters(browser: Any, hos
             assert frame.get_by_test_id("findings-filter-category").input_value() == category
             assert frame.get_by_test_id("findings-filter-severity").input_value() == "high"
             assert page.frames[1].url.startswith("about:srcdoc#findings?")
+
+            # CSV export: every matching row, handed to the host (ui/download-file: a sandboxed frame cannot download)
+            frame.get_by_test_id("findings-export").click()
+            page.wait_for_function("window.hostDownloads.length > 0", timeout=TIMEOUT_MS)
+            (csv,) = page.evaluate("window.hostDownloads")
+            assert csv["uri"] == "file:///awsinv-findings.csv" and csv["mimeType"].startswith("text/csv")
+            assert len(csv["text"].strip().splitlines()) == int(expected) + 1  # a header and one line a finding
 
             log = _print_log("findings", page)
             assert sum(1 for e in log if e["event"] == "view-called" and e["tool"] == "get_findings") >= 3

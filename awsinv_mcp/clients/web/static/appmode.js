@@ -60,6 +60,27 @@
     window.location.hash = link.getAttribute("href");
   });
 
+  // A sandboxed App frame may not download: the page's CSV export (a link to a Blob, `download` set, clicked) goes
+  // to the host as ui/download-file when the host offers it (`downloadFile` capability). The Blob behind each
+  // object URL is remembered to read its text.
+  const blobs = new Map();
+  const createObjectURL = URL.createObjectURL.bind(URL);
+  const revokeObjectURL = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => { const url = createObjectURL(obj); if (obj instanceof Blob) blobs.set(url, obj); return url; };
+  URL.revokeObjectURL = (url) => { blobs.delete(url); revokeObjectURL(url); };
+  document.addEventListener("click", (ev) => {
+    const link = ev.target instanceof Element ? ev.target.closest("a[download][href^='blob:']") : null;
+    const blob = link && blobs.get(link.getAttribute("href"));
+    if (!blob || ev.defaultPrevented) return;
+    ev.preventDefault();
+    const name = link.getAttribute("download") || "export.csv";
+    Promise.all([appReady, blob.text()]).then(([app, text]) => {
+      if (!(app.getHostCapabilities() || {}).downloadFile) throw new Error("the host offers no downloads");
+      return app.downloadFile({ contents: [{ type: "resource",
+        resource: { uri: `file:///${encodeURIComponent(name)}`, mimeType: blob.type || "text/csv", text } }] });
+    }).catch((err) => console.warn(`awsinv-mcp: ${name} not downloaded: ${err.message}`));
+  });
+
   const textOf = (result) => (result.content || []).filter((c) => c.type === "text").map((c) => c.text).join(" ");
 
   async function callTool(name, args) {
