@@ -421,8 +421,7 @@
     rows.forEach(([name, count], i) => {
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
-      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill",
-        "aria-label": `${plainValue(name)}: ${count} DB instances` },
+      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill" },
       svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
       svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
         svg("title", {}, `${plainValue(name)}: ${count}`)),
