@@ -184,10 +184,20 @@ def test_forecast_shape_and_interval() -> None:
         "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Relational Database Service"]}},
     }
     stub.add_response("get_cost_forecast", body, expected)
+    spent = {  # this month so far, for current_month (issue 13: reported as get_cost_trend reports it)
+        "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-25"},
+        "Granularity": "MONTHLY",
+        "Metrics": ["UnblendedCost"],
+        "Filter": expected["Filter"],
+    }
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [month("2026-11-01", "2026-11-25", total=1200.0)]}, spent)
     with stub:
         ans = svc.forecast(months=2, level=90, filters=Filters(service="rds"))
         again = svc.forecast(months=2, level=90, filters=Filters(service="rds"))
-    assert ans.source == "aws" and ans.ce_requests == 1 and again.ce_requests == 0
+    assert ans.source == "aws" and ans.ce_requests == 2 and again.ce_requests == 0
+    cur = ans.current_month
+    assert (cur.period, cur.actual_to_date, cur.forecast_rest) == ("2026-11-01", 1200.0, 500.0)
+    assert (cur.mean, cur.lower, cur.upper) == (1700.0, 1650.0, 1760.0)
     assert ans.periods == ["2026-11-25", "2026-12-01"]
     assert ans.mean == [500.0, 2500.0] and ans.lower == [450.0, 2200.0] and ans.upper == [560.0, 2900.0]
     assert ans.total.mean == 3000.0 and ans.total.lower == 2650.0 and ans.total.upper == 3460.0

@@ -1,7 +1,8 @@
 """REST routes of the web app (Starlette TestClient) on the real server over a crafted estate.
 
 Each route answers exactly what its tool answers to an assistant (`/api/v1/inventory/<name>` == the tool's
-structured result), so the page and the assistant never disagree.
+structured result, a table's rows as `items` objects: `models/table.py` `with_items`), so the page and the
+assistant never disagree.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from awsinv_mcp.clients.web.prompts import example_arguments
 from awsinv_mcp.clients.web.security import COOKIE, CSP
 from awsinv_mcp.config import Settings
 from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.models.table import rows_of, with_items
 from awsinv_mcp.server.app import build_server
 from awsinv_mcp.server.catalog import TOOLS
 from tests.estates import two_account_estate
@@ -36,14 +38,15 @@ def real_server(**kw: Any) -> Any:
     return build_server(SETTINGS, collector=crafted, **kw)
 
 
-def tool_answer(name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What an assistant gets from `name` on a server of its own over the same estate."""
+def tool_answer(name: str, args: dict[str, Any] | None = None, *, raw: bool = False) -> dict[str, Any]:
+    """What an assistant gets from `name` on a server of its own over the same estate (unless `raw`, a table's
+    rows as `items` objects, as the page gets them)."""
 
     async def run() -> dict[str, Any]:
         async with Client(real_server()) as c:
             result = await c.call_tool(name, args or {})
             assert not result.is_error, result.content
-            return result.structured_content
+            return result.structured_content if raw else with_items(result.structured_content)
 
     return anyio.run(run)
 
@@ -64,7 +67,9 @@ def test_each_route_answers_what_its_tool_answers(client: TestClient, route: str
     r = client.get(f"/api/v1/inventory/{route}")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
-    assert body == tool_answer(INVENTORY_ROUTES[route])
+    answer = tool_answer(INVENTORY_ROUTES[route], raw=True)
+    assert body == with_items(answer)
+    assert body.get("items", []) == rows_of(answer) and "rows" not in body
     assert body["source"] == "synthetic"
 
 

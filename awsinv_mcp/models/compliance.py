@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import ListAnswer, Row
+from awsinv_mcp.models.answers import ListAnswer, Row, absent
 
 StatusCounts = dict[str, int]
 
@@ -27,6 +27,15 @@ class ComplianceRowOut(Row):
     end_of_extended_support: date | None
     extended_support_monthly_usd: float | None = Field(description="rate x vCPUs x 730 h; clusters: all members")
     upgrade_target: str | None
+    lifecycle_setting: str | None = Field(
+        None,
+        description="EngineLifecycleSupport: enrolled (default) / enrolled in Extended Support, or disabled "
+        "(forced upgrade: RDS upgrades the major when standard support ends); null: the engine has no Extended Support",
+    )
+    extended_support_starts: date | None = Field(None, description="first day Extended Support is billed")
+    extended_support_year: int | None = Field(None, description="rate band (1-3): now, or at the start if ending_soon")
+    year3_starts: date | None = Field(None, description="the year-3 rate, twice years 1-2, applies from this day")
+    year3_monthly_usd: float | None = Field(None, description="the monthly charge at the year-3 rate")
     environment: str | None = None
     team: str | None = None
 
@@ -44,11 +53,6 @@ class ComplianceAnswer(ListAnswer):
     calendar: str = Field(description="where the support dates come from")
 
 
-def _absent(value: object) -> bool:
-    """Left out of the answer when not asked for (detail=false), rather than shown as null."""
-    return value is None
-
-
 class SavingsRow(Row):
     rule: str
     severity: str
@@ -59,21 +63,28 @@ class SavingsRow(Row):
     environment: str | None = None
     team: str | None = None
     monthly_savings_usd: float
+    savings_bound: Literal["estimate", "lower_bound", "upper_bound"] = Field(
+        "estimate", description="whether the saving is an estimate, a lower bound or an upper bound"
+    )
     action: str | None = Field(None, description="the change that saves it")
     how: str | None = Field(None, description="how the saving was computed")
-    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=_absent)
+    evidence: dict[str, Any] | None = Field(None, description="all values (detail=true)", exclude_if=absent)
 
 
 class RuleBrief(BaseModel):
     title: str
-    remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=_absent)
+    remediation: str | None = Field(None, description="console step and CLI (detail=true)", exclude_if=absent)
 
 
 class SavingsAnswer(ListAnswer):
     as_of: date
     currency: Literal["USD"] = "USD"
     items: list[SavingsRow] = Field(description="largest saving first")
-    total_monthly_savings_usd: float = Field(description="sum over the matches (the rules never double count)")
+    total_monthly_savings_usd: float = Field(
+        description="sum over the matches (the rules never double count); it adds estimates, lower and upper bounds: "
+        "by_bound splits it"
+    )
+    by_bound: dict[str, float] = Field(description="the total split by estimate, lower_bound and upper_bound")
     savings_pct_of_spend: float | None = Field(
         None, description="total as % of last full month's spend (unfiltered calls, when costs are available)"
     )

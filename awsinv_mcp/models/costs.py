@@ -45,10 +45,10 @@ class ForecastPoint(BaseModel):
 
 
 class MonthForecast(ForecastPoint):
-    """The current month: what is spent so far plus the forecast of its remaining days."""
+    """The current month: what is spent so far plus the forecast of its remaining days (mean = their sum)."""
 
-    actual_to_date: float = 0.0
-    forecast_rest: float = 0.0
+    actual_to_date: float = Field(0.0, description="spent this month up to today (actual)")
+    forecast_rest: float = Field(0.0, description="forecast from today to the month's end")
 
 
 class TrendForecast(BaseModel):
@@ -78,7 +78,8 @@ class CostForecastAnswer(Answer):
     metric: str = "UnblendedCost"
     granularity: str = "MONTHLY"
     prediction_interval_level: int = 80
-    periods: list[str]
+    current_month: MonthForecast | None = Field(None, description="when starting today: as get_cost_trend's")
+    periods: list[str] = Field(description="period start dates; from today, the first is the rest of this month")
     mean: list[float]
     lower: list[float | None]
     upper: list[float | None]

@@ -78,6 +78,7 @@ RESOURCES: tuple[ResourceDef, ...] = (
     ResourceDef(uri=res.SUMMARY_URI, fn=res.inventory_summary, title="Inventory summary"),
     ResourceDef(uri="inventory://db-instances/{identifier}", fn=res.db_instance, title="One DB instance"),
     ResourceDef(uri=res.FINDINGS_URI, fn=res.findings, title="Findings totals"),
+    ResourceDef(uri=res.CHANGES_URI, fn=res.changes, title="Changes since the previous snapshot"),
     ResourceDef(uri="lifecycle://engines", fn=res.engine_lifecycle, title="Engine support calendar"),
     ResourceDef(uri="db://{database}/schema", fn=res.database_schema, title="Schema of a configured database"),
 )

@@ -44,9 +44,8 @@ def get_cost_summary(
     metric: Metric = "UnblendedCost",
     top: Top = 20,
 ) -> CostAnswer:
-    """Spend per period (columnar: periods + amounts per group) by up to two keys; default the last 6 full
-    months; ce_requests = Cost Explorer requests ($0.01 each) it cost. Over time: get_cost_trend; ahead:
-    get_cost_forecast; savings: find_cost_savings."""
+    """Spend per period and group (default the last 6 full months; DAILY: the last 30 days); ce_requests = Cost
+    Explorer requests paid ($0.01 each). Change over time: get_cost_trend; ahead: get_cost_forecast."""
     return app().costs.summary(
         start=start, end=end, granularity=granularity, group_by=group_by,
         filters=_filters(service, account, region, tag), metric=metric, top=top,
@@ -63,9 +62,8 @@ def get_cost_trend(
     metric: Metric = "UnblendedCost",
     top: Top = 20,
 ) -> CostTrendAnswer:
-    """Month-over-month change overall and per group, the top movers of the last full month, and the
-    forecast of the current month (spent so far + the rest) and the next.
-    Totals of one period: get_cost_summary."""
+    """Month-over-month change overall and per group, the last month's top movers, this and next month's
+    forecast. Totals of one period: get_cost_summary."""
     return app().costs.trend(
         months=months, group_by=group_by, filters=_filters(service, account, region, tag), metric=metric,
         top=top,
@@ -84,8 +82,8 @@ def get_cost_forecast(
     metric: Metric = "UnblendedCost",
     prediction_interval_level: Level = 80,
 ) -> CostForecastAnswer:
-    """Forecast spend per period with its prediction interval (mean, lower, upper), and the total.
-    Past spend: get_cost_summary or get_cost_trend."""
+    """Forecast spend per period with its prediction interval, and the total. Past spend:
+    get_cost_summary."""
     return app().costs.forecast(
         start=start, end=end, months=months, granularity=granularity,
         filters=_filters(service, account, region, tag), metric=metric, level=prediction_interval_level,

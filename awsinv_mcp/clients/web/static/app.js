@@ -421,8 +421,7 @@
     rows.forEach(([name, count], i) => {
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
-      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill",
-        "aria-label": `${plainValue(name)}: ${count} DB instances` },
+      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill" },
       svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
       svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
         svg("title", {}, `${plainValue(name)}: ${count}`)),
@@ -1546,11 +1545,17 @@
       clear(cards);
       const items = res.items || [];
       if (!items.length) cards.append(el("p", { class: "muted", text: "The server offers no prompts." }));
+      // A card shows the question; choosing it puts the question in the box, and sending it runs the prompt
+      // (its full text is sent, and shown on demand, never pasted into the box).
       for (const p of items) {
-        cards.append(el("button", { type: "button", class: "demo-card", "data-testid": `demo-${p.name}`,
-          onclick: () => { input.value = p.text; input.focus(); input.setSelectionRange(0, 0);
-            input.scrollTop = 0; } },
-        el("strong", { text: p.title }), el("span", { text: p.description })));
+        const question = p.question || p.title;
+        cards.append(el("div", { class: "demo-item" },
+          el("button", { type: "button", class: "demo-card", "data-testid": `demo-${p.name}`,
+            onclick: () => { state.prompt = { question, text: p.text, name: p.name }; input.value = question;
+              input.focus(); } },
+          el("strong", { text: question }), el("span", { text: p.title })),
+          el("details", { class: "prompt-text", "data-testid": `prompt-text-${p.name}` },
+            el("summary", { text: "Show the prompt" }), el("pre", {}, el("code", { text: p.text })))));
       }
     }).catch((err) => clear(cards).append(errorBox(err, "Demo queries")));
     api("/api/v1/chat/status").then((s) => { if (!s.ready) showNotice(s.error, s.fix); }).catch(() => {});
@@ -1725,10 +1730,15 @@
     state.busy = true;
     $("chat-send").disabled = true;
     input.value = "";
-    addMessage("user", el("div", { class: "msg-text", text: query }));
+    const prompt = state.prompt && state.prompt.question === query ? state.prompt : null; // a demo question
+    state.prompt = null;
+    addMessage("user", el("div", { class: "msg-text", text: query }), prompt ? el("details", { class: "prompt-text",
+      "data-testid": "sent-prompt" }, el("summary", { text: "The prompt sent" }),
+    el("pre", {}, el("code", { text: prompt.text }))) : null);
     const working = () => el("div", { class: "typing", text: "Thinking…" });
     let pending = addMessage("assistant", working());
-    const payload = { query, history: state.history.slice(-40) }; // the server reads the last 40 turns
+    const sent = prompt ? prompt.text : query;
+    const payload = { query: sent, history: state.history.slice(-40) }; // the server reads the last 40 turns
     try {
       let res = null;
       if (!state.noStream) {
@@ -1744,11 +1754,12 @@
       }
       if (!res) res = await postTurn(payload);
       showAnswer(pending, res);
-      state.history.push({ role: "user", content: query }, { role: "assistant", content: res.answer || "" });
+      state.history.push({ role: "user", content: sent }, { role: "assistant", content: res.answer || "" });
       $("chat-notice").hidden = true;
     } catch (err) {
       pending.remove();
       input.value = query;
+      if (prompt) state.prompt = prompt; // a retry of the demo question runs its prompt again
       showNotice(err.message, err.fix);
     } finally {
       state.busy = false;
