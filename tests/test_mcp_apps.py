@@ -203,6 +203,15 @@ def _open_app(browser: Any, base: str, host_html: str, tool: str, args: dict[str
     return page, page.frame_locator("iframe"), record
 
 
+def _axe_blocking(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations inside the App's frame (tests/test_web_a11y.py's audit)."""
+    from tests.test_web_a11y import BLOCKING, audit, axe_script
+
+    violations = audit(page.frames[1], axe_script())
+    print(f"axe in the App: {[(v['id'], v['impact'], v['nodes']) for v in violations]}")
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
 def _print_log(view: str, page: Any) -> list[dict[str, Any]]:
     """The host's log of one App, printed (the closing note of issue 15 quotes it) and returned."""
     log = page.evaluate("window.hostLog")
@@ -231,6 +240,7 @@ def test_overview_app_in_an_ext_apps_host(browser: Any, host_html: str) -> None:
             # the one view alone: no tab bar, no chat, no footer linking the web server's routes
             assert frame.locator("nav.tabs").is_hidden() and frame.locator("#panel-chat").is_hidden()
             assert frame.locator("footer").count() == 0
+            assert _axe_blocking(page) == []
             log = _print_log("overview", page)
             called = {e["tool"] for e in log if e["event"] == "view-called"}
             assert "get_inventory_summary" in called and "get_findings" in called
@@ -284,6 +294,7 @@ def test_findings_app_opens_on_the_models_filter_and_refilters(browser: Any, hos
             assert csv["uri"] == "file:///awsinv-findings.csv" and csv["mimeType"].startswith("text/csv")
             assert len(csv["text"].strip().splitlines()) == int(expected) + 1  # a header and one line a finding
 
+            assert _axe_blocking(page) == []
             log = _print_log("findings", page)
             assert sum(1 for e in log if e["event"] == "view-called" and e["tool"] == "get_findings") >= 3
             assert record["frame_requests"] == [] and record["errors"] == []
@@ -314,6 +325,7 @@ def test_changes_app_shows_what_changed_between_stored_collections(
             assert shown[: len(expected)] == expected
             assert set(_column(frame, "changes", "change")) <= {"added", "removed", "modified"}
             frame.get_by_test_id("timeline-point").first.wait_for(timeout=TIMEOUT_MS)
+            assert _axe_blocking(page) == []
             log = _print_log("changes", page)
             called = {e["tool"] for e in log if e["event"] == "view-called"}
             assert {"get_changes", "list_snapshots"} <= called
