@@ -325,6 +325,17 @@ def test_changes_app_shows_what_changed_between_stored_collections(
             assert shown[: len(expected)] == expected
             assert set(_column(frame, "changes", "change")) <= {"added", "removed", "modified"}
             frame.get_by_test_id("timeline-point").first.wait_for(timeout=TIMEOUT_MS)
+            # each kind's count is a chip linking to its rows (not a list of URLs as text), followed inside the App
+            summary = frame.get_by_test_id("changes-summary")
+            assert "http" not in summary.inner_text()
+            chip = summary.locator("a.chip.chg-added").first
+            kind, count = chip.inner_text().split(":")[0], int(chip.inner_text().split(":")[1].split()[0])
+            chip.click()
+            frame.locator("[data-testid=changes-table] tbody [data-col=resource_type]").first.filter(
+                has_text=kind
+            ).wait_for(timeout=TIMEOUT_MS)
+            assert _column(frame, "changes", "resource_type") == [kind] * count
+            assert set(_column(frame, "changes", "change")) == {"added"}
             assert _axe_blocking(page) == []
             log = _print_log("changes", page)
             called = {e["tool"] for e in log if e["event"] == "view-called"}

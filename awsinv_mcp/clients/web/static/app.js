@@ -1379,7 +1379,7 @@
           text: nf.format(a.total) }), el("span", { text: `changes from ${String((a.from_snapshot || {})
           .collected_at || "").slice(0, 16).replace("T", " ")} to ${String((a.to_snapshot || {}).collected_at || "")
           .slice(0, 16).replace("T", " ")}${a.truncated ? " (first 500)" : ""}` })),
-        el("div", { class: "chips" }, kinds.map(([kind, c]) => ["added", "removed", "modified"].filter((x) => c[x])
+        el("div", { class: "chips" }, kinds.flatMap(([kind, c]) => ["added", "removed", "modified"].filter((x) => c[x])
           .map((x) => drill("changes", { ...p, resource_type: kind, change: x }, `${kind}: ${c[x]} ${x}`,
             { class: `chip drill chg-${x}` })))));
     },
