@@ -120,9 +120,9 @@ async def test_other_lists(server) -> None:
         assert [s["identifier"] for s in rows_of(snaps)] == ["ledger-manual-1"] and rows_of(snaps)[0]["age_days"] == 400
         old = (await call(c, "list_db_snapshots", {"older_than_days": 30})).structured_content
         assert old["total"] == 1
-        everything = (await call(c, "list_db_snapshots", {"limit": 500})).structured_content["items"]
+        everything = rows_of((await call(c, "list_db_snapshots", {"limit": 500})).structured_content)
         for shared in (True, False):
-            rows = (await call(c, "list_db_snapshots", {"shared": shared})).structured_content["items"]
+            rows = rows_of((await call(c, "list_db_snapshots", {"shared": shared})).structured_content)
             assert [s["identifier"] for s in rows] == [s["identifier"] for s in everything
                                                        if bool(s["shared_with"]) == shared]  # fmt: skip
         hosts = (await call(c, "list_ec2_instances", {"database_host": True})).structured_content

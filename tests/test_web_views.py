@@ -38,7 +38,7 @@ def call(served: ServedApp, tool: str, args: dict[str, Any] | None = None) -> di
 def every(served: ServedApp, tool: str, args: dict[str, Any]) -> list[dict[str, Any]]:
     rows, cursor = [], None
     while True:
-        page = call(served, tool, {**args, "limit": 500, **({"cursor": cursor} if cursor else {})})
+        page = call(served, tool, {**args, "limit": 100, **({"cursor": cursor} if cursor else {})})
         rows += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:

@@ -109,8 +109,17 @@
     return step * power;
   }
 
-  // Every read of a view goes through callTool (static/data.js); `api` is for the chat's own routes.
-  const { callTool, toolList, ApiError } = window.awsinvData;
+  // Every read of a view goes through callTool (static/data.js, or appmode.js inside an MCP App host); `api` is
+  // for the chat's own routes. A list answer's compact table (`columns`, `rows`, `same`) is read as `items`,
+  // as the web bridge already gives it (awsinv_mcp/models/table.py `with_items`).
+  const { toolList, ApiError } = window.awsinvData;
+  function withItems(answer) {
+    if (!answer || typeof answer !== "object" || !Array.isArray(answer.columns) || answer.items) return answer;
+    const { columns, rows, same, ...rest } = answer;
+    return { ...rest, items: (rows || []).map((row) => ({ ...Object.fromEntries(columns.map((c, i) => [c,
+      i < row.length ? row[i] : null])), ...(same || {}) })) };
+  }
+  const callTool = (name, args) => window.awsinvData.callTool(name, args).then(withItems);
 
   async function api(path, params, options) {
     const url = new URL(path, window.location.origin);
@@ -1769,7 +1778,7 @@
 
   // ---------- start ----------
   async function start() {
-    const alone = new URLSearchParams(window.location.search).get("view");
+    const alone = new URLSearchParams(window.location.search).get("view") || window.awsinvData.view;
     if (alone && TABS.includes(alone)) {
       state.standalone = alone;
       document.body.classList.add("standalone");
