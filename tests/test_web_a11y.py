@@ -32,7 +32,7 @@ VIEWS = {
     "savings": "[data-testid=savings-table] tbody tr",
     "versions": "[data-testid=versions-calendar] tbody tr",
     "snapshots": "[data-testid=snapshots-table] tbody tr",
-    "changes": "#panel-changes .error-box, [data-testid=changes-table] tbody tr",
+    "changes?since=30d": "[data-testid=timeline-point], #panel-changes .error-box",
     "resources": "#table tbody tr[data-id]",
     "chat": "#prompt-cards .demo-card",
 }
