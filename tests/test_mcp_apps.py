@@ -342,3 +342,20 @@ def test_changes_app_shows_what_changed_between_stored_collections(
             assert record["frame_requests"] == [] and record["errors"] == []
         finally:
             page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_overview_app_with_only_the_inventory_toolset_says_what_is_off(browser: Any, host_html: str) -> None:
+    with running_server(AWSINV_TOOLSETS="inventory") as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_inventory_summary", {})
+        try:
+            frame.locator(
+                f"[data-testid=db-instances-total][data-value='{record['answer']['db_instances']}']"
+            ).wait_for(timeout=TIMEOUT_MS)
+            cost = frame.get_by_test_id("card-monthly-cost")
+            cost.get_by_text("this server does not offer get_cost_summary").wait_for(timeout=TIMEOUT_MS)
+            assert "AWSINV_TOOLSETS" in cost.inner_text()
+            assert record["frame_requests"] == [] and record["errors"] == []
+        finally:
+            page.close()

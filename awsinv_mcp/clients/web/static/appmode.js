@@ -93,6 +93,9 @@
     try {
       result = await app.callServerTool({ name, arguments: clean });
     } catch (err) {
+      if (/Unknown tool/.test(err.message)) { // the server's protocol error for a tool it does not offer
+        throw new ApiError(404, `this server does not offer ${name}`, "its toolset is off (AWSINV_TOOLSETS)");
+      }
       throw new ApiError(0, `${name}: the host did not pass the call on (${err.message})`);
     }
     if (result.isError) {
