@@ -30,6 +30,7 @@ from tests.conftest import require_service
 from tests.http_server import running_server, server_env
 
 HOST_DIR = Path(__file__).resolve().parent / "mcp_apps_host"
+ARTIFACTS = HOST_DIR.parent.parent / ".artifacts"  # gitignored
 APP_URIS = {"get_inventory_summary": "ui://awsinv/overview", "get_findings": "ui://awsinv/findings",
             "get_changes": "ui://awsinv/changes"}  # fmt: skip
 TIMEOUT_MS = 30_000
@@ -213,7 +214,10 @@ def _axe_blocking(page: Any) -> list[dict[str, Any]]:
 
 
 def _print_log(view: str, page: Any) -> list[dict[str, Any]]:
-    """The host's log of one App, printed (the closing note of issue 15 quotes it) and returned."""
+    """The host's log of one App, printed (the closing note of issue 15 quotes it) and returned; a screenshot of
+    the host with the App goes to the untracked .artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"mcp-app-{view}.png"))
     log = page.evaluate("window.hostLog")
     print(f"\nMCP App test, {view}:")
     for entry in log:
