@@ -38,7 +38,7 @@ def call(served: ServedApp, tool: str, args: dict[str, Any] | None = None) -> di
 def every(served: ServedApp, tool: str, args: dict[str, Any]) -> list[dict[str, Any]]:
     rows, cursor = [], None
     while True:
-        page = call(served, tool, {**args, "limit": 500, **({"cursor": cursor} if cursor else {})})
+        page = call(served, tool, {**args, "limit": 100, **({"cursor": cursor} if cursor else {})})
         rows += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:
@@ -272,3 +272,28 @@ def test_only_the_databases_toolset_calls_no_absent_tool(page: Any) -> None:
         page.get_by_role("tab", name="Overview").click()
         assert page.get_by_test_id("overview-empty").is_visible()
         assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_changes_timeline_and_table_from_the_demo_history(served: ServedApp, page: Any) -> None:
+    stored = call(served, "list_snapshots", {"limit": 500})
+    if stored["total"] < 2:
+        pytest.skip("the demo source keeps no history in this build")
+    page.goto(f"{served.url}/#changes?since=30d")
+    answer = call(served, "get_changes", {"since": "30d", "limit": 1})
+    wait_total(page, "changes", answer["total"])
+    points = page.get_by_test_id("timeline-point")
+    points.first.wait_for()
+    assert points.count() == min(stored["total"], 500) - 1  # each collection after the first
+    opened = sum(answer["findings_summary"].get("opened", {}).values())
+    if opened:
+        page.get_by_test_id("changes-findings-opened").click()
+        wait_total(page, "changes", opened)
+        assert set(column(page, "changes", "change")) == {"opened"} and "view=findings" in page.evaluate(
+            "location.hash"
+        )
+    points.last.click()  # the newest collection: what it changed against the one before
+    newest, before = stored["items"][0]["snapshot_id"], stored["items"][1]["snapshot_id"]
+    expected = call(served, "get_changes", {"since": before, "until": newest, "limit": 1})["total"]
+    wait_total(page, "changes", expected)
+    assert f"until={newest}" in page.evaluate("location.hash")
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -109,8 +109,17 @@
     return step * power;
   }
 
-  // Every read of a view goes through callTool (static/data.js); `api` is for the chat's own routes.
-  const { callTool, toolList, ApiError } = window.awsinvData;
+  // Every read of a view goes through callTool (static/data.js, or appmode.js inside an MCP App host); `api` is
+  // for the chat's own routes. A list answer's compact table (`columns`, `rows`, `same`) is read as `items`,
+  // as the web bridge already gives it (awsinv_mcp/models/table.py `with_items`).
+  const { toolList, ApiError } = window.awsinvData;
+  function withItems(answer) {
+    if (!answer || typeof answer !== "object" || !Array.isArray(answer.columns) || answer.items) return answer;
+    const { columns, rows, same, ...rest } = answer;
+    return { ...rest, items: (rows || []).map((row) => ({ ...Object.fromEntries(columns.map((c, i) => [c,
+      i < row.length ? row[i] : null])), ...(same || {}) })) };
+  }
+  const callTool = (name, args) => window.awsinvData.callTool(name, args).then(withItems);
 
   async function api(path, params, options) {
     const url = new URL(path, window.location.origin);
@@ -421,8 +430,7 @@
     rows.forEach(([name, count], i) => {
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
-      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill",
-        "aria-label": `${plainValue(name)}: ${count} DB instances` },
+      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill" },
       svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
       svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
         svg("title", {}, `${plainValue(name)}: ${count}`)),
@@ -726,10 +734,9 @@
         el("button", { type: "button", class: "btn btn-ghost", "aria-label": "Close", text: "✕",
           onclick: () => { panel.hidden = true; } })),
       el("div", { class: "skeleton" }));
-    // list rows carry no ARN (issue 16: get_db_instance has it): the account and region name the instance
-    const where = row.arn ? { identifier: row.arn } : { identifier: row.identifier, account: row.account, region: row.region };
+    const id = row.arn || row.identifier;
     const [detail, findings] = await Promise.allSettled([
-      callTool("get_db_instance", where),
+      callTool("get_db_instance", { identifier: id }),
       callTool("get_findings", { resource: row.identifier, limit: 50,
         detail: "detail" in findingParams() ? true : null }),
     ]);
@@ -1355,55 +1362,78 @@
       || typeof r[k] !== "object" || Array.isArray(r[k]))).map((key) => ({ key })),
   });
 
-  // Changes: the stored snapshots as a timeline (each bar narrows the table to that collection) and the
-  // changes between two of them.
+  // Changes: the stored collections as a timeline (each one narrows the table to what it changed) and the
+  // changes between two of them, of resources or of findings (opened, resolved).
+  const CHANGE_KINDS = ["added", "removed", "modified", "opened", "resolved"];
   const changesView = tableView({
     name: "changes", title: "Changes", tool: "get_changes", key: "resource_id",
-    blurb: "What changed between two collections of the inventory (added, removed, modified).",
+    blurb: "What changed between two collections of the inventory: resources added, removed and modified, "
+      + "findings opened and resolved.",
     filters: [{ name: "since", placeholder: "7d, 2026-11-01 or a snapshot id" },
-      { name: "until", placeholder: "latest" }, { name: "resource_type", label: "Resource type" },
-      { name: "change", local: true, options: ["added", "removed", "modified"] }],
+      { name: "until", placeholder: "latest" },
+      { name: "view", label: "Changes of", any: "Resources", options: [["findings", "Findings"]] },
+      { name: "change", options: CHANGE_KINDS }, { name: "resource_type", label: "Resource type" },
+      { name: "team" }, { name: "environment" }, { name: "engine" }, { name: "region" }],
+    staticOptions: teamOptions,
+    options: (a) => ({ resource_type: Object.keys(a.summary || {}).sort() }),
     args: (p) => p,
-    loadAll: async (args) => ({ ...(await callTool("get_changes", { ...args, limit: 500 })) }),
-    exportAll: async (args) => ({ rows: (await callTool("get_changes", { ...args, limit: 500 })).items || [] }),
-    rows: (a, p) => (a.items || []).filter((r) => !p.get("change") || r.change === p.get("change")),
-    total: (a, rows) => rows.length,
-    columns: () => [{ key: "resource_id", label: "Resource" },
-      { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
-      { key: "resource_type", label: "Type" }, { key: "account" }, { key: "region" },
-      { key: "fields", label: "Changed fields", render: (r) => valueNode(Object.entries(r.fields || {})
-        .map(([f, [a, b]]) => `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`).join("; "), 100) }],
+    columns: (p) => (p.get("view") === "findings"
+      ? [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "severity", render: (r) => sevChip(r.severity) }, { key: "rule" },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" }]
+      : [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" },
+        { key: "fields", label: "Changed fields", render: (r) => valueNode(Object.entries(r.fields || {})
+          .map(([f, [a, b]]) => `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`).join("; "), 100) }]),
     summary: (a, p) => {
+      const when = (ref) => String((ref || {}).collected_at || "").slice(0, 16).replace("T", " ");
       const kinds = Object.entries(a.summary || {});
+      const found = a.findings_summary || {};
       return el("div", { class: "summary-row" },
         el("div", { class: "stat" }, el("b", { "data-testid": "changes-total", "data-value": a.total,
-          text: nf.format(a.total) }), el("span", { text: `changes from ${String((a.from_snapshot || {})
-          .collected_at || "").slice(0, 16).replace("T", " ")} to ${String((a.to_snapshot || {}).collected_at || "")
-          .slice(0, 16).replace("T", " ")}${a.truncated ? " (first 500)" : ""}` })),
-        el("div", { class: "chips" }, kinds.map(([kind, c]) => ["added", "removed", "modified"].filter((x) => c[x])
-          .map((x) => drill("changes", { ...p, resource_type: kind, change: x }, `${kind}: ${c[x]} ${x}`,
-            { class: `chip drill chg-${x}` })))));
+          text: nf.format(a.total) }), el("span", { text: `changes from ${when(a.from_snapshot)} to ${
+          when(a.to_snapshot)}` })),
+        el("div", { class: "chips", role: "group", "aria-label": "Resource changes" }, kinds.flatMap(([kind, c]) =>
+          ["added", "removed", "modified"].filter((x) => c[x]).map((x) => drill("changes", { ...p, view: null,
+            resource_type: kind, change: x }, `${label(kind)}: ${c[x]} ${x}`,
+          { class: `chip drill chg-${x}`, "data-testid": `changes-${kind}-${x}` })))),
+        el("div", { class: "chips", role: "group", "aria-label": "Finding changes" }, ["opened", "resolved"]
+          .filter((x) => found[x]).map((x) => {
+            const n = Object.values(found[x]).reduce((acc, v) => acc + v, 0);
+            return drill("changes", { ...p, view: "findings", resource_type: null, change: x },
+              `${nf.format(n)} findings ${x}`, { class: `chip drill chg-${x}`, "data-testid": `changes-findings-${x}` });
+          })));
     },
-    extra: (box, p) => {
+    extra: (box) => {
+      const caption = "Collections over time: records per collection (select one to see what it changed)";
       const timeline = el("figure", { class: "chart-card timeline", "data-testid": "changes-timeline" },
-        el("figcaption", { text: "Collections over time (select one to see what it changed)" }),
-        el("div", { class: "skeleton" }));
+        el("figcaption", { text: caption }), el("div", { class: "skeleton" }));
       box.append(timeline);
-      callTool("list_snapshots", { limit: 500 }).then((list) => {
-        const snaps = (list.items || []).slice().reverse(); // oldest first
-        const box2 = el("ol", { class: "timeline-list" });
+      fetchAll("list_snapshots", {}).then(({ rows }) => {
+        const snaps = rows.slice().reverse(); // oldest first
+        const max = Math.max(1, ...snaps.map((s) => s.records || 0));
+        const min = Math.min(...snaps.map((s) => s.records || 0));
+        const list = el("ol", { class: "timeline-list" });
         snaps.forEach((s, i) => {
-          const prevSnap = snaps[i - 1];
-          box2.append(el("li", {}, prevSnap ? drill("changes", { since: prevSnap.snapshot_id, until: s.snapshot_id },
-            [el("span", { text: String(s.collected_at).slice(0, 10) }), el("b", { text: nf.format(s.records) })],
-            { title: `${s.collected_at}: ${s.records} records`, "data-testid": "timeline-point" })
-            : el("span", { class: "muted", text: `${String(s.collected_at).slice(0, 10)} (first)` })));
+          const before = snaps[i - 1];
+          const day = String(s.collected_at).slice(5, 10);
+          const bar = el("i", { class: "timeline-bar" });
+          bar.style.height = `${8 + (40 * ((s.records || 0) - min)) / Math.max(1, max - min)}px`;
+          const body = [bar, el("span", { text: day })];
+          list.append(el("li", {}, before ? drill("changes", { since: before.snapshot_id, until: s.snapshot_id },
+            body, { title: `${s.collected_at}: ${nf.format(s.records)} records`, "data-testid": "timeline-point",
+              "aria-label": `Changes of ${String(s.collected_at).slice(0, 10)} (${nf.format(s.records)} records)` })
+            : el("span", { class: "timeline-first", title: `${s.collected_at}: first stored collection` }, body)));
         });
-        clear(timeline).append(el("figcaption", { text: "Collections over time (select one to see what it changed)" }),
-          snaps.length ? box2 : el("p", { class: "muted", text: "No collection stored yet." }));
+        clear(timeline).append(el("figcaption", { text: caption }),
+          snaps.length ? list : el("p", { class: "muted", text: "No collection stored yet." }));
       }).catch((err) => clear(timeline).append(errorBox(err, "History")));
     },
-    flatten: (r) => ({ ...r, fields: JSON.stringify(r.fields || {}) }),
+    flatten: (r) => ({ ...r, fields: r.fields ? JSON.stringify(r.fields) : "" }),
   });
 
   // name -> [the tool the tab needs, mount]
@@ -1771,7 +1801,7 @@
 
   // ---------- start ----------
   async function start() {
-    const alone = new URLSearchParams(window.location.search).get("view");
+    const alone = new URLSearchParams(window.location.search).get("view") || window.awsinvData.view;
     if (alone && TABS.includes(alone)) {
       state.standalone = alone;
       document.body.classList.add("standalone");
