@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from mcp.types import CallToolResult
 
 from awsinv_mcp.config import Settings
 from tests.test_web_browser import TIMEOUT_MS, chromium_page
@@ -297,3 +298,74 @@ def test_changes_timeline_and_table_from_the_demo_history(served: ServedApp, pag
     wait_total(page, "changes", expected)
     assert f"until={newest}" in page.evaluate("location.hash")
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def _tool_calls(page: Any, url: str, ready: str) -> set[str]:
+    """The tools a fresh load of `url` calls before it is idle (the page's tool route, by name)."""
+    called: set[str] = set()
+
+    def record(request: Any) -> None:
+        if "/api/v1/tools/" in request.url:
+            called.add(request.url.split("/api/v1/tools/")[1])
+
+    page.on("request", record)
+    try:
+        page.goto(url)
+        page.reload()
+        page.locator(ready).first.wait_for()
+        page.wait_for_load_state("networkidle")
+    finally:
+        page.remove_listener("request", record)
+    return called
+
+
+def test_the_first_view_loads_only_what_it_shows(served: ServedApp, page: Any) -> None:
+    overview = _tool_calls(page, f"{served.url}/#overview", "[data-testid=db-instances-total]")
+    assert overview == {
+        "get_inventory_summary",
+        "get_cost_summary",
+        "find_cost_savings",
+        "get_findings",
+        "check_version_compliance",
+    }
+    findings = _tool_calls(page, f"{served.url}/#findings", "[data-testid=findings-table] tbody tr")
+    assert findings == {"get_findings", "get_inventory_summary"}  # the table, and the filters' team names
+
+
+def test_one_view_alone_for_an_app_host(served: ServedApp, page: Any) -> None:
+    page.goto(f"{served.url}/?view=findings#findings?severity=critical")
+    critical = call(served, "get_findings", {"severity": "critical", "limit": 1})["total"]
+    wait_total(page, "findings", critical)
+    assert page.locator(".tabs").is_hidden()
+    assert [p for p in ("overview", "savings", "resources", "chat") if page.locator(f"#panel-{p}").is_visible()] == []
+    page.get_by_test_id("findings-filter-severity").select_option("high")  # its filters still live in the URL
+    wait_total(page, "findings", call(served, "get_findings", {"severity": "high", "limit": 1})["total"])
+
+
+def test_reserved_instances_tab_appears_with_the_tool(page: Any) -> None:
+    from awsinv_mcp.clients.web.app import create_app
+    from awsinv_mcp.server.tooling import respond
+    from tests.web_stub import _page, stub_server
+
+    server = stub_server(10)
+    reservations = [
+        {"reservation_id": f"ri-{i}", "instance_class": "db.r6g.large", "engine": "postgres", "count": i + 1,
+         "team": "payments" if i % 2 else None, "expires": f"2027-0{i + 1}-01", "utilization_pct": 50 + 10 * i}
+        for i in range(4)
+    ]  # fmt: skip
+
+    @server.tool()
+    def list_reserved_instances(team: str | None = None, limit: int = 50, cursor: str | None = None) -> CallToolResult:
+        rows = [r for r in reservations if team is None or (r["team"] or "untagged") == team]
+        return respond(_page(rows, limit, cursor, "ri", team))
+
+    with ServedApp(create_app(DEMO, mcp_target=server)) as app:
+        pg = page
+        pg.goto(f"{app.url}/#overview")
+        pg.locator("#tab-reserved").wait_for()
+        pg.locator("#tab-reserved").click()
+        wait_total(pg, "reserved", 4)
+        assert column(pg, "reserved", "reservation_id") == ["ri-0", "ri-1", "ri-2", "ri-3"]
+        pg.get_by_test_id("reserved-filter-team").select_option("untagged")
+        wait_total(pg, "reserved", 2)
+        assert not pg.errors, pg.errors  # type: ignore[attr-defined]
