@@ -369,3 +369,24 @@ def test_reserved_instances_tab_appears_with_the_tool(page: Any) -> None:
         pg.get_by_test_id("reserved-filter-team").select_option("untagged")
         wait_total(pg, "reserved", 2)
         assert not pg.errors, pg.errors  # type: ignore[attr-defined]
+
+
+def test_resources_export_every_matching_row(served: ServedApp, page: Any) -> None:
+    page.goto(f"{served.url}/#resources?team=untagged")
+    expected = every(served, "list_db_instances", {"team": "untagged"})
+    page.wait_for_function(
+        "n => document.querySelector('#pager-info').dataset.total === String(n)", arg=len(expected), timeout=TIMEOUT_MS
+    )
+    page.goto(f"{served.url}/#resources?environment=production")
+    production = every(served, "list_db_instances", {"environment": "production"})
+    assert len(production) > 25  # more than the page on screen
+    page.wait_for_function(
+        "n => document.querySelector('#pager-info').dataset.total === String(n)", arg=len(production)
+    )
+    with page.expect_download() as download:
+        page.get_by_test_id("resources-export").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert sorted((r["account"], r["identifier"]) for r in rows) == sorted(
+        (r["account"], r["identifier"]) for r in production
+    )
+    assert {r["environment"] for r in rows} == {"production"}

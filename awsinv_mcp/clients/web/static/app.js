@@ -563,6 +563,7 @@
     }
     $("prev-page").addEventListener("click", () => turnPage(-1));
     $("next-page").addEventListener("click", () => turnPage(1));
+    $("resources-export").addEventListener("click", exportResources);
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
     await Promise.allSettled([schemaPromise(), summaryPromise()]);
     state.resource = null;
@@ -707,6 +708,28 @@
     state.cursors[state.pageIndex + 1] = page.next_cursor;
     $("next-page").disabled = !page.next_cursor;
     $("prev-page").disabled = state.pageIndex === 0;
+  }
+
+  // Every row matching the tab's filters (and sort), paged through the tool's cursor, as CSV.
+  async function exportResources() {
+    const spec = RESOURCES[state.resource];
+    const button = $("resources-export");
+    const note = $("resources-export-note");
+    button.disabled = true;
+    note.textContent = "Exporting…";
+    try {
+      const args = knownArgs(spec.tool, { ...state.filters, sort: state.sort });
+      const { rows } = await fetchAll(spec.tool, args, (n, total) => {
+        note.textContent = `Exporting… ${nf.format(n)} of ${nf.format(total || n)}`;
+      });
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      download(`awsinv-${state.resource}.csv`, toCsv(columns, rows));
+      note.textContent = `Exported ${plural(rows.length, "row")}`;
+    } catch (err) {
+      note.textContent = `Export failed: ${err.message}`;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function turnPage(delta) {
