@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.aws_support import db_instance, moto_creds, moto_env  # noqa: F401 (fixture)
 from tests.test_storage_totals import storage_identity
@@ -68,7 +69,7 @@ async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> 
         clusters = (await c.call_tool("list_db_clusters", {})).structured_content
         total, standalone, volumes = await storage_identity(c)
     assert clusters["source"] == "aws"
-    by_id = {r["identifier"]: r["volume_gb"] for r in clusters["items"]}
+    by_id = {r["identifier"]: r["volume_gb"] for r in rows_of(clusters)}
     assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
     assert (total, standalone, volumes) == (162, 120, 42)
 

@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +23,7 @@ async def every(c: Client, tool: str) -> list[dict[str, Any]]:
     while True:
         page = await c.call_tool(tool, args)
         assert not page.is_error, page.content
-        rows.extend(page.structured_content["items"])
+        rows.extend(rows_of(page.structured_content))
         if not page.structured_content["next_cursor"]:
             return rows
         args = {"limit": 500, "cursor": page.structured_content["next_cursor"]}

@@ -40,7 +40,7 @@ def test_a_call_answers_what_the_tool_answers(client: TestClient, name: str, arg
 def test_paging_follows_the_cursor(client: TestClient) -> None:
     first = client.post("/api/v1/tools/list_db_instances", json={"limit": 4}).json()
     second = client.post("/api/v1/tools/list_db_instances", json={"limit": 4, "cursor": first["next_cursor"]}).json()
-    ids = [(r["account"], r["identifier"]) for r in first["items"] + second["items"]]
+    ids = [(r["account"], r["region"], r["identifier"]) for r in first["items"] + second["items"]]
     assert len(ids) == len(set(ids)) == first["total"] == 6
 
 

@@ -209,8 +209,8 @@ def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Findi
     "and bills extra IOPS at a fifth of the io1/io2 rate; most io1/io2 volumes need nothing io2 alone gives.",
     resource_types=("db_instance",),
     remediation="Console: Modify > Storage type General Purpose SSD (gp3), Provisioned IOPS and Storage throughput "
-    "as evidence.action says. CLI: aws rds modify-db-instance --db-instance-identifier ID --storage-type gp3 --iops "
-    "N --storage-throughput MIBPS --apply-immediately (online; a storage optimisation follows).",
+    "as the finding's action says. CLI: aws rds modify-db-instance --db-instance-identifier ID --storage-type gp3 "
+    "--iops N --storage-throughput MIBPS --apply-immediately (online; a storage optimisation follows).",
     notes="Only where gp3 can provision the IOPS and throughput (at most 64,000 IOPS, 4,000 MiB/s and 500 IOPS "
     "per GB; SQL Server 16,000 / 1,000; below 400 GB, 200 GB for Oracle, only the baseline). IOPS: the provisioned "
     "figure, or the lower one cost.overprovisioned_iops recommends (the two savings add up). Throughput: the set "

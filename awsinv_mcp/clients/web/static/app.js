@@ -757,9 +757,10 @@
         el("button", { type: "button", class: "btn btn-ghost", "aria-label": "Close", text: "✕",
           onclick: () => { panel.hidden = true; } })),
       el("div", { class: "skeleton" }));
-    const id = row.arn || row.identifier;
+    // list rows carry no ARN (issue 16: get_db_instance has it): the account and region name the instance
+    const where = row.arn ? { identifier: row.arn } : { identifier: row.identifier, account: row.account, region: row.region };
     const [detail, findings] = await Promise.allSettled([
-      callTool("get_db_instance", { identifier: id }),
+      callTool("get_db_instance", where),
       callTool("get_findings", { resource: row.identifier, limit: 50,
         detail: "detail" in findingParams() ? true : null }),
     ]);
