@@ -390,3 +390,14 @@ def test_resources_export_every_matching_row(served: ServedApp, page: Any) -> No
         (r["account"], r["identifier"]) for r in production
     )
     assert {r["environment"] for r in rows} == {"production"}
+
+
+def test_a_database_detail_drills_into_its_findings(served: ServedApp, page: Any) -> None:
+    instances = {r["identifier"] for r in every(served, "list_db_instances", {})}
+    found = call(served, "get_findings", {"resource_type": "db_instance", "limit": 100})["items"]
+    identifier = next(f["resource_id"] for f in found if f["resource_id"] in instances)
+    page.goto(f"{served.url}/#resources?q={identifier}")
+    page.locator(f"#table tbody tr[data-id='{identifier}']").click()
+    page.get_by_test_id("detail-findings-link").click()
+    wait_total(page, "findings", call(served, "get_findings", {"resource": identifier, "limit": 1})["total"])
+    assert set(column(page, "findings", "resource_id")) == {identifier}

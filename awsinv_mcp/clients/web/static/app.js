@@ -382,7 +382,8 @@
       const change = latest.previous ? ((latest.amount - latest.previous) / latest.previous) * 100 : null;
       cCost.set(...bigNumber({ raw: latest.amount.toFixed(2), text: usd.format(latest.amount) }, "monthly-cost-value",
         `${monthLabel(latest.period)}${change === null ? "" : ` · ${change >= 0 ? "▲" : "▼"} ${Math.abs(change)
-          .toFixed(1)}% vs previous month`}`));
+          .toFixed(1)}% vs previous month`}`),
+      el("a", { class: "card-link-more", href: "#savings", text: "Where it can shrink ›" }));
       state.monthlyCost = latest.amount;
       chartCosts(c);
     }).catch((err) => { cCost.fail(err); clear($("chart-costs")).append(errorBox(err, "Costs")); });
@@ -785,6 +786,10 @@
       const items = findings.value.items || [];
       const rules = findings.value.rules || {};
       section.append(el("h4", { text: `Findings (${findings.value.total ?? items.length})` }));
+      if (items.length) {
+        section.append(el("a", { href: `#findings?resource=${encodeURIComponent(row.identifier)}`,
+          class: "card-link-more", "data-testid": "detail-findings-link", text: "In the Findings view ›" }));
+      }
       if (!items.length) section.append(el("p", { class: "muted", text: "No findings for this database." }));
       for (const row of items) {
         const f = { ...(rules[row.rule] || {}), ...row };
