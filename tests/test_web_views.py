@@ -187,6 +187,10 @@ def test_versions_status_matrix_calendar_and_extended_support_bill(served: Serve
     calendar = page.get_by_test_id("versions-calendar").locator("tbody tr")
     calendar.first.wait_for()
     assert calendar.count() == len({(r["engine"], r["major"]) for r in rows})
+    with page.expect_download() as download:
+        page.get_by_test_id("versions-calendar-export").click()
+    majors = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert sum(int(m["resources"]) for m in majors) == len(rows) and len(majors) == calendar.count()
     engine, counts = next((e, c) for e, c in answer["by_engine"].items() if c.get("extended_support"))
     page.get_by_test_id(f"versions-cell-{engine}-extended_support").click()
     wait_total(page, "versions", counts["extended_support"])

@@ -1326,7 +1326,12 @@
           majors.set(key, m);
         }
         const list = [...majors.values()].sort((x, y) => String(x.std || "9999").localeCompare(String(y.std || "9999")));
-        clear(calendar).append(el("h3", { text: "Support calendar" }), el("table", { class: "data-table" },
+        const csvRows = list.map((m) => ({ engine: m.engine, major: m.major, resources: m.count, status: m.status,
+          end_of_standard_support: m.std, end_of_extended_support: m.ext }));
+        clear(calendar).append(el("div", { class: "view-head" }, el("h3", { text: "Support calendar" }),
+          el("button", { type: "button", class: "btn", "data-testid": "versions-calendar-export", text: "Export CSV",
+            onclick: () => download("awsinv-support-calendar.csv", toCsv(Object.keys(csvRows[0] || {}), csvRows)) })),
+        el("table", { class: "data-table" },
           el("caption", { class: "sr-only", text: "Support calendar by engine and major version" }),
           el("thead", {}, el("tr", {}, ["Engine major", "Resources", "Status", "Standard support ends",
             "Extended Support ends"].map((h) => el("th", { scope: "col", text: h })))),
