@@ -382,7 +382,8 @@
       const change = latest.previous ? ((latest.amount - latest.previous) / latest.previous) * 100 : null;
       cCost.set(...bigNumber({ raw: latest.amount.toFixed(2), text: usd.format(latest.amount) }, "monthly-cost-value",
         `${monthLabel(latest.period)}${change === null ? "" : ` · ${change >= 0 ? "▲" : "▼"} ${Math.abs(change)
-          .toFixed(1)}% vs previous month`}`));
+          .toFixed(1)}% vs previous month`}`),
+      el("a", { class: "card-link-more", href: "#savings", text: "Where it can shrink ›" }));
       state.monthlyCost = latest.amount;
       chartCosts(c);
     }).catch((err) => { cCost.fail(err); clear($("chart-costs")).append(errorBox(err, "Costs")); });
@@ -563,6 +564,7 @@
     }
     $("prev-page").addEventListener("click", () => turnPage(-1));
     $("next-page").addEventListener("click", () => turnPage(1));
+    $("resources-export").addEventListener("click", exportResources);
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
     await Promise.allSettled([schemaPromise(), summaryPromise()]);
     state.resource = null;
@@ -709,6 +711,28 @@
     $("prev-page").disabled = state.pageIndex === 0;
   }
 
+  // Every row matching the tab's filters (and sort), paged through the tool's cursor, as CSV.
+  async function exportResources() {
+    const spec = RESOURCES[state.resource];
+    const button = $("resources-export");
+    const note = $("resources-export-note");
+    button.disabled = true;
+    note.textContent = "Exporting…";
+    try {
+      const args = knownArgs(spec.tool, { ...state.filters, sort: state.sort });
+      const { rows } = await fetchAll(spec.tool, args, (n, total) => {
+        note.textContent = `Exporting… ${nf.format(n)} of ${nf.format(total || n)}`;
+      });
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      download(`awsinv-${state.resource}.csv`, toCsv(columns, rows));
+      note.textContent = `Exported ${plural(rows.length, "row")}`;
+    } catch (err) {
+      note.textContent = `Export failed: ${err.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function turnPage(delta) {
     const next = state.pageIndex + delta;
     if (next < 0 || (delta > 0 && !state.cursors[next])) return;
@@ -761,6 +785,10 @@
       const items = findings.value.items || [];
       const rules = findings.value.rules || {};
       section.append(el("h4", { text: `Findings (${findings.value.total ?? items.length})` }));
+      if (items.length) {
+        section.append(el("a", { href: `#findings?resource=${encodeURIComponent(row.identifier)}`,
+          class: "card-link-more", "data-testid": "detail-findings-link", text: "In the Findings view ›" }));
+      }
       if (!items.length) section.append(el("p", { class: "muted", text: "No findings for this database." }));
       for (const row of items) {
         const f = { ...(rules[row.rule] || {}), ...row };
@@ -1297,7 +1325,12 @@
           majors.set(key, m);
         }
         const list = [...majors.values()].sort((x, y) => String(x.std || "9999").localeCompare(String(y.std || "9999")));
-        clear(calendar).append(el("h3", { text: "Support calendar" }), el("table", { class: "data-table" },
+        const csvRows = list.map((m) => ({ engine: m.engine, major: m.major, resources: m.count, status: m.status,
+          end_of_standard_support: m.std, end_of_extended_support: m.ext }));
+        clear(calendar).append(el("div", { class: "view-head" }, el("h3", { text: "Support calendar" }),
+          el("button", { type: "button", class: "btn", "data-testid": "versions-calendar-export", text: "Export CSV",
+            onclick: () => download("awsinv-support-calendar.csv", toCsv(Object.keys(csvRows[0] || {}), csvRows)) })),
+        el("table", { class: "data-table" },
           el("caption", { class: "sr-only", text: "Support calendar by engine and major version" }),
           el("thead", {}, el("tr", {}, ["Engine major", "Resources", "Status", "Standard support ends",
             "Extended Support ends"].map((h) => el("th", { scope: "col", text: h })))),
