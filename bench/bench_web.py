@@ -6,6 +6,8 @@ after one cold load (the cold load includes building the synthetic estate and th
 - overview: navigation start to the first summary card filled (the page's first meaningful render),
 - overview complete: until every card has its number or its error,
 - resources: tab click to the first DB-instances page in the table,
+- findings (first table): navigation start to the first row of the Findings view opened by its URL
+  (`/#findings`: the view's first page of 25 findings and its summary, one `get_findings` call),
 and the bytes the page fetched, to show the tables page (25 rows) instead of loading everything.
 Baseline in the same run: the static page alone (HTML, CSS, JS; no API call answered).
 
@@ -56,7 +58,7 @@ def measure_resources(page: Any, url: str) -> tuple[float, int, int]:
     sizes: list[int] = []
 
     def on_response(r: Any) -> None:
-        if "/api/v1/inventory/databases" in r.url:
+        if "/api/v1/tools/list_db_instances" in r.url:
             sizes.append(len(r.body()))
 
     page.on("response", on_response)
@@ -69,9 +71,29 @@ def measure_resources(page: Any, url: str) -> tuple[float, int, int]:
     return elapsed * 1000, rows, sum(sizes)
 
 
+def measure_findings(page: Any, url: str) -> tuple[float, int, int]:
+    """Navigation start to the Findings view's first row (a fresh page opened at `/#findings`)."""
+    sizes: list[int] = []
+
+    def on_response(r: Any) -> None:
+        if "/api/v1/tools/" in r.url:
+            sizes.append(len(r.body()))
+
+    page.on("response", on_response)
+    t0 = time.perf_counter()
+    page.goto(url + "/#findings", wait_until="commit")
+    page.locator("[data-testid=findings-table] tbody tr").first.wait_for(timeout=120_000)
+    elapsed = time.perf_counter() - t0
+    rows = page.locator("[data-testid=findings-table] tbody tr").count()
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("response", on_response)
+    return elapsed * 1000, rows, sum(sizes)
+
+
 def measure_static(page: Any, url: str) -> float:
     t0 = time.perf_counter()
     page.goto(url + "/static/app.css", wait_until="load")
+    page.goto(url + "/static/data.js", wait_until="load")
     page.goto(url + "/static/app.js", wait_until="load")
     return (time.perf_counter() - t0) * 1000
 
@@ -84,8 +106,8 @@ def run(scale: int, rounds: int, pw: Any) -> dict[str, Any]:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             page = context.new_page()
             cold_first, cold_done, _ = measure_overview(page, served.url)
-            firsts, dones, res, static = [], [], [], []
-            api_bytes = rows = page_bytes = 0
+            firsts, dones, res, static, finds = [], [], [], [], []
+            api_bytes = rows = page_bytes = finding_rows = finding_bytes = 0
             for _ in range(rounds):
                 page = context.new_page()
                 first, done, api_bytes = measure_overview(page, served.url)
@@ -97,6 +119,10 @@ def run(scale: int, rounds: int, pw: Any) -> dict[str, Any]:
                 res.append(elapsed)
                 static.append(measure_static(page, served.url))
                 page.close()
+                page = context.new_page()
+                elapsed, finding_rows, finding_bytes = measure_findings(page, served.url)
+                finds.append(elapsed)
+                page.close()
             total = served.get("/api/v1/inventory/summary")["db_instances"]
         finally:
             browser.close()
@@ -107,6 +133,9 @@ def run(scale: int, rounds: int, pw: Any) -> dict[str, Any]:
         "first_ms": statistics.median(firsts),
         "done_ms": statistics.median(dones),
         "resources_ms": statistics.median(res),
+        "findings_ms": statistics.median(finds),
+        "finding_rows": finding_rows,
+        "finding_bytes": finding_bytes,
         "static_ms": statistics.median(static),
         "api_bytes": api_bytes,
         "rows": rows,
@@ -128,15 +157,16 @@ def main() -> int:
     print(f"web page, median of {args.rounds} warm loads after one cold load (ms)")
     header = (
         "| DB instances | cold: first card / all cards | warm: first card | warm: all cards | "
-        "Resources tab: first page | static assets (baseline) | overview API bytes | table page rows / bytes |"
+        "Resources tab: first page | Findings view: first table | static assets (baseline) | overview API bytes | "
+        "table page rows / bytes | findings view rows / bytes |"
     )
     print(header)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 10)
     for r in results:
         print(
             f"| {r['scale']:,} | {r['cold_first_ms']:.0f} / {r['cold_done_ms']:.0f} | {r['first_ms']:.0f} | "
-            f"{r['done_ms']:.0f} | {r['resources_ms']:.0f} | {r['static_ms']:.0f} | {r['api_bytes']:,} | "
-            f"{r['rows']} / {r['page_bytes']:,} |"
+            f"{r['done_ms']:.0f} | {r['resources_ms']:.0f} | {r['findings_ms']:.0f} | {r['static_ms']:.0f} | "
+            f"{r['api_bytes']:,} | {r['rows']} / {r['page_bytes']:,} | {r['finding_rows']} / {r['finding_bytes']:,} |"
         )
     if len(results) > 1:
         a, b = results[0], results[-1]
@@ -144,6 +174,7 @@ def main() -> int:
             f"ratio {b['scale']:,} vs {a['scale']:,}: first card {b['first_ms'] / a['first_ms']:.2f}x, "
             f"all cards {b['done_ms'] / a['done_ms']:.2f}x, "
             f"Resources first page {b['resources_ms'] / a['resources_ms']:.2f}x, "
+            f"Findings first table {b['findings_ms'] / a['findings_ms']:.2f}x, "
             f"table page bytes {b['page_bytes'] / max(a['page_bytes'], 1):.2f}x"
         )
     return 0

@@ -53,15 +53,38 @@ def build(boto3: Any) -> None:
     )  # fmt: skip
 
 
+RI_START = datetime.now(UTC) - timedelta(days=340)  # a 1-year term ending in 25 days
+RESERVED = {
+    "ReservedDBInstanceId": "ri-orders", "DBInstanceClass": "db.t3.small", "ProductDescription": "postgresql",
+    "MultiAZ": False, "DBInstanceCount": 1, "StartTime": RI_START, "Duration": 31536000,
+    "OfferingType": "No Upfront", "State": "active",
+}  # fmt: skip
+
+
+def reserved_answer(client: Any, account: str, region: str) -> None:
+    """moto has no DescribeReservedDBInstances (it raises NotImplementedError): answer the call before it is sent,
+    as botocore's Stubber does, with one reservation in AWS's response shape."""
+    from botocore.awsrequest import AWSResponse
+
+    def before_call(**_: Any) -> Any:
+        return AWSResponse("https://rds", 200, {}, None), {"ReservedDBInstances": [RESERVED]}
+
+    if client.meta.service_model.service_name == "rds":
+        client.meta.events.register_first("before-call.rds.DescribeReservedDBInstances", before_call)
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
+    from awsinv_mcp.inventory.aws.collector import collect
+
     with moto_env():
         import boto3
         from moto import mock_aws
 
         with mock_aws():
             build(boto3)
-            yield build_server(Settings(source="aws", regions=[REGION]))
+            settings = Settings(source="aws", regions=[REGION])
+            yield build_server(settings, collector=lambda s, p=None, cancel=None: collect(s, p, hook=reserved_answer))
 
 
 async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> None:
@@ -72,6 +95,9 @@ async def test_cluster_volumes_from_cloudwatch_and_the_storage_total(server) -> 
     by_id = {r["identifier"]: r["volume_gb"] for r in rows_of(clusters)}
     assert by_id == {"ledger": 42, "quiet": 0}  # the newest VolumeBytesUsed; none published: 0, not AllocatedStorage
     assert (total, standalone, volumes) == (162, 120, 42)
+    (missing,) = [w["message"] for w in clusters["warnings"] if w["scope"] == "inventory/cloudwatch"]
+    assert missing.startswith("Aurora clusters without a VolumeBytesUsed datapoint in the last 3 days: 1 (quiet);")
+    assert "cloudwatch:GetMetricData" in missing
 
 
 async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) -> None:
@@ -94,7 +120,8 @@ async def test_metric_rules_skipped_without_cloudwatch_data_are_named(server) ->
     assert "cost." not in text  # only the rules of this review
     assert "cloudwatch:GetMetricData" in text and "15 days" in text and "refresh_inventory" in text
     (cost,) = [w["message"] for w in savings["warnings"] if w["scope"] == "analysis/cloudwatch"]
-    assert "cost.rightsizing (CPUUtilization)" in cost and "cost.idle_instance" not in cost
+    assert "cost.rightsizing (CPUUtilization+FreeableMemory+DatabaseConnections+ReadIOPS+WriteIOPS)" in cost
+    assert "cost.idle_instance" not in cost
     assert not [w for w in security["warnings"] + one["warnings"] if w["scope"] == "analysis/cloudwatch"]
 
 
@@ -158,3 +185,22 @@ async def test_snapshots_shared_outside_the_organisation_or_into_non_production(
         ("to-sandbox", {ids["sandbox"]: "sandbox"})
     ]
     assert rows[0]["account"] == ids["payments-prod"] and rows[0]["environment"] == "production"
+
+
+async def test_reserved_instances_listed_with_utilisation_and_the_expiry_finding(server) -> None:
+    async with Client(server) as c:
+        page = (await c.call_tool("list_reserved_instances", {})).structured_content
+        soon = (await c.call_tool("get_findings", {"rule": "cost.reserved_instance_expiring"})).structured_content
+    assert page["source"] == "aws" and page["total"] == 1 and page["active"] == 1
+    assert page["ending_within_30_days"] == 1
+    (ri,) = rows_of(page)
+    assert (ri["id"], ri["engine"], ri["instance_class"], ri["count"], ri["term_years"]) == (
+        "ri-orders", "postgres", "db.t3.small", 1, 1,
+    )  # fmt: skip
+    assert ri["start"] == RI_START.date().isoformat() and ri["days_left"] == 25
+    # size-flexible: the db.t3.small reservation (1 unit) covers the running db.t3.micro orders-db (0.5 unit)
+    assert ri["size_flexible"] and ri["pool"] == "postgres db.t3 family (size-flexible)"
+    assert (ri["fleet_instances"], ri["utilisation_pct"], ri["coverage_pct"]) == (1, 50.0, 100.0)
+    (finding,) = rows_of(soon)
+    assert finding["resource_id"] == "ri-orders" and finding["severity"] == "high"
+    assert finding["evidence"]["ends"] == ri["end"] and finding["evidence"]["utilisation_pct"] == 50.0

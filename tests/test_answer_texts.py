@@ -54,6 +54,18 @@ def test_titles_agree_with_the_evidence() -> None:
     assert all(f.severity == "critical" for f in expired)
 
 
+async def every_page(c: Client, args: dict) -> dict:
+    """get_findings with every page's items gathered into the first answer."""
+    first = (await c.call_tool("get_findings", {**args, "limit": 100})).structured_content
+    answer = first
+    while answer["next_cursor"]:
+        answer = await c.call_tool("get_findings", {**args, "limit": 100, "cursor": answer["next_cursor"]})
+        answer = answer.structured_content
+        first["items"] += answer["items"]
+    assert len(first["items"]) == first["total"]
+    return first
+
+
 @pytest.mark.anyio
 async def test_counts_agree_with_the_ids_listed() -> None:
     """For every rule: the summary's `resources` is the number of distinct resources the rows name, and
@@ -61,12 +73,10 @@ async def test_counts_agree_with_the_ids_listed() -> None:
     checked = 0
     async with Client(build_server(Settings(source="synthetic", seed=42, scale=150))) as c:
         for rid in sorted(RULES):
-            rows = (await c.call_tool("get_findings", {"rule": rid, "limit": 100})).structured_content
+            rows = await every_page(c, {"rule": rid})
             if not rows["total"]:
                 continue
-            grouped = await c.call_tool("get_findings", {"rule": rid, "view": "resources", "limit": 100})
-            grouped = grouped.structured_content
-            assert rows["total"] <= 100, rid  # one page holds them all
+            grouped = await every_page(c, {"rule": rid, "view": "resources"})
             assert not [w for w in rows["warnings"] if w["scope"] == "analysis/cloudwatch"]  # every demo DB measured
             named = {(i["resource_type"], i["account"], i["region"], i["resource_id"]) for i in rows_of(rows)}
             assert rows["summary"]["resources"] == len(named), rid

@@ -192,3 +192,20 @@ def test_aws_mode_orderable_answer_replaces_the_table() -> None:
     offered = OrderableClasses(inst.region, inst.engine, inst.engine_version, ("db.m6g.2xlarge", "db.m6g.4xlarge"))
     snap = estate(inst, orderable_classes=(offered,))
     assert [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "cost.rightsizing"] == []
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "klass", "util", "expected"),
+    [
+        ("mysql", "8.0.39", "db.t3.large", QUIET, "db.m7g.large"),
+        ("mysql", "8.0.39", "db.t3.large", HOT, "db.m7g.xlarge"),  # CPU high too: one size more
+        ("mysql", "5.7.44", "db.t3.medium", QUIET, "db.m6g.large"),  # no Graviton3 on MySQL 5.7
+        ("oracle-se2", "19.0.0.0.ru-2025-04.rur-2025-04.r1", "db.t3.small", QUIET, "db.m6i.large"),
+        ("aurora-postgresql", "11.21", "db.t3.medium", QUIET, "db.r6g.large"),  # Aurora: r classes only
+    ],
+)
+def test_burstable_in_production_names_an_offered_steady_class(engine, version, klass, util, expected) -> None:
+    snap = estate(db("b", engine=engine, engine_version=version, instance_class=klass, utilisation=util))
+    (f,) = [f for f in run_rules(snap, AnalysisContext(as_of=AS_OF)) if f.rule == "perf.burstable_in_production"]
+    assert f.evidence["recommended_class"] == expected
+    assert classes.offered(expected, engine, version)

@@ -30,6 +30,7 @@ from tests.conftest import require_service
 from tests.http_server import running_server, server_env
 
 HOST_DIR = Path(__file__).resolve().parent / "mcp_apps_host"
+ARTIFACTS = HOST_DIR.parent.parent / ".artifacts"  # gitignored
 APP_URIS = {"get_inventory_summary": "ui://awsinv/overview", "get_findings": "ui://awsinv/findings",
             "get_changes": "ui://awsinv/changes"}  # fmt: skip
 TIMEOUT_MS = 30_000
@@ -169,6 +170,11 @@ def _host_page(bundle: Path) -> str:
 
 
 @pytest.fixture(scope="module")
+def host_html() -> str:
+    return _host_page(_npm_host())
+
+
+@pytest.fixture(scope="module")
 def browser() -> Any:
     from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
 
@@ -198,8 +204,20 @@ def _open_app(browser: Any, base: str, host_html: str, tool: str, args: dict[str
     return page, page.frame_locator("iframe"), record
 
 
+def _axe_blocking(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations inside the App's frame (tests/test_web_a11y.py's audit)."""
+    from tests.test_web_a11y import BLOCKING, audit, axe_script
+
+    violations = audit(page.frames[1], axe_script())
+    print(f"axe in the App: {[(v['id'], v['impact'], v['nodes']) for v in violations]}")
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
 def _print_log(view: str, page: Any) -> list[dict[str, Any]]:
-    """The host's log of one App, printed (the closing note of issue 15 quotes it) and returned."""
+    """The host's log of one App, printed (the closing note of issue 15 quotes it) and returned; a screenshot of
+    the host with the App goes to the untracked .artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"mcp-app-{view}.png"))
     log = page.evaluate("window.hostLog")
     print(f"\nMCP App test, {view}:")
     for entry in log:
@@ -209,8 +227,7 @@ def _print_log(view: str, page: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.browser
 @pytest.mark.npm
-def test_overview_app_in_an_ext_apps_host(browser: Any) -> None:
-    host_html = _host_page(_npm_host())
+def test_overview_app_in_an_ext_apps_host(browser: Any, host_html: str) -> None:
     with running_server() as base:
         page, frame, record = _open_app(browser, base, host_html, "get_inventory_summary", {})
         try:
@@ -224,10 +241,125 @@ def test_overview_app_in_an_ext_apps_host(browser: Any) -> None:
                     assert cell.inner_text() == f"{count:,}"
             frame.get_by_test_id("findings-total").wait_for(timeout=TIMEOUT_MS)
             assert frame.get_by_test_id("source-value").inner_text() == "Synthetic demo estate"
+            # the one view alone: no tab bar, no chat, no footer linking the web server's routes
+            assert frame.locator("nav.tabs").is_hidden() and frame.locator("#panel-chat").is_hidden()
+            assert frame.locator("footer").count() == 0
+            assert _axe_blocking(page) == []
             log = _print_log("overview", page)
             called = {e["tool"] for e in log if e["event"] == "view-called"}
             assert "get_inventory_summary" in called and "get_findings" in called
             assert record["frame_requests"] == []
             assert record["errors"] == []
+        finally:
+            page.close()
+
+
+def _column(frame: Any, view: str, col: str) -> list[str]:
+    return frame.locator(f"[data-testid={view}-table] tbody [data-col={col}]").all_inner_texts()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_findings_app_opens_on_the_models_filter_and_refilters(browser: Any, host_html: str) -> None:
+    with running_server() as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_findings", {"severity": "critical"})
+        try:
+            count = frame.locator(f"[data-testid=findings-count][data-value='{record['answer']['total']}']")
+            count.wait_for(timeout=TIMEOUT_MS)  # the model's filter (tool-input) is the view's filter
+            assert record["answer"]["total"] > 0
+            assert frame.get_by_test_id("findings-filter-severity").input_value() == "critical"
+            severities = _column(frame, "findings", "severity")
+            assert severities and set(severities) == {"critical"}
+            assert len(severities) == min(record["answer"]["total"], 25)
+
+            # a filter changed inside the App: one more get_findings through the bridge, the server's rows
+            frame.get_by_test_id("findings-filter-severity").select_option("high")
+            frame.locator("[data-testid=findings-table] tbody [data-col=severity]").first.filter(
+                has_text="high"
+            ).wait_for(timeout=TIMEOUT_MS)
+            assert set(_column(frame, "findings", "severity")) == {"high"}
+            assert frame.get_by_test_id("findings-count").get_attribute("data-value") != str(record["answer"]["total"])
+
+            # a drill-down link (a category chip) stays inside the App: it must not load the host's page into the
+            # frame, and narrows the view to the chip's count
+            chip = frame.locator("[data-testid^=findings-cat-]").first
+            category = chip.get_attribute("data-testid").removeprefix("findings-cat-")
+            expected = chip.locator("b").inner_text().replace(",", "")
+            chip.click()
+            frame.locator(f"[data-testid=findings-count][data-value='{expected}']").wait_for(timeout=TIMEOUT_MS)
+            assert frame.get_by_test_id("findings-filter-category").input_value() == category
+            assert frame.get_by_test_id("findings-filter-severity").input_value() == "high"
+            assert page.frames[1].url.startswith("about:srcdoc#findings?")
+
+            # CSV export: every matching row, handed to the host (ui/download-file: a sandboxed frame cannot download)
+            frame.get_by_test_id("findings-export").click()
+            page.wait_for_function("window.hostDownloads.length > 0", timeout=TIMEOUT_MS)
+            (csv,) = page.evaluate("window.hostDownloads")
+            assert csv["uri"] == "file:///awsinv-findings.csv" and csv["mimeType"].startswith("text/csv")
+            assert len(csv["text"].strip().splitlines()) == int(expected) + 1  # a header and one line a finding
+
+            assert _axe_blocking(page) == []
+            log = _print_log("findings", page)
+            assert sum(1 for e in log if e["event"] == "view-called" and e["tool"] == "get_findings") >= 3
+            assert record["frame_requests"] == [] and record["errors"] == []
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_changes_app_shows_what_changed_between_stored_collections(
+    browser: Any, host_html: str, tmp_path: Path
+) -> None:
+    store = f"sqlite:///{tmp_path / 'history.db'}"
+    for scale in ("50", "60"):  # two collections that differ (the larger estate adds resources)
+        subprocess.run(
+            [sys.executable, "-m", "awsinv_mcp", "collect", "--source", "synthetic", "--scale", scale],
+            env=server_env(AWSINV_STORE=store), check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+    with running_server(AWSINV_STORE=store) as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_changes", {})
+        try:
+            answer = record["answer"]
+            assert answer["total"] > 0
+            frame.locator(f"[data-testid=changes-total][data-value='{answer['total']}']").wait_for(timeout=TIMEOUT_MS)
+            shown = _column(frame, "changes", "resource_id")
+            expected = [item["resource_id"] for item in answer["items"]]
+            assert len(shown) == min(answer["total"], 25)  # the view's first page
+            assert shown == expected[: len(shown)]
+            assert set(_column(frame, "changes", "change")) <= {"added", "removed", "modified"}
+            frame.get_by_test_id("timeline-point").first.wait_for(timeout=TIMEOUT_MS)
+            # each kind's count is a chip linking to its rows, followed inside the App
+            summary = frame.get_by_test_id("changes-summary")
+            assert "http" not in summary.inner_text()
+            chip = summary.locator("a.chip.chg-added").first
+            kind = chip.get_attribute("data-testid").removeprefix("changes-").removesuffix("-added")
+            count = answer["summary"][kind]["added"]
+            chip.click()
+            frame.locator(f"[data-testid=changes-total][data-value='{count}']").wait_for(timeout=TIMEOUT_MS)
+            assert _column(frame, "changes", "resource_type") == [kind] * min(count, 25)
+            assert set(_column(frame, "changes", "change")) == {"added"}
+            assert _axe_blocking(page) == []
+            log = _print_log("changes", page)
+            called = {e["tool"] for e in log if e["event"] == "view-called"}
+            assert {"get_changes", "list_snapshots"} <= called
+            assert record["frame_requests"] == [] and record["errors"] == []
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.npm
+def test_overview_app_with_only_the_inventory_toolset_says_what_is_off(browser: Any, host_html: str) -> None:
+    with running_server(AWSINV_TOOLSETS="inventory") as base:
+        page, frame, record = _open_app(browser, base, host_html, "get_inventory_summary", {})
+        try:
+            frame.locator(
+                f"[data-testid=db-instances-total][data-value='{record['answer']['db_instances']}']"
+            ).wait_for(timeout=TIMEOUT_MS)
+            cost = frame.get_by_test_id("card-monthly-cost")
+            cost.get_by_text("this server does not offer get_cost_summary").wait_for(timeout=TIMEOUT_MS)
+            assert "AWSINV_TOOLSETS" in cost.inner_text()
+            assert record["frame_requests"] == [] and record["errors"] == []
         finally:
             page.close()

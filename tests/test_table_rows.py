@@ -4,6 +4,12 @@ was made from; every inventory and analysis list answers in table form (no ARN u
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from mcp import Client
 
@@ -63,3 +69,19 @@ async def test_fleet_of_56_and_default_answers_at_100k_fit_their_budgets() -> No
         for name in DEFAULTS:
             result = await c.call_tool(name, {})
             assert not result.is_error and len(result.content[0].text.encode()) <= 8 * 1024, name
+
+
+def test_the_app_views_read_tables_as_the_bridge_does(tmp_path) -> None:
+    """static/appmode.js `withItems` (MCP App views) gives the same row objects as `with_items` (web bridge)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    source = (Path(__file__).resolve().parent.parent / "awsinv_mcp/clients/web/static/appmode.js").read_text()
+    function = re.search(r"function withItems[\s\S]*?\n  \}\n", source)
+    assert function is not None
+    rows = [{"id": "a", "n": 1, "tail": None, "k": "s"}, {"id": "b", "n": None, "tail": [1], "k": "s"}]
+    answer = {"total": 2, **table(rows)}
+    script = tmp_path / "check.js"
+    script.write_text(f"{function.group(0)}\nprocess.stdout.write(JSON.stringify(withItems({json.dumps(answer)})));\n")
+    out = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert json.loads(out) == with_items(answer) == {"total": 2, "items": rows}

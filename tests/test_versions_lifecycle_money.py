@@ -13,6 +13,7 @@ from awsinv_mcp.analysis.versions import compliance_rows
 from awsinv_mcp.inventory.aws.rds import db_instance_record, pending_by_arn
 from awsinv_mcp.inventory.synthetic.estate import generate
 from awsinv_mcp.models.inventory import PendingMaintenance
+from awsinv_mcp.models.table import rows_of
 from tests.estates import db, estate, fire
 
 US = "us-east-1"
@@ -88,3 +89,22 @@ def test_pending_actions_from_the_api_shape() -> None:
     record = db_instance_record({"DBInstanceIdentifier": "orders", "DBInstanceArn": arn}, account="123456789012",
                                 region=US, settings=Settings(), subnet_groups={}, pending=pending)  # fmt: skip
     assert record.pending_maintenance == (action,)
+
+
+@pytest.mark.anyio
+async def test_ending_soon_answer_totals_the_projection_apart_from_what_is_billed() -> None:
+    from mcp import Client
+
+    from awsinv_mcp.config import Settings
+    from awsinv_mcp.server.app import build_server
+
+    async with Client(build_server(Settings(source="synthetic", seed=42, scale=150))) as c:
+        soon = (
+            await c.call_tool("check_version_compliance", {"status": "ending_soon", "limit": 500})
+        ).structured_content
+    assert soon["total"] > 0 and soon["extended_support_monthly_usd"] == 0.0  # nothing billed yet
+    projected = sum(r["extended_support_monthly_usd"] or 0.0 for r in rows_of(soon))
+    assert soon["extended_support_projected_monthly_usd"] == pytest.approx(projected, abs=0.05) and projected > 0
+    row = next(r for r in rows_of(soon) if r["extended_support_monthly_usd"])
+    assert row["extended_support_starts"] and row["extended_support_year"] == 1 and row["year3_starts"]
+    assert row["year3_monthly_usd"] == pytest.approx(2 * row["extended_support_monthly_usd"], abs=0.02)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from awsinv_mcp.analysis import report as R
+from awsinv_mcp.analysis import reservations as RS
 from awsinv_mcp.analysis import savings_report as SR
 from awsinv_mcp.analysis import versions as V
 from awsinv_mcp.analysis.catalogue import AnalysisContext
@@ -78,6 +79,10 @@ class Analysis:
             "available", lambda: sum(db.status == "available" for db in self.snapshot.db_instances)
         )
         return R.metrics_warning(missing, available, rule_ids)
+
+    def reservations(self, as_of: date | None = None) -> list[RS.ReservationUse]:
+        """Every reserved DB instance with its pool's utilisation and coverage (the run's, shared with the rule)."""
+        return RS.uses_for(self.snapshot, self.context(as_of))
 
     def evaluated(self, review: str) -> dict[str, int]:
         return R.evaluated(self.estate, review)

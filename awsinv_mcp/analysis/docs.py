@@ -53,7 +53,10 @@ def _details(r: Rule) -> list[str]:
         lines.append(f"- Scope: {_text(r.notes)}")
     if r.also_in:
         lines.append(f"- Also in the {', '.join(r.also_in)} review")
-    lines.append(f"- Prowler: `{r.prowler_check}`" if r.prowler_check else "- Prowler: no equivalent check")
+    lines.append(f"- Prowler: `{r.prowler_check}`" if r.prowler_check else "- Prowler: no check of the same scope")
+    advisor = [p.check for p in parity.TRUSTED_ADVISOR if r.id in p.rules]
+    if advisor:
+        lines.append(f"- Trusted Advisor: {'; '.join(advisor)}")
     lines += [f"- Fix: {_text(r.remediation)}", ""]
     return lines
 

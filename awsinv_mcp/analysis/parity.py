@@ -83,7 +83,8 @@ PROWLER: tuple[Parity, ...] = (
     _m("rds_instance_deletion_protection", "rds.deletion_protection",
        note=_PROD + "; Aurora members are judged on their cluster"),
     _miss("rds_instance_deprecated_engine_version",
-          "the engine versions RDS still offers per region (DescribeDBEngineVersions) are not collected"),
+          "the engine versions RDS still offers per region (DescribeDBEngineVersions) are not collected; "
+          "rds.pending_maintenance reports the db-upgrade RDS schedules for deprecated minor versions"),
     _m("rds_instance_enhanced_monitoring_enabled", "rds.enhanced_monitoring"),
     _miss("rds_instance_event_subscription_parameter_groups", _EVENTS),
     _na("rds_instance_event_subscription_security_groups",
@@ -116,6 +117,10 @@ PROWLER: tuple[Parity, ...] = (
 
 _FT, _SEC, _COST, _PERF = "fault tolerance", "security", "cost optimization", "performance"
 _METRIC = "the CloudWatch metric {} is not collected"
+_ONE_AZ = (
+    "this rule fires where either of the two cluster checks (one DB instance; all instances in one AZ) "
+    "fails, i.e. no instance in a second AZ; production only here (TA: every environment)"
+)
 
 TRUSTED_ADVISOR: tuple[Parity, ...] = (
     # fault tolerance
@@ -124,10 +129,9 @@ TRUSTED_ADVISOR: tuple[Parity, ...] = (
     _m("Amazon RDS Backups", "rds.backup_enabled", category=_FT),
     _m("Amazon RDS resource automated backups is turned off", "rds.backup_enabled", category=_FT),
     _miss("Amazon RDS Continuous Backup Not Enabled", _BACKUP, category=_FT),
-    _m("Amazon RDS DB clusters have one DB instance", "rds.cluster_multi_az", note=_PROD.replace("Prowler", "TA"),
-       category=_FT),
+    _m("Amazon RDS DB clusters have one DB instance", "rds.cluster_multi_az", note=_ONE_AZ, category=_FT),
     _m("Amazon RDS DB clusters with all instances in the same Availability Zone", "rds.cluster_multi_az",
-       note=_PROD.replace("Prowler", "TA"), category=_FT),
+       note=_ONE_AZ, category=_FT),
     _m("Amazon RDS DB clusters with all reader instances in the same Availability Zone", "rds.cluster_readers_one_az",
        category=_FT),
     _m("Amazon RDS DB Instance Enhanced Monitoring not enabled", "rds.enhanced_monitoring", category=_FT),
@@ -157,17 +161,20 @@ TRUSTED_ADVISOR: tuple[Parity, ...] = (
     _m("Amazon RDS Aurora storage encryption is turned off", "rds.cluster_storage_encrypted", category=_SEC),
     _m("Amazon RDS storage encryption is turned off", "rds.storage_encrypted", category=_SEC),
     _m("Amazon RDS Public Snapshots", "rds.snapshot_public", category=_SEC),
-    _m("Amazon RDS Security Group Access Risk", "rds.internet_exposed", "rds.publicly_accessible",
-       note="an open group on an instance that is not publicly accessible is not reported", category=_SEC),
+    _m("Amazon RDS Security Group Access Risk", "rds.internet_exposed",
+       note="reported where the open group makes a publicly accessible instance in a public subnet reachable; an "
+       "open group on a private instance is not reported", category=_SEC),
     _miss("Amazon RDS engine minor version upgrade is required",
-          "the minor versions RDS offers and pending maintenance actions are not collected", category=_SEC),
+          "the latest minor version per engine is not collected; rds.pending_maintenance reports the db-upgrade "
+          "actions RDS schedules (and host patches), another signal", category=_SEC),
     # cost optimization
     _m("Amazon RDS Idle DB Instances", "cost.idle_instance",
-       note="no connections over 14 days (TA: 7 days, also by storage)", category=_COST),
+       note="no connection in 14 days (TA: 7), so every instance reported here TA reports too", category=_COST),
     _m("Amazon Relational Database Service (RDS) Reserved Instance Optimization", "cost.reserved_instances",
        category=_COST),
-    _miss("Amazon Aurora cost optimization recommendations for DB cluster storage",
-          "Aurora Standard vs I/O-Optimized needs the cluster's I/O cost share (issue 13 item 3)", category=_COST),
+    _m("Amazon Aurora cost optimization recommendations for DB cluster storage", "cost.aurora_io_optimized",
+       note="provisioned clusters with 14-day I/O figures on every member, when the switch saves 5% or more",
+       category=_COST),
     # performance
     _miss("Amazon Aurora DB cluster under-provisioned for read workload",
           _METRIC.format("BufferCacheHitRatio / ReadIOPS per member"), category=_PERF),

@@ -37,14 +37,35 @@ def storage_iops_limit(db: DBInstance) -> int | None:
     production_only=True,
     title="Production database on a burstable class",
     rationale="db.t* classes run on CPU credits; once spent, the instance is throttled to its baseline under load.",
-    remediation="Console: Modify the instance, DB instance class: an m or r class (e.g. db.m7g.large). CLI: aws rds "
-    "modify-db-instance --db-instance-identifier <id> --db-instance-class db.m7g.large --apply-immediately",
+    remediation="Console: Modify the instance, DB instance class: the m or r class the finding recommends (one RDS "
+    "offers this engine and version). CLI: aws rds modify-db-instance --db-instance-identifier ID "
+    "--db-instance-class CLASS --apply-immediately",
 )  # fmt: skip
 def burstable_in_production(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     if not classes.is_burstable(db.instance_class):
         return None
     util = db.utilisation
-    return {"instance_class": db.instance_class, "cpu_avg": util.cpu_avg if util else None}
+    return {"instance_class": db.instance_class, "cpu_avg": util.cpu_avg if util else None,
+            "recommended_class": steady_class(db, snap)}  # fmt: skip
+
+
+STEADY_FAMILIES = ("db.m7g", "db.m6g", "db.m6i", "db.m5", "db.r7g", "db.r6g", "db.r6i", "db.r5")
+"""Where a burstable production instance goes, in order of preference (Aurora offers only r classes)."""
+
+
+def steady_class(db: DBInstance, snap: Snapshot) -> str | None:
+    """The first m (else r) class RDS offers this engine and version, of the burstable's size or large at least,
+    one size more when CPU is high (perf.high_cpu); None when none is offered."""
+    facts = classes.lookup(db.instance_class)
+    if facts is None:
+        return None
+    order = classes.size_order()
+    size = order[max(order.index(facts.size), order.index("large"))]
+    if _hot(db) and order.index(facts.size) >= order.index("large"):
+        size = order[min(order.index(size) + 1, len(order) - 1)]
+    offered = snap.offered_classes(db.region, db.engine, db.engine_version)
+    return next((f"{family}.{size}" for family in STEADY_FAMILIES
+                 if classes.offered(f"{family}.{size}", db.engine, db.engine_version, offered)), None)  # fmt: skip
 
 
 @resource_rule(

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from awsinv_mcp import instance_classes as classes
 from awsinv_mcp import pricing
 from awsinv_mcp.analysis.catalogue import AnalysisContext
-from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot, Volume
+from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, ReservedDBInstance, Snapshot, Volume
 
 H = pricing.HOURS_PER_MONTH
 
@@ -304,14 +304,28 @@ class ReservationGap:
     priced_class: str
 
 
+def ri_size_flexible(engine: str, license_model: str | None = None) -> bool:
+    """Whether RDS applies a reservation across the sizes of its family: MySQL, MariaDB, PostgreSQL, Aurora and
+    Oracle bring-your-own-licence (resources/prices.json `size_flexible_engines`); Oracle licence-included and
+    SQL Server match their exact class."""
+    return pricing.size_flexible(engine) and not (engine.startswith("oracle") and license_model == "license-included")
+
+
 @lru_cache(maxsize=4096)
-def _ri_pool(engine: str, instance_class: str, multi_az: bool, cluster_member: bool) -> tuple[tuple[Any, ...], float]:
+def ri_pool(
+    engine: str, instance_class: str, multi_az: bool, cluster_member: bool, license_model: str | None = None
+) -> tuple[tuple[Any, ...], float]:
     """(pool key within an account and region, normalised units) of one instance or reservation: size-flexible
-    engines pool a whole family in normalised units (Multi-AZ counts double), others match the exact class."""
+    reservations pool a whole family in normalised units (Multi-AZ counts double), others match the exact class."""
     facts = pricing.class_facts(instance_class)
-    if pricing.size_flexible(engine):
+    if ri_size_flexible(engine, license_model):
         return (engine, facts.family), pricing.normalization_units(instance_class, multi_az and not cluster_member)
-    return (engine, instance_class, multi_az), 1.0
+    return (engine, instance_class, multi_az, license_model == "license-included"), 1.0
+
+
+def ri_active(ri: ReservedDBInstance, now: datetime) -> bool:
+    """An active reservation whose term covers `now` (naive UTC)."""
+    return ri.state == "active" and _naive(ri.start) <= now < _naive(ri.end)
 
 
 def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[ReservationGap]:
@@ -323,11 +337,10 @@ def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[Reservati
     cutoff = now - timedelta(days=t.steady_days)
     capacity: dict[tuple[Any, ...], float] = defaultdict(float)
     for ri in snapshot.reserved_db_instances:
-        start = _naive(ri.start)
-        if ri.state != "active" or not (start <= now < start + timedelta(days=365 * ri.duration_years)):
+        if not ri_active(ri, now):
             continue
         try:
-            pool, units = _ri_pool(ri.engine, ri.instance_class, ri.multi_az, False)
+            pool, units = ri_pool(ri.engine, ri.instance_class, ri.multi_az, False, ri.license_model)
         except pricing.PriceNotFound:
             continue
         capacity[(ri.account, ri.region, *pool)] += units * ri.count
@@ -344,7 +357,9 @@ def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[Reservati
         if plan is not None and plan.kind == "idle":
             continue
         try:
-            pool, units = _ri_pool(inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None)
+            pool, units = ri_pool(
+                inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None, inst.license_model
+            )
         except pricing.PriceNotFound:
             continue
         key = (inst.account, inst.region, *pool)

@@ -24,7 +24,8 @@ def by_saving(report: Report) -> list[Finding]:
     """The report's cost findings, largest saving first (once per report)."""
 
     def compute() -> list[Finding]:
-        found = [f for f in report.findings if f.meta.category == "cost"]
+        # cost findings with a saving (the reservation calendar avoids an increase: get_findings lists it)
+        found = [f for f in report.findings if f.meta.category == "cost" and f.monthly_savings_usd is not None]
         found.sort(key=lambda f: (-(f.monthly_savings_usd or 0.0), f.meta.id, f.account, f.region, f.resource_id))
         return found
 

@@ -481,7 +481,7 @@ def enhanced_monitoring(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
     title="Database logs are not exported to CloudWatch Logs",
     rationale="No log type is exported: once the instance is gone (or the local log rotated) there is nothing left "
     "to investigate an incident with, and nothing to alert on.",
-    remediation="Console: Modify the instance, Log exports: tick the log types (evidence recommended). CLI: aws rds "
+    remediation="Console: Modify the instance, Log exports: tick the log types the finding recommends. CLI: aws rds "
     "modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
     "'EnableLogTypes=[\"audit\",\"error\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
     prowler_check="rds_instance_integration_cloudwatch_logs",
@@ -498,8 +498,8 @@ def log_exports(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     title="Database exports some logs but not the recommended set",
     rationale="Per engine the logs an investigation needs: postgresql; audit and error (MySQL, MariaDB); alert, "
     "audit, listener (Oracle); agent, error (SQL Server). Stricter than Prowler, which passes any export.",
-    remediation="Console: Modify the instance, Log exports: also tick the types in evidence missing. CLI: aws rds "
-    "modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
+    remediation="Console: Modify the instance, Log exports: also tick the log types the finding lists as missing. "
+    "CLI: aws rds modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
     "'EnableLogTypes=[\"audit\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
     notes="Standalone instances exporting at least one log type (none at all is rds.log_exports, never both).",
 )  # fmt: skip
@@ -512,7 +512,7 @@ def log_exports_recommended(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     title="Cluster logs are not exported to CloudWatch Logs",
     rationale="No log type is exported: nothing survives the cluster to investigate an incident with, and "
     "nothing to alert on.",
-    remediation="Console: Modify the cluster, Log exports: tick the log types (evidence recommended). CLI: aws rds "
+    remediation="Console: Modify the cluster, Log exports: tick the log types the finding recommends. CLI: aws rds "
     "modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
     "'EnableLogTypes=[\"postgresql\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
     "parameter group)",
@@ -532,8 +532,8 @@ def cluster_log_exports(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> H
     title="Cluster exports some logs but not the recommended set",
     rationale="The logs an investigation needs: postgresql (Aurora PostgreSQL), audit and error (Aurora MySQL). "
     "Stricter than Prowler, which passes any export.",
-    remediation="Console: Modify the cluster, Log exports: also tick the types in evidence missing. CLI: aws rds "
-    "modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
+    remediation="Console: Modify the cluster, Log exports: also tick the log types the finding lists as missing. "
+    "CLI: aws rds modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
     "'EnableLogTypes=[\"audit\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
     "parameter group)",
     notes="Clusters exporting at least one log type (none at all is rds.cluster_log_exports, never both); Aurora "

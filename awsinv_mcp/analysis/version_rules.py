@@ -118,7 +118,7 @@ def engine_standard_support_ending(snapshot: Snapshot, ctx: AnalysisContext) -> 
     "support RDS bills Extended Support instead of upgrading the major. Medium when that end falls within the "
     "planning horizon (upgrade before the charge starts); low once it has passed (the charge itself is "
     "rds.engine_extended_support); info while it is further away or unknown.",
-    remediation="Keep the major in standard support (upgrade before end_of_standard_support); where a forced "
+    remediation="Keep the major in standard support (upgrade before standard support ends); where a forced "
     "upgrade is preferred to the charge, create or restore instances with the option disabled. Console: RDS > "
     "Databases > the instance > Modify > DB engine version. CLI: aws rds modify-db-instance "
     "--db-instance-identifier ID --engine-version TARGET --allow-major-version-upgrade --apply-immediately; new "

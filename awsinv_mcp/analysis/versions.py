@@ -431,6 +431,7 @@ class ComplianceReport:
     extended_support_monthly_usd: float
     unknown_majors: dict[str, int]
     unpriced: int  # rows in Extended Support whose charge could not be priced
+    projected_monthly_usd: float = 0.0  # ending_soon rows: what they will be billed once standard support ends
 
 
 def _tally(target: dict[str, Counter[str]], key: str, status: str) -> None:
@@ -469,7 +470,7 @@ def check_version_compliance(
     by_env: dict[str, Counter[str]] = {}
     by_team: dict[str, Counter[str]] = {}
     unknown: Counter[str] = Counter()
-    total = 0.0
+    total = projected = 0.0
     unpriced = 0
     for r in rows:
         by_status[r.status] += 1
@@ -483,9 +484,12 @@ def check_version_compliance(
             total += r.extended_support_monthly_usd  # billed now; ending_soon rows carry a projection, not summed
         elif r.status == "extended_support":
             unpriced += 1
+        elif r.status == "ending_soon" and r.extended_support_monthly_usd is not None:
+            projected += r.extended_support_monthly_usd
     return ComplianceReport(
         rows=rows, by_status={s: by_status[s] for s in STATUSES if by_status[s]},
         by_engine=_ordered(by_engine), by_version=_ordered(by_version, SUMMARY_TOP),
         by_environment=_ordered(by_env, SUMMARY_TOP), by_team=_ordered(by_team, SUMMARY_TOP),
         extended_support_monthly_usd=round(total, 2), unknown_majors=dict(unknown), unpriced=unpriced,
+        projected_monthly_usd=round(projected, 2),
     )  # fmt: skip

@@ -6,9 +6,11 @@ when ungrouped) and one amount per period, so a 12-month breakdown by team stays
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import Answer
+from awsinv_mcp.models.answers import Answer, TablePage
 
 
 class CostItem(BaseModel):
@@ -85,3 +87,38 @@ class CostForecastAnswer(Answer):
     upper: list[float | None]
     total: ForecastPoint = Field(description="sum over the periods (period = first start date)")
     ce_requests: int = 0
+
+
+class ReservedInstanceRow(BaseModel):
+    """One reserved DB instance and how the running fleet uses its pool."""
+
+    id: str
+    account: str
+    region: str
+    instance_class: str
+    engine: str
+    license_model: str | None
+    multi_az: bool
+    count: int
+    term_years: int
+    offering_type: str
+    state: str
+    start: date
+    end: date
+    days_left: int = Field(description="negative once ended")
+    size_flexible: bool = Field(description="covers any size of its family (normalised units)")
+    pool: str = Field(description="what it can cover in its account and region")
+    normalized_units: float | None
+    fleet_instances: int = Field(description="running instances of the pool")
+    utilisation_pct: float | None = Field(description="pool's reserved units in use")
+    coverage_pct: float | None = Field(description="pool's running units reserved")
+
+
+class ReservedInstancesPage(TablePage):
+    """list_reserved_instances, soonest end first by default. Rows: ReservedInstanceRow."""
+
+    as_of: date
+    active: int = Field(description="active reservations among the matches")
+    ending_within_30_days: int
+    ending_within_60_days: int
+    unused: int = Field(description="active ones nothing running uses")

@@ -9,7 +9,7 @@ configured tag keys (lower-cased environment, `None` when untagged).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
@@ -325,7 +325,13 @@ class ReservedDBInstance:
     start: datetime
     duration_years: int
     offering_type: str  # No Upfront, Partial Upfront, All Upfront
-    state: str = "active"
+    state: str = "active"  # active, payment-pending, payment-failed, retired
+    license_model: str | None = None  # license-included, bring-your-own-license (from the product description)
+
+    @property
+    def end(self) -> datetime:
+        """When the term ends: the start plus the duration (AWS counts a year as 31,536,000 seconds)."""
+        return self.start + timedelta(days=365 * self.duration_years)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ and connects nowhere: a host's default CSP (`default-src 'none'`, inline scripts
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,13 @@ def exports_as_object(module: str, name: str) -> str:
     return f"{module[: match.start()]}const {name}={{{','.join(pairs)}}};\n"
 
 
+@functools.cache
+def _bridge_script() -> str:
+    """The vendored App bundle as one inline module script that starts the bridge (built once: it never changes)."""
+    bridge = exports_as_object(_read(EXT_APPS_BUNDLE), "ExtApps") + "window.awsinvAppStart(ExtApps);\n"
+    return f'<script type="module">\n{_inline_js(bridge)}\n</script>'
+
+
 def app_html(view: str) -> str:
     """`index.html` with its stylesheets inlined where they stand and its scripts inlined at the end of the body
     (where `defer` would have run them), the view named on `<html data-mcp-app>`, `appmode.js` before the page's
@@ -106,8 +114,7 @@ def app_html(view: str) -> str:
     # the footer links the web server's own routes (/healthz), which an App document has not
     page = re.sub(r"<footer\b.*?</footer>\s*", "", page, flags=re.DOTALL)
     page = re.sub(r"<html\b", f'<html data-mcp-app="{view}"', page, count=1)
-    bridge = exports_as_object(_read(EXT_APPS_BUNDLE), "ExtApps") + "window.awsinvAppStart(ExtApps);\n"
-    scripts.append(f'<script type="module">\n{_inline_js(bridge)}\n</script>')
+    scripts.append(_bridge_script())
     head, sep, tail = page.rpartition("</body>")
     if not sep:
         raise ValueError("index.html has no </body>")

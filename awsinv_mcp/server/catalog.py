@@ -44,6 +44,7 @@ TOOLS: tuple[ToolDef, ...] = (
     ToolDef(fn=costs.get_cost_summary, title="Cost summary", toolset="cost"),
     ToolDef(fn=costs.get_cost_trend, title="Cost trend", toolset="cost"),
     ToolDef(fn=costs.get_cost_forecast, title="Cost forecast", toolset="cost"),
+    ToolDef(fn=costs.list_reserved_instances, title="List reserved DB instances", toolset="cost"),
     ToolDef(fn=databases.list_databases, title="List configured databases", toolset="databases"),
     ToolDef(fn=databases.list_schemas, title="List schemas of a database", toolset="databases"),
     ToolDef(fn=databases.list_tables, title="List tables of a schema", toolset="databases"),

@@ -25,7 +25,8 @@ GUIDES: dict[str, str] = {
         "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead). "
         "start and end are ISO dates (end exclusive); group_by is up to 2 of SERVICE, REGION, LINKED_ACCOUNT, "
         "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value; "
-        "top groups are listed, the rest summed as '(other)'."
+        "top groups are listed, the rest summed as '(other)'. Reservations, their utilisation and end dates: "
+        "list_reserved_instances."
     ),
     "databases": (
         "Live databases: list_databases, then list_schemas/list_tables/describe_table; run_query "
@@ -42,7 +43,8 @@ GUIDES: dict[str, str] = {
 CONVENTIONS = (
     "Argument conventions: the list and analysis tools take their filters in one object, filter, e.g. "
     '{"engine": "postgresql", "team": "payments"}; its keys: engine, region, account, environment, team, '
-    "application, status, q, and for findings severity, rule, resource, resource_type, category (a key a tool "
+    "application, status, q, for findings severity, rule, resource, resource_type, category, for costs "
+    "service and tag (a key a tool "
     "does not take is refused, naming those it does). Filter values are comma lists (any of); engine also "
     "takes a family (aurora, oracle, sqlserver, postgresql); account is a 12-digit id or alias; environment, "
     "team and application take the values the summary reports, 'untagged' included; q matches ids, names and "

@@ -203,7 +203,7 @@ def _describe_validation(exc: ValidationError) -> str:
 FILTER = "filter"
 FILTER_KEYS = (
     "engine", "region", "account", "environment", "team", "application", "status", "q",
-    "severity", "rule", "resource", "resource_type", "category",
+    "severity", "rule", "resource", "resource_type", "category", "service", "tag",
 )  # fmt: skip
 FILTER_META = "awsinv/filters"
 _FOLD_AT = 3

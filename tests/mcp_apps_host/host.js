@@ -53,11 +53,19 @@ window.openApp = async ({ mcpUrl, tool, args }) => {
   iframe.srcdoc = content.text.replace(/<head>/i, `<head>${csp}`);
   document.body.append(iframe);
 
-  const bridge = new AppBridge(client, HOST, { serverTools: {}, logging: {} }, {
+  const bridge = new AppBridge(client, HOST, { serverTools: {}, logging: {}, downloadFile: {} }, {
     hostContext: { theme: "light", displayMode: "inline" },
   });
   const initialized = new Promise((resolve) => { bridge.oninitialized = resolve; });
   bridge.onsizechange = ({ height }) => log({ event: "size", height });
+  window.hostDownloads = [];
+  bridge.ondownloadfile = async ({ contents }) => {
+    for (const c of contents) {
+      window.hostDownloads.push(c.resource);
+      log({ event: "download", uri: c.resource.uri, mimeType: c.resource.mimeType, bytes: c.resource.text.length });
+    }
+    return {};
+  };
   await bridge.connect(new PostMessageTransport(iframe.contentWindow, iframe.contentWindow));
   // connect() set the forwarding of the view's tools/call to the server; record each on the way through
   const forward = bridge.oncalltool;

@@ -24,8 +24,8 @@ MAX_QUERY_CHARS = 8_000
 MAX_HISTORY_TURNS = 40
 MAX_ERROR_CHARS = 2_000
 NO_KEY_FIX = (
-    "Set ANTHROPIC_API_KEY in the environment of `awsinv-mcp web` and restart it "
-    "(for example: ANTHROPIC_API_KEY=sk-ant-... awsinv-mcp web). The Overview and Resources tabs work without it."
+    "Set ANTHROPIC_API_KEY=<your Anthropic API key> in the environment of `awsinv-mcp web` and restart it; "
+    "every other tab works without it."
 )
 
 

@@ -50,6 +50,7 @@ QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "performance_review": ("Which production databases are most at risk of an incident?", {}),
     "team_database_overview": ("What does team {team} run, and what should it fix first?", {}),
     "inspect_database": ("What is in the {database} database?", {}),
+    "change_review": ("What changed in the estate this week, and does any of it need attention?", {}),
 }
 
 

@@ -247,6 +247,12 @@ def reserved_engine(product: str) -> str:
     return PRODUCT_ENGINES.get(name, name)
 
 
+def reserved_license(product: str) -> str | None:
+    """'oracle-se2(li)' -> license-included, 'oracle-ee(byol)' -> bring-your-own-license, else None."""
+    suffix = product.lower().partition("(")[2].rstrip(")").strip()
+    return {"li": "license-included", "byol": "bring-your-own-license"}.get(suffix)
+
+
 def reserved_record(raw: dict[str, Any], *, account: str, region: str) -> ReservedDBInstance:
     return ReservedDBInstance(
         id=raw.get("ReservedDBInstanceId") or raw.get("ReservedDBInstanceArn", ""),
@@ -260,6 +266,7 @@ def reserved_record(raw: dict[str, Any], *, account: str, region: str) -> Reserv
         duration_years=max(1, round(int(raw.get("Duration") or 31_536_000) / 31_536_000)),
         offering_type=raw.get("OfferingType", ""),
         state=raw.get("State", "active"),
+        license_model=reserved_license(raw.get("ProductDescription", "")),
     )
 
 

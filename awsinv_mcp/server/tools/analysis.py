@@ -93,8 +93,8 @@ def assess_security(
     account: Account = None, region: Region = None, resource: Resource = None, limit: Limit = 10,
     cursor: Cursor = None,
 ) -> M.ReviewAnswer:  # fmt: skip
-    """Security findings (RDS/Aurora, snapshots, S3, EC2 DB hosts), most severe first, with evidence;
-    remediation per rule in `rules`. Across categories: get_findings."""
+    """Security findings (RDS/Aurora, snapshots, S3, EC2 DB hosts), most severe first, remediation per rule in
+    `rules`. Across categories: get_findings."""
     q = R.FindingQuery(severity=severity, rule=rule, resource=resource, resource_type=resource_type, team=team,
                        environment=environment, application=application, account=account, region=region,
                        review="security")  # fmt: skip
@@ -107,8 +107,8 @@ def analyze_performance(
     application: Application = None, account: Account = None, region: Region = None,
     resource: Resource = None, limit: Limit = 10, cursor: Cursor = None,
 ) -> M.ReviewAnswer:  # fmt: skip
-    """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS, storage, CPU, old
-    classes), most severe first. Across categories: get_findings."""
+    """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS, storage, CPU), most
+    severe first. Across categories: get_findings."""
     q = R.FindingQuery(severity=severity, rule=rule, resource=resource, team=team, environment=environment,
                        application=application, account=account, region=region, review="performance")  # fmt: skip
     return findings_answer(q, view="findings", detail=False, limit=limit, cursor=cursor, as_of=None,

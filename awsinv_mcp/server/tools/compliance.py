@@ -63,8 +63,8 @@ def check_version_compliance(
     environment: Environment = None, team: Team = None, account: Account = None, region: Region = None,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.ComplianceAnswer:  # fmt: skip
-    """Engine support status per instance or cluster (standard, ending_soon, extended_support, end_of_support),
-    charge and upgrade target, most urgent first. Engine mix: analyze_engines."""
+    """Engine support status per instance or cluster (standard, ending_soon, extended_support,
+    end_of_support), charge, upgrade target; most urgent first. Engine mix: analyze_engines."""
     analysis = app().analysis()
     f = Q.Filters(engine=engine, environment=environment, team=team, account=account, region=region)
     result = analysis.compliance(f, status=status, as_of=as_of, months_ahead=months_ahead, limit=limit,
@@ -77,6 +77,7 @@ def check_version_compliance(
         truncated=page.truncated, by_status=report.by_status, by_engine=report.by_engine,
         by_version=report.by_version, by_environment=report.by_environment, by_team=report.by_team,
         extended_support_monthly_usd=report.extended_support_monthly_usd,
+        extended_support_projected_monthly_usd=report.projected_monthly_usd,
         calendar="lifecycle://engines" + (" (dates from RDS where it answered)" if snap.lifecycle_overrides else ""),
         **A.meta(snap, *_warnings(report)),
     )  # fmt: skip

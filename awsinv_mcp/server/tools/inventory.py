@@ -18,7 +18,7 @@ from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.network import internet_exposed
-from awsinv_mcp.inventory.summary import summarize
+from awsinv_mcp.inventory.summary import summarize, volume_warning
 from awsinv_mcp.models import answers as A
 from awsinv_mcp.models.answers import Row
 from awsinv_mcp.models.inventory import CacheCluster, DBCluster, DBInstance, DBSnapshot
@@ -108,7 +108,7 @@ def get_db_instance(
     account: Account = None, region: Region = None,
 ) -> A.DBInstanceAnswer:  # fmt: skip
     """Every detail of one DB instance (settings, exposure, tags, utilisation, ARN); an ambiguous id needs
-    account or region. Many: list_db_instances."""
+    account or region."""
     estate = _estate()
     db = Q.find_db_instance(estate.snapshot, identifier, account, region)
     return A.DBInstanceAnswer(instance=db_detail(estate, db), **A.meta(estate.snapshot))
@@ -124,7 +124,11 @@ def list_db_clusters(
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_records(estate, kinds.DB_CLUSTER, f, sort=sort, limit=limit, cursor=cursor)
-    return _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate, detail=detail)
+    answer = _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate, detail=detail)
+    missing = volume_warning(estate)
+    if missing is not None:
+        answer.warnings.append(missing)
+    return answer
 
 
 def list_db_snapshots(

@@ -109,8 +109,17 @@
     return step * power;
   }
 
-  // Every read of a view goes through callTool (static/data.js); `api` is for the chat's own routes.
-  const { callTool, toolList, ApiError } = window.awsinvData;
+  // Every read of a view goes through callTool (static/data.js, or appmode.js inside an MCP App host); `api` is
+  // for the chat's own routes. A list answer's compact table (`columns`, `rows`, `same`) is read as `items`,
+  // as the web bridge already gives it (awsinv_mcp/models/table.py `with_items`).
+  const { toolList, ApiError } = window.awsinvData;
+  function withItems(answer) {
+    if (!answer || typeof answer !== "object" || !Array.isArray(answer.columns) || answer.items) return answer;
+    const { columns, rows, same, ...rest } = answer;
+    return { ...rest, items: (rows || []).map((row) => ({ ...Object.fromEntries(columns.map((c, i) => [c,
+      i < row.length ? row[i] : null])), ...(same || {}) })) };
+  }
+  const callTool = (name, args) => window.awsinvData.callTool(name, args).then(withItems);
 
   async function api(path, params, options) {
     const url = new URL(path, window.location.origin);
@@ -373,7 +382,8 @@
       const change = latest.previous ? ((latest.amount - latest.previous) / latest.previous) * 100 : null;
       cCost.set(...bigNumber({ raw: latest.amount.toFixed(2), text: usd.format(latest.amount) }, "monthly-cost-value",
         `${monthLabel(latest.period)}${change === null ? "" : ` · ${change >= 0 ? "▲" : "▼"} ${Math.abs(change)
-          .toFixed(1)}% vs previous month`}`));
+          .toFixed(1)}% vs previous month`}`),
+      el("a", { class: "card-link-more", href: "#savings", text: "Where it can shrink ›" }));
       state.monthlyCost = latest.amount;
       chartCosts(c);
     }).catch((err) => { cCost.fail(err); clear($("chart-costs")).append(errorBox(err, "Costs")); });
@@ -421,8 +431,7 @@
     rows.forEach(([name, count], i) => {
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
-      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill",
-        "aria-label": `${plainValue(name)}: ${count} DB instances` },
+      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill" },
       svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
       svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
         svg("title", {}, `${plainValue(name)}: ${count}`)),
@@ -555,6 +564,7 @@
     }
     $("prev-page").addEventListener("click", () => turnPage(-1));
     $("next-page").addEventListener("click", () => turnPage(1));
+    $("resources-export").addEventListener("click", exportResources);
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
     await Promise.allSettled([schemaPromise(), summaryPromise()]);
     state.resource = null;
@@ -701,6 +711,28 @@
     $("prev-page").disabled = state.pageIndex === 0;
   }
 
+  // Every row matching the tab's filters (and sort), paged through the tool's cursor, as CSV.
+  async function exportResources() {
+    const spec = RESOURCES[state.resource];
+    const button = $("resources-export");
+    const note = $("resources-export-note");
+    button.disabled = true;
+    note.textContent = "Exporting…";
+    try {
+      const args = knownArgs(spec.tool, { ...state.filters, sort: state.sort });
+      const { rows } = await fetchAll(spec.tool, args, (n, total) => {
+        note.textContent = `Exporting… ${nf.format(n)} of ${nf.format(total || n)}`;
+      });
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      download(`awsinv-${state.resource}.csv`, toCsv(columns, rows));
+      note.textContent = `Exported ${plural(rows.length, "row")}`;
+    } catch (err) {
+      note.textContent = `Export failed: ${err.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function turnPage(delta) {
     const next = state.pageIndex + delta;
     if (next < 0 || (delta > 0 && !state.cursors[next])) return;
@@ -726,10 +758,9 @@
         el("button", { type: "button", class: "btn btn-ghost", "aria-label": "Close", text: "✕",
           onclick: () => { panel.hidden = true; } })),
       el("div", { class: "skeleton" }));
-    // list rows carry no ARN (issue 16: get_db_instance has it): the account and region name the instance
-    const where = row.arn ? { identifier: row.arn } : { identifier: row.identifier, account: row.account, region: row.region };
+    const id = row.arn || row.identifier;
     const [detail, findings] = await Promise.allSettled([
-      callTool("get_db_instance", where),
+      callTool("get_db_instance", { identifier: id }),
       callTool("get_findings", { resource: row.identifier, limit: 50,
         detail: "detail" in findingParams() ? true : null }),
     ]);
@@ -754,6 +785,10 @@
       const items = findings.value.items || [];
       const rules = findings.value.rules || {};
       section.append(el("h4", { text: `Findings (${findings.value.total ?? items.length})` }));
+      if (items.length) {
+        section.append(el("a", { href: `#findings?resource=${encodeURIComponent(row.identifier)}`,
+          class: "card-link-more", "data-testid": "detail-findings-link", text: "In the Findings view ›" }));
+      }
       if (!items.length) section.append(el("p", { class: "muted", text: "No findings for this database." }));
       for (const row of items) {
         const f = { ...(rules[row.rule] || {}), ...row };
@@ -1290,7 +1325,12 @@
           majors.set(key, m);
         }
         const list = [...majors.values()].sort((x, y) => String(x.std || "9999").localeCompare(String(y.std || "9999")));
-        clear(calendar).append(el("h3", { text: "Support calendar" }), el("table", { class: "data-table" },
+        const csvRows = list.map((m) => ({ engine: m.engine, major: m.major, resources: m.count, status: m.status,
+          end_of_standard_support: m.std, end_of_extended_support: m.ext }));
+        clear(calendar).append(el("div", { class: "view-head" }, el("h3", { text: "Support calendar" }),
+          el("button", { type: "button", class: "btn", "data-testid": "versions-calendar-export", text: "Export CSV",
+            onclick: () => download("awsinv-support-calendar.csv", toCsv(Object.keys(csvRows[0] || {}), csvRows)) })),
+        el("table", { class: "data-table" },
           el("caption", { class: "sr-only", text: "Support calendar by engine and major version" }),
           el("thead", {}, el("tr", {}, ["Engine major", "Resources", "Status", "Standard support ends",
             "Extended Support ends"].map((h) => el("th", { scope: "col", text: h })))),
@@ -1355,55 +1395,78 @@
       || typeof r[k] !== "object" || Array.isArray(r[k]))).map((key) => ({ key })),
   });
 
-  // Changes: the stored snapshots as a timeline (each bar narrows the table to that collection) and the
-  // changes between two of them.
+  // Changes: the stored collections as a timeline (each one narrows the table to what it changed) and the
+  // changes between two of them, of resources or of findings (opened, resolved).
+  const CHANGE_KINDS = ["added", "removed", "modified", "opened", "resolved"];
   const changesView = tableView({
     name: "changes", title: "Changes", tool: "get_changes", key: "resource_id",
-    blurb: "What changed between two collections of the inventory (added, removed, modified).",
+    blurb: "What changed between two collections of the inventory: resources added, removed and modified, "
+      + "findings opened and resolved.",
     filters: [{ name: "since", placeholder: "7d, 2026-11-01 or a snapshot id" },
-      { name: "until", placeholder: "latest" }, { name: "resource_type", label: "Resource type" },
-      { name: "change", local: true, options: ["added", "removed", "modified"] }],
+      { name: "until", placeholder: "latest" },
+      { name: "view", label: "Changes of", any: "Resources", options: [["findings", "Findings"]] },
+      { name: "change", options: CHANGE_KINDS }, { name: "resource_type", label: "Resource type" },
+      { name: "team" }, { name: "environment" }, { name: "engine" }, { name: "region" }],
+    staticOptions: teamOptions,
+    options: (a) => ({ resource_type: Object.keys(a.summary || {}).sort() }),
     args: (p) => p,
-    loadAll: async (args) => ({ ...(await callTool("get_changes", { ...args, limit: 500 })) }),
-    exportAll: async (args) => ({ rows: (await callTool("get_changes", { ...args, limit: 500 })).items || [] }),
-    rows: (a, p) => (a.items || []).filter((r) => !p.get("change") || r.change === p.get("change")),
-    total: (a, rows) => rows.length,
-    columns: () => [{ key: "resource_id", label: "Resource" },
-      { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
-      { key: "resource_type", label: "Type" }, { key: "account" }, { key: "region" },
-      { key: "fields", label: "Changed fields", render: (r) => valueNode(Object.entries(r.fields || {})
-        .map(([f, [a, b]]) => `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`).join("; "), 100) }],
+    columns: (p) => (p.get("view") === "findings"
+      ? [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "severity", render: (r) => sevChip(r.severity) }, { key: "rule" },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" }]
+      : [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" },
+        { key: "fields", label: "Changed fields", render: (r) => valueNode(Object.entries(r.fields || {})
+          .map(([f, [a, b]]) => `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`).join("; "), 100) }]),
     summary: (a, p) => {
+      const when = (ref) => String((ref || {}).collected_at || "").slice(0, 16).replace("T", " ");
       const kinds = Object.entries(a.summary || {});
+      const found = a.findings_summary || {};
       return el("div", { class: "summary-row" },
         el("div", { class: "stat" }, el("b", { "data-testid": "changes-total", "data-value": a.total,
-          text: nf.format(a.total) }), el("span", { text: `changes from ${String((a.from_snapshot || {})
-          .collected_at || "").slice(0, 16).replace("T", " ")} to ${String((a.to_snapshot || {}).collected_at || "")
-          .slice(0, 16).replace("T", " ")}${a.truncated ? " (first 500)" : ""}` })),
-        el("div", { class: "chips" }, kinds.map(([kind, c]) => ["added", "removed", "modified"].filter((x) => c[x])
-          .map((x) => drill("changes", { ...p, resource_type: kind, change: x }, `${kind}: ${c[x]} ${x}`,
-            { class: `chip drill chg-${x}` })))));
+          text: nf.format(a.total) }), el("span", { text: `changes from ${when(a.from_snapshot)} to ${
+          when(a.to_snapshot)}` })),
+        el("div", { class: "chips", role: "group", "aria-label": "Resource changes" }, kinds.flatMap(([kind, c]) =>
+          ["added", "removed", "modified"].filter((x) => c[x]).map((x) => drill("changes", { ...p, view: null,
+            resource_type: kind, change: x }, `${label(kind)}: ${c[x]} ${x}`,
+          { class: `chip drill chg-${x}`, "data-testid": `changes-${kind}-${x}` })))),
+        el("div", { class: "chips", role: "group", "aria-label": "Finding changes" }, ["opened", "resolved"]
+          .filter((x) => found[x]).map((x) => {
+            const n = Object.values(found[x]).reduce((acc, v) => acc + v, 0);
+            return drill("changes", { ...p, view: "findings", resource_type: null, change: x },
+              `${nf.format(n)} findings ${x}`, { class: `chip drill chg-${x}`, "data-testid": `changes-findings-${x}` });
+          })));
     },
-    extra: (box, p) => {
+    extra: (box) => {
+      const caption = "Collections over time: records per collection (select one to see what it changed)";
       const timeline = el("figure", { class: "chart-card timeline", "data-testid": "changes-timeline" },
-        el("figcaption", { text: "Collections over time (select one to see what it changed)" }),
-        el("div", { class: "skeleton" }));
+        el("figcaption", { text: caption }), el("div", { class: "skeleton" }));
       box.append(timeline);
-      callTool("list_snapshots", { limit: 500 }).then((list) => {
-        const snaps = (list.items || []).slice().reverse(); // oldest first
-        const box2 = el("ol", { class: "timeline-list" });
+      fetchAll("list_snapshots", {}).then(({ rows }) => {
+        const snaps = rows.slice().reverse(); // oldest first
+        const max = Math.max(1, ...snaps.map((s) => s.records || 0));
+        const min = Math.min(...snaps.map((s) => s.records || 0));
+        const list = el("ol", { class: "timeline-list" });
         snaps.forEach((s, i) => {
-          const prevSnap = snaps[i - 1];
-          box2.append(el("li", {}, prevSnap ? drill("changes", { since: prevSnap.snapshot_id, until: s.snapshot_id },
-            [el("span", { text: String(s.collected_at).slice(0, 10) }), el("b", { text: nf.format(s.records) })],
-            { title: `${s.collected_at}: ${s.records} records`, "data-testid": "timeline-point" })
-            : el("span", { class: "muted", text: `${String(s.collected_at).slice(0, 10)} (first)` })));
+          const before = snaps[i - 1];
+          const day = String(s.collected_at).slice(5, 10);
+          const bar = el("i", { class: "timeline-bar" });
+          bar.style.height = `${8 + (40 * ((s.records || 0) - min)) / Math.max(1, max - min)}px`;
+          const body = [bar, el("span", { text: day })];
+          list.append(el("li", {}, before ? drill("changes", { since: before.snapshot_id, until: s.snapshot_id },
+            body, { title: `${s.collected_at}: ${nf.format(s.records)} records`, "data-testid": "timeline-point",
+              "aria-label": `Changes of ${String(s.collected_at).slice(0, 10)} (${nf.format(s.records)} records)` })
+            : el("span", { class: "timeline-first", title: `${s.collected_at}: first stored collection` }, body)));
         });
-        clear(timeline).append(el("figcaption", { text: "Collections over time (select one to see what it changed)" }),
-          snaps.length ? box2 : el("p", { class: "muted", text: "No collection stored yet." }));
+        clear(timeline).append(el("figcaption", { text: caption }),
+          snaps.length ? list : el("p", { class: "muted", text: "No collection stored yet." }));
       }).catch((err) => clear(timeline).append(errorBox(err, "History")));
     },
-    flatten: (r) => ({ ...r, fields: JSON.stringify(r.fields || {}) }),
+    flatten: (r) => ({ ...r, fields: r.fields ? JSON.stringify(r.fields) : "" }),
   });
 
   // name -> [the tool the tab needs, mount]
@@ -1771,7 +1834,7 @@
 
   // ---------- start ----------
   async function start() {
-    const alone = new URLSearchParams(window.location.search).get("view");
+    const alone = new URLSearchParams(window.location.search).get("view") || window.awsinvData.view;
     if (alone && TABS.includes(alone)) {
       state.standalone = alone;
       document.body.classList.add("standalone");

@@ -25,8 +25,17 @@
   window.awsinvAppStart = async ({ App }) => {
     try {
       const app = new App({ name: "awsinv-mcp", version: "1" }, {}, { autoResize: true });
-      // The answer of the tool call that opened this view arrives as ui/notifications/tool-result; the view
-      // reads what it shows itself, through callTool, so the notification only needs a handler.
+      // The arguments of the model's call that opened this view (ui/notifications/tool-input) are the view's
+      // filters (a view's filters are its tool's arguments): shown as the page shows filters, in the hash.
+      app.ontoolinput = ({ arguments: args }) => {
+        // the estate filters may come as one `filter` object (awsinv_mcp/server/tooling.py unfold_filter)
+        const { filter, ...top } = args || {};
+        const flat = { ...(filter && typeof filter === "object" ? filter : {}), ...top };
+        const filters = Object.entries(flat).filter(([, v]) => v !== null && v !== undefined && v !== ""
+          && typeof v !== "object");
+        if (filters.length) window.location.hash = `#${view}?${new URLSearchParams(filters.map(([k, v]) => [k, String(v)]))}`;
+      };
+      // Its answer (ui/notifications/tool-result): the view reads what it shows itself, through callTool.
       app.ontoolresult = () => {};
       await app.connect();
       connected.resolve(app);
@@ -44,6 +53,37 @@
     };
   }
 
+  // Its links within the page (`#<view>?<filters>`: drill-down) resolve against the base URL, which for an App
+  // document is the host's page: followed as they are, they would load the host's page into the frame. They are
+  // followed as the in-page navigation they are.
+  document.addEventListener("click", (ev) => {
+    const link = ev.target instanceof Element ? ev.target.closest("a[href^='#']") : null;
+    if (!link || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    window.location.hash = link.getAttribute("href");
+  });
+
+  // A sandboxed App frame may not download: the page's CSV export (a link to a Blob, `download` set, clicked) goes
+  // to the host as ui/download-file when the host offers it (`downloadFile` capability). The Blob behind each
+  // object URL is remembered to read its text.
+  const blobs = new Map();
+  const createObjectURL = URL.createObjectURL.bind(URL);
+  const revokeObjectURL = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => { const url = createObjectURL(obj); if (obj instanceof Blob) blobs.set(url, obj); return url; };
+  URL.revokeObjectURL = (url) => { blobs.delete(url); revokeObjectURL(url); };
+  document.addEventListener("click", (ev) => {
+    const link = ev.target instanceof Element ? ev.target.closest("a[download][href^='blob:']") : null;
+    const blob = link && blobs.get(link.getAttribute("href"));
+    if (!blob || ev.defaultPrevented) return;
+    ev.preventDefault();
+    const name = link.getAttribute("download") || "export.csv";
+    Promise.all([appReady, blob.text()]).then(([app, text]) => {
+      if (!(app.getHostCapabilities() || {}).downloadFile) throw new Error("the host offers no downloads");
+      return app.downloadFile({ contents: [{ type: "resource",
+        resource: { uri: `file:///${encodeURIComponent(name)}`, mimeType: blob.type || "text/csv", text } }] });
+    }).catch((err) => console.warn(`awsinv-mcp: ${name} not downloaded: ${err.message}`));
+  });
+
   const textOf = (result) => (result.content || []).filter((c) => c.type === "text").map((c) => c.text).join(" ");
 
   async function callTool(name, args) {
@@ -56,14 +96,33 @@
     try {
       result = await app.callServerTool({ name, arguments: clean });
     } catch (err) {
+      if (/Unknown tool/.test(err.message)) { // the server's protocol error for a tool it does not offer
+        throw new ApiError(404, `this server does not offer ${name}`, "its toolset is off (AWSINV_TOOLSETS)");
+      }
       throw new ApiError(0, `${name}: the host did not pass the call on (${err.message})`);
     }
     if (result.isError) {
       const error = (result.structuredContent && result.structuredContent.error) || {};
       throw new ApiError(STATUS_OF_CODE[error.code] || 502, error.message || textOf(result) || `${name} failed`);
     }
-    if (result.structuredContent) return result.structuredContent;
-    try { return JSON.parse(textOf(result)); } catch (err) { throw new ApiError(502, `${name} answered no JSON`); }
+    if (result.structuredContent) return withItems(result.structuredContent);
+    let parsed;
+    try { parsed = JSON.parse(textOf(result)); } catch (err) { throw new ApiError(502, `${name} answered no JSON`); }
+    return withItems(parsed);
+  }
+
+  // A list answer in table form (`columns` once, `same`, `rows` as arrays with trailing nulls left out) as the
+  // row objects the views read, in `items`: the twin of awsinv_mcp/models/table.py `with_items`, which the web
+  // page's REST bridge applies (tests/test_table_rows.py checks the two agree).
+  function withItems(answer) {
+    if (!answer || !Array.isArray(answer.columns) || !Array.isArray(answer.rows)) return answer;
+    const { columns, rows, same, ...rest } = answer;
+    const items = rows.map((row) => {
+      const item = {};
+      columns.forEach((c, i) => { item[c] = i < row.length ? row[i] : null; });
+      return Object.assign(item, same || {});
+    });
+    return { ...rest, items };
   }
 
   // No tool listing through the bridge: the views offer everything and show a tool's refusal where it happens.

@@ -49,4 +49,5 @@
   }
 
   window.awsinvData = { callTool, toolList, ApiError, request };
+  toolList().catch(() => {}); // asked now, while app.js loads: the first view needs it before its first call
 })();
