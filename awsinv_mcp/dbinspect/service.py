@@ -81,9 +81,14 @@ class DatabaseService:
         )
 
     def explain_query(
-        self, database: str, sql: str, params: Mapping[str, Any] | None = None, analyze: bool = False
+        self,
+        database: str,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        analyze: bool = False,
+        detail: bool = False,
     ) -> PlanAnswer:
-        return execute.explain_query(self.registry.get(database), sql, params, analyze=analyze)
+        return execute.explain_query(self.registry.get(database), sql, params, analyze=analyze, detail=detail)
 
     def database_health(self, database: str) -> HealthAnswer:
         return health.database_health(self.registry.get(database))

@@ -141,10 +141,39 @@ class QueryResult(_Model):
     note: str = UNTRUSTED_NOTE
 
 
+class PlanStep(_Model):
+    node: str
+    table: str | None = Field(None, exclude_if=absent)
+    index: str | None = Field(None, exclude_if=absent)
+    cost: float | None = Field(None, exclude_if=absent)
+    ms: float | None = Field(None, exclude_if=absent)
+    rows: int | None = Field(None, exclude_if=absent)
+    actual_rows: int | None = Field(None, exclude_if=absent)
+    loops: int | None = Field(None, exclude_if=absent)
+
+
+class SeqScan(_Model):
+    table: str | None = Field(None, exclude_if=absent)
+    rows: int | None = Field(None, exclude_if=absent)
+
+
+class PlanSummary(_Model):
+    cost: float | None = Field(None, exclude_if=absent)
+    ms: float | None = Field(None, exclude_if=absent, description="execution time (analyze)")
+    nodes: int
+    costliest: list[PlanStep] = Field(
+        default_factory=list, description="by own cost, or own time when analyzed; rows per loop"
+    )
+    misestimates: list[PlanStep] = Field(default_factory=list, description="estimated and actual rows 10x apart")
+    seq_scans: list[SeqScan] = Field(default_factory=list, description="full scans of tables of 10,000+ rows")
+    indexes: list[str] = Field(default_factory=list)
+
+
 class PlanAnswer(_Model):
     database: str
     analyzed: bool = Field(description="true when the query ran (EXPLAIN ANALYZE), inside a rolled-back transaction")
-    plan: Any = Field(description="the plan as the server formats it (JSON where the dialect offers it)")
+    summary: PlanSummary
+    plan: Any = Field(None, exclude_if=absent, description="the raw plan (detail=true)")
     elapsed_ms: float
     note: str = UNTRUSTED_NOTE
 

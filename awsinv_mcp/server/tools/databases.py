@@ -76,9 +76,11 @@ def explain_query(
     sql: Sql,
     params: Params = None,
     analyze: Annotated[bool, Field(description="run it for actual times (rolled back)")] = False,
+    detail: Annotated[bool, Field(description="add the raw plan")] = False,
 ) -> PlanAnswer:
-    """The execution plan of a plain query (JSON where the dialect offers it). For the rows themselves: run_query."""
-    return app().databases.explain_query(database, sql, params, analyze)
+    """The execution plan of a plain query, summarised: costliest steps, estimated vs actual rows, sequential scans
+    of large tables, indexes used. For the rows themselves: run_query."""
+    return app().databases.explain_query(database, sql, params, analyze, detail)
 
 
 def database_health(database: Database) -> HealthAnswer:
