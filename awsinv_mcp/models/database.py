@@ -62,13 +62,8 @@ TABLE_COLUMNS = ("name", "kind", "size_bytes", "row_estimate", "comment")
 
 
 class TablePage(_Page):
-    """Tables and views of one schema, columnar: `columns` once, each row an array of values in that order."""
-
     schema_name: str = Field(alias="schema", serialization_alias="schema")
-    columns: list[str] = Field(
-        description="kind: table, view, materialized view, partitioned table, foreign table; size_bytes: table + "
-        "indexes + TOAST; row_estimate: planner statistics. Trailing nulls are left out of a row"
-    )
+    columns: list[str] = Field(description="of each row, whose trailing nulls are left out")
     rows: Rows
     next_cursor: str | None = Field(None, exclude_if=absent)
 
@@ -141,25 +136,27 @@ class QueryResult(_Model):
     note: str = UNTRUSTED_NOTE
 
 
+# explain_query's summary (dbinspect/plans.py): a value the plan does not give is left out, never null, so the
+# optional fields are typed without None (their schema says what a present value is)
 class PlanStep(_Model):
     node: str
-    table: str | None = Field(None, exclude_if=absent)
-    index: str | None = Field(None, exclude_if=absent)
-    cost: float | None = Field(None, exclude_if=absent)
-    ms: float | None = Field(None, exclude_if=absent)
-    rows: int | None = Field(None, exclude_if=absent)
-    actual_rows: int | None = Field(None, exclude_if=absent)
-    loops: int | None = Field(None, exclude_if=absent)
+    table: str = Field(None, exclude_if=absent)
+    index: str = Field(None, exclude_if=absent)
+    cost: float = Field(None, exclude_if=absent)
+    ms: float = Field(None, exclude_if=absent)
+    rows: int = Field(None, exclude_if=absent)
+    actual_rows: int = Field(None, exclude_if=absent)
+    loops: int = Field(None, exclude_if=absent)
 
 
 class SeqScan(_Model):
-    table: str | None = Field(None, exclude_if=absent)
-    rows: int | None = Field(None, exclude_if=absent)
+    table: str = Field(None, exclude_if=absent)
+    rows: int = Field(None, exclude_if=absent)
 
 
 class PlanSummary(_Model):
-    cost: float | None = Field(None, exclude_if=absent)
-    ms: float | None = Field(None, exclude_if=absent, description="execution time (analyze)")
+    cost: float = Field(None, exclude_if=absent)
+    ms: float = Field(None, exclude_if=absent, description="execution time (analyze)")
     nodes: int
     costliest: list[PlanStep] = Field(
         default_factory=list, description="by own cost, or own time when analyzed; rows per loop"
