@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from typing import Any
 
@@ -119,6 +120,41 @@ async def test_two_thousand_tables_in_two_calls_within_the_budget(server: Any) -
     assert by_name["big"][1] == "table" and by_name["big"][3] == BIG_ROWS and by_name["big"][2] > 0
     assert by_name["big_view"] == ["big_view", "view"]
     assert by_name["customer_order_line_1999"] == ["customer_order_line_1999", "table", 0, 0]
+
+
+async def test_limit_pages_and_its_bounds(server: Any) -> None:
+    async with Client(server) as client:
+        three = await client.call_tool("list_tables", {"database": "lite", "limit": 3})
+        too_many = await client.call_tool("list_tables", {"database": "lite", "limit": 20_000})
+        zero = await client.call_tool("list_tables", {"database": "lite", "limit": 0})
+    assert len(three.structured_content["rows"]) == 3 and three.structured_content["next_cursor"]
+    assert too_many.is_error and "between 1 and 10000" in too_many.content[0].text
+    assert zero.is_error and "limit" in zero.content[0].text
+
+
+def test_configured_databases_are_prepared_without_connecting(tmp_path: Any) -> None:
+    """The server imports the database stack in the background at start (bench/bench_list_tables.py: the first
+    list_tables after a pause), opening no connection; not when the databases toolset is off."""
+    from awsinv_mcp.server.context import AppContext
+
+    down = json.dumps({"down": "postgresql://u:pw@127.0.0.1:1/x", "lite": f"sqlite:///{tmp_path}/none.db"})
+    context = AppContext(Settings(source="synthetic", databases=down))
+    context.prepare_databases()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        service = context._databases
+        if service is not None and all(service.registry.get(n)._engine is not None for n in ("down", "lite")):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the configured databases were not prepared within 30 s")
+    engines = [service.registry.get(n)._engine for n in ("down", "lite")]
+    assert all(e.pool.checkedin() == 0 and e.pool.checkedout() == 0 for e in engines)  # nothing connected
+    assert not (tmp_path / "none.db").exists()
+    context.close()
+    off = AppContext(Settings(source="synthetic", databases=down, toolsets=["inventory"]))
+    off.prepare_databases()
+    assert off._databases is None
 
 
 async def _explain(server: Any, db: str, sql: str, **extra: Any) -> dict[str, Any]:

@@ -34,6 +34,13 @@ class DatabaseService:
     def close(self) -> None:
         self.registry.close()
 
+    def prepare(self) -> None:
+        """Build each configured database's engine (imports SQLAlchemy and its driver; no connection is opened).
+        Databases found through AWS are left for their first call (resolving them calls AWS)."""
+        for name in self.registry.names():
+            if name not in self.registry.invalid and self.registry.get(name).spec.aws is None:
+                self.registry.get(name).engine()
+
     def list_databases(self) -> DatabaseList:
         names = self.registry.names()
 
