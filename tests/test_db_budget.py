@@ -180,6 +180,9 @@ async def test_postgres_summary_names_the_large_scan_and_the_index(server: Any) 
     assert summary["misestimates"][0]["table"] == "big"
     assert summary["misestimates"][0]["actual_rows"] == BIG_ROWS // 100 and summary["misestimates"][0]["rows"] < 20
     assert ran["plan"][0]["Plan"]["Relation Name"] == "big" and "Execution Time" in ran["plan"][0]
+    # under a LIMIT the sort returns 5 of its 20,000 estimated rows: stopped early, not misestimated
+    limited = await _explain(server, "pg", "SELECT * FROM big ORDER BY note LIMIT 5", analyze=True)
+    assert limited["summary"]["misestimates"] == [] and limited["summary"]["costliest"]
     # the pure function over the raw plan the server returned, with a threshold and sizes of our own
     again = plans.summarize(plans.postgres_nodes(ran["plan"]), {"big": 50}, large=100)
     assert again["misestimates"] == summary["misestimates"] and "seq_scans" not in again

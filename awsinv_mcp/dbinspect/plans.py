@@ -36,6 +36,7 @@ class Node:
     ms: float | None = None
     full_scan: bool = False
     rows_read: float | None = None  # rows a full scan reads (before filters), when the plan says
+    cut_short: bool = False  # a LIMIT above stopped it early: its actual rows say nothing of its estimate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +70,7 @@ def summarize(
         for n in plan.nodes
         if n.rows is not None
         and n.actual_rows is not None
+        and not n.cut_short
         and max(n.rows, n.actual_rows) >= MISESTIMATE * max(min(n.rows, n.actual_rows), 1)
     ]
     return _clean({
@@ -101,6 +103,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 # --- PostgreSQL: EXPLAIN (FORMAT JSON) -------------------------------------------------------------------------
 
 _PG_FULL_SCANS = {"Seq Scan", "Parallel Seq Scan"}
+_PG_BLOCKING = {"Sort", "Hash", "Aggregate", "Materialize", "WindowAgg", "SetOp"}
+"""Nodes that read all their input before returning a row: a LIMIT above them does not cut their input short."""
 
 
 def postgres_nodes(plan: Any) -> Nodes:
@@ -109,10 +113,10 @@ def postgres_nodes(plan: Any) -> Nodes:
     if not isinstance(top, dict) or not isinstance(top.get("Plan"), dict):
         return Nodes(nodes=[])
     root = top["Plan"]
-    return Nodes(nodes=list(_pg_walk(root)), cost=root.get("Total Cost"), ms=top.get("Execution Time"))
+    return Nodes(nodes=list(_pg_walk(root, False)), cost=root.get("Total Cost"), ms=top.get("Execution Time"))
 
 
-def _pg_walk(node: dict[str, Any]) -> Iterator[Node]:
+def _pg_walk(node: dict[str, Any], cut_short: bool) -> Iterator[Node]:
     children = [c for c in node.get("Plans", []) if isinstance(c, dict)]
     loops = node.get("Actual Loops")
     ms = None
@@ -139,9 +143,11 @@ def _pg_walk(node: dict[str, Any]) -> Iterator[Node]:
         ms=max(ms, 0.0) if ms is not None else None,
         full_scan=kind in _PG_FULL_SCANS,
         rows_read=read,
+        cut_short=cut_short,
     )
+    below = kind == "Limit" or (cut_short and kind not in _PG_BLOCKING)
     for child in children:
-        yield from _pg_walk(child)
+        yield from _pg_walk(child, below)
 
 
 # --- MySQL / MariaDB: EXPLAIN FORMAT=JSON, ANALYZE FORMAT=JSON, MySQL's EXPLAIN ANALYZE tree ---------------------
