@@ -132,6 +132,13 @@ async def test_limit_pages_and_its_bounds(server: Any) -> None:
     assert zero.is_error and "limit" in zero.content[0].text
 
 
+@pytest.mark.parametrize("db", ["pg", "maria"])
+async def test_unknown_schema_is_a_clear_error(server: Any, db: str) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("list_tables", {"database": db, "schema": f"no_such_{SUFFIX}"})
+    assert result.is_error and "does not exist" in result.content[0].text and "list_schemas" in result.content[0].text
+
+
 def test_configured_databases_are_prepared_without_connecting(tmp_path: Any) -> None:
     """The server imports the database stack in the background at start (bench/bench_list_tables.py: the first
     list_tables after a pause), opening no connection; not when the databases toolset is off."""
