@@ -139,7 +139,9 @@ def _history_store(settings: Any) -> Any:
 
 def _collect(args: argparse.Namespace, settings: Any) -> int:
     """One collection into the history store (for cron)."""
+    from awsinv_mcp.analysis.analysis import Analysis
     from awsinv_mcp.errors import UserError
+    from awsinv_mcp.inventory.history.retention import Retention
     from awsinv_mcp.inventory.store import InventoryStore
 
     try:
@@ -148,14 +150,20 @@ def _collect(args: argparse.Namespace, settings: Any) -> int:
         print(f"awsinv-mcp: {exc}", file=sys.stderr)
         return 2
     try:
-        snap = InventoryStore(settings).refresh().snapshot
-        stored = history.save(snap)
+        estate = InventoryStore(settings).refresh()
+        snap = estate.snapshot
+        stored = history.save(snap, Analysis(estate).report(snap.collected_at.date()).findings)
+        pruned = history.prune(Retention.parse(settings.retention))
     except Exception as exc:  # one line, no traceback (the log has the details)
         print(f"awsinv-mcp: collection not stored: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
         return 1
     finally:
         history.close()
-    print(f"stored snapshot {stored.id}: {stored.records} records, {len(snap.warnings)} warnings", file=sys.stderr)
+    print(
+        f"stored snapshot {stored.id}: {stored.records} records, {len(snap.warnings)} warnings"
+        + (f"; {pruned} snapshots past retention deleted" if pruned else ""),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -43,9 +43,15 @@ class Settings(BaseSettings):
     regions: CommaList = Field(default_factory=list, description="regions to collect; default: enabled regions")
     seed: int = Field(42, description="seed of the synthetic estate")
     scale: int = Field(150, ge=1, le=200_000, description="synthetic estate size in DB instances")
+    synthetic_history_days: int = Field(
+        30, ge=1, le=400, description="daily snapshots of the synthetic history (demo mode, no store)"
+    )
     cache_ttl: int = Field(900, ge=0, description="seconds an inventory snapshot stays fresh")
     store: str | None = Field(
         None, description="history store: sqlite:///path/history.db or postgresql://...; unset = memory only"
+    )
+    retention: str = Field(
+        "hourly=24,daily=30,monthly=12", description="snapshots the history store keeps: newest per hour/day/month"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     max_concurrency: int = Field(64, ge=1, le=256, description="concurrent AWS calls (worker threads of the fan-out)")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from awsinv_mcp.inventory.history.reader import FINDING
 from awsinv_mcp.inventory.history.sql import HistoryStore
 
 
@@ -30,7 +31,10 @@ def test_collect_twice_stores_two_snapshots(tmp_path: Path) -> None:
     try:
         snaps = store.snapshots()
         assert len(snaps) == 2 and all(s.source == "synthetic" for s in snaps)
-        assert len(store.members(snaps[1].id)) == snaps[1].records > 30
+        members = store.members(snaps[1].id)
+        assert sum(1 for kind, _ in members if kind != FINDING) == snaps[1].records > 30
+        findings = [key for kind, key in members if kind == FINDING]  # the collection's findings are kept too
+        assert len(findings) == sum(snaps[1].status["findings"].values()) > 0
     finally:
         store.close()
 

@@ -53,7 +53,7 @@ async def test_changes_between_two_collections(tmp_path: Path) -> None:
         assert modified == [
             {
                 "change": "modified", "resource_type": "db_instance", "resource_id": a.identifier,
-                "account": a.account, "region": a.region,
+                "account": a.account, "region": a.region, "environment": a.environment, "team": a.team,
                 "fields": {"instance_class": [a.instance_class, "db.r6g.4xlarge"],
                            "tags.Owner": [a.tags.get("Owner"), "someone-else"]},
             }
@@ -70,8 +70,9 @@ async def test_changes_between_two_collections(tmp_path: Path) -> None:
         assert err and "db_instance" in message
 
 
-async def test_without_a_store_history_says_how_to_set_one() -> None:
-    async with Client(_server(None)) as c:
+async def test_aws_source_without_a_store_history_says_how_to_set_one() -> None:
+    server = build_server(Settings(source="aws", store=None), collector=lambda *a: _two_snapshots()[0])
+    async with Client(server) as c:
         err, message = await _call(c, "list_snapshots")
     assert err and "AWSINV_STORE=sqlite:///" in message
 

@@ -21,16 +21,24 @@ DESIGN_TOOLS = {
     "list_ec2_instances", "list_s3_buckets", "refresh_inventory", "analyze_engines", "check_version_compliance",
     "assess_security", "find_cost_savings", "analyze_performance", "get_findings", "get_cost_summary",
     "get_cost_trend", "get_cost_forecast", "list_databases", "list_schemas", "list_tables", "describe_table",
-    "run_query", "explain_query", "database_health",
+    "run_query", "explain_query", "database_health", "list_snapshots", "get_changes", "get_resource_history",
+    "list_reserved_instances",
 }  # fmt: skip
 
 EXPECTED = {
     "database_security_audit": ["get_inventory_summary", "assess_security", "get_findings"],
     "version_compliance_report": ["check_version_compliance", "analyze_engines"],
-    "cost_optimization_review": ["get_cost_summary", "get_cost_trend", "find_cost_savings", "get_cost_forecast"],
+    "cost_optimization_review": [
+        "get_cost_summary",
+        "get_cost_trend",
+        "find_cost_savings",
+        "get_cost_forecast",
+        "list_reserved_instances",
+    ],
     "performance_review": ["analyze_performance", "get_db_instance"],
     "team_database_overview": ["list_db_instances", "list_db_clusters", "check_version_compliance", "get_findings"],
     "inspect_database": ["list_databases", "database_health", "list_schemas", "list_tables", "describe_table"],
+    "change_review": ["list_snapshots", "get_changes", "get_resource_history"],
 }
 
 
@@ -65,7 +73,7 @@ def server():
     return build_server(settings, collector=tiny_snapshot)
 
 
-async def test_six_prompts_listed_with_arguments(server):
+async def test_seven_prompts_listed_with_arguments(server):
     async with Client(server) as client:
         prompts = {p.name: p for p in (await client.list_prompts()).prompts}
     assert set(prompts) == set(EXPECTED)
@@ -73,6 +81,7 @@ async def test_six_prompts_listed_with_arguments(server):
     assert args["team_database_overview"] == {"team": True, "environment": False}
     assert args["inspect_database"] == {"database": True, "schema": False}
     assert args["version_compliance_report"] == {"environment": False, "months_ahead": False, "engine": False}
+    assert args["change_review"] == {"since": False, "environment": False}
     assert all(p.description and p.title for p in prompts.values())
     assert all(a.description for p in prompts.values() for a in p.arguments)
 
@@ -161,6 +170,7 @@ async def test_every_stated_argument_is_one_the_tool_accepts(server):
         "performance_review": {"environment": "production", "team": "payments"},
         "team_database_overview": {"team": "payments", "environment": "production"},
         "inspect_database": {"database": "orders", "schema": "public"},
+        "change_review": {"since": "24h", "environment": "production"},
     }
     async with Client(server) as client:
         tools = {t.name: set(t.input_schema.get("properties", {})) for t in (await client.list_tools()).tools}

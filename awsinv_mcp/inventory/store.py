@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import Cancelled
@@ -40,14 +40,26 @@ class Collector(Protocol):
         ...
 
 
-def aws_credentials_available() -> bool:
-    """True when boto3's default chain resolves credentials (env, profile, SSO, instance role)."""
+CredentialState = Literal["present", "absent", "broken"]
+
+CONFIG_FILE_VARIABLES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+def aws_credentials_state() -> CredentialState:
+    """Whether boto3's default chain resolves credentials (env, profile, SSO, instance role): `present`; finds
+    none and nothing is configured: `absent`; or is configured but cannot be read (a config file named by
+    AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE that is missing or unreadable, a file that does not parse):
+    `broken`."""
     import boto3
 
+    for variable in CONFIG_FILE_VARIABLES:
+        path = os.environ.get(variable)
+        if path and path != os.devnull and not os.access(os.path.expanduser(path), os.R_OK):
+            return "broken"
     try:
-        return boto3.Session().get_credentials() is not None
-    except Exception:  # a broken profile counts as no credentials
-        return False
+        return "present" if boto3.Session().get_credentials() is not None else "absent"
+    except Exception:  # the chain raised: configured, but broken (its error shows in the aws answers)
+        return "broken"
 
 
 AUTO_DEMO_NOTE = Warning(
@@ -58,13 +70,14 @@ AUTO_DEMO_NOTE = Warning(
 
 
 def resolve_source(settings: Settings) -> SourceKind:
-    """`auto`: aws when credentials resolve, or when a profile is named at all (AWS_PROFILE, AWSINV_PROFILES):
-    a profile that does not work must show its error, never the demo estate in its place."""
+    """`auto`: aws when credentials resolve, when a profile is named at all (AWS_PROFILE, AWSINV_PROFILES), or when
+    the configuration is there but broken: credentials that do not work must show their error, never the demo
+    estate in their place. Only their complete absence selects the demo."""
     if settings.source != "auto":
         return settings.source
     if os.environ.get("AWS_PROFILE") or settings.profiles:
         return "aws"
-    return "aws" if aws_credentials_available() else "synthetic"
+    return "synthetic" if aws_credentials_state() == "absent" else "aws"
 
 
 def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
@@ -102,14 +115,14 @@ class InventoryStore(Generic[T]):
         *,
         derive: Callable[[Estate], T] = _estate,  # type: ignore[assignment]
         clock: Callable[[], float] = time.monotonic,
-        keep: Callable[[Snapshot], object] | None = None,
+        keep: Callable[[Snapshot, T], Warning | None] | None = None,
     ) -> None:
         self.settings = settings
         self.environments = Environments.from_settings(settings)
         self._collector = collector
         self._derive = derive
         self._clock = clock
-        self._keep = keep  # stores each collected snapshot (the history store); a failure is logged, never fatal
+        self._keep = keep  # stores each collected snapshot (the history store); a failure is a warning, never fatal
         self._source: SourceKind | None = None
         self._current: tuple[Estate, T, float] | None = None  # (estate, derived, clock time of collection)
         self._collecting = threading.Lock()
@@ -137,12 +150,18 @@ class InventoryStore(Generic[T]):
         previous = self._current
         snapshot = carry_forward(previous[0].snapshot if previous is not None else None, snapshot)
         estate = Estate(snapshot, self.environments)
+        derived = self._derive(estate)
         if self._keep is not None:
             try:
-                self._keep(snapshot)
-            except Exception as exc:  # the store is down: keep answering from memory
+                note = self._keep(snapshot, derived)
+            except Exception as exc:  # the store is down: keep answering from memory, and say so
                 log.warning("could not store snapshot %s in the history store: %s", snapshot.id, type(exc).__name__)
-        current = self._current = (estate, self._derive(estate), self._clock())
+                note = Warning(scope="history store", message=f"this snapshot was not stored: {type(exc).__name__}")
+            if note is not None:  # every answer from this snapshot carries it
+                snapshot = dataclasses.replace(snapshot, warnings=(*snapshot.warnings, note))
+                estate = Estate(snapshot, self.environments)
+                derived = self._derive(estate)
+        current = self._current = (estate, derived, self._clock())
         self._generation += 1
         return current
 

@@ -19,15 +19,31 @@ from typing import TYPE_CHECKING, Any
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.store import Collector, InventoryStore
-from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.models.inventory import Snapshot, Warning
 
 if TYPE_CHECKING:
     from awsinv_mcp.analysis.analysis import Analysis
     from awsinv_mcp.cost.service import CostService
     from awsinv_mcp.dbinspect.service import DatabaseService
+    from awsinv_mcp.inventory.history.reader import History
+    from awsinv_mcp.inventory.history.retention import Retention
     from awsinv_mcp.inventory.history.sql import HistoryStore
+    from awsinv_mcp.inventory.synthetic.history import SyntheticHistory
+    from awsinv_mcp.models.answers import WarningOut
+    from awsinv_mcp.models.findings import Finding
 
 log = logging.getLogger("awsinv_mcp.server")
+
+UNSAVED_KEPT = 3  # snapshots collected while the history store was down, stored when it answers again
+
+
+def store_down(exc: BaseException) -> Warning:
+    """The warning of answers collected while the history store (AWSINV_STORE) could not be reached."""
+    return Warning(
+        scope="history store",
+        message=f"the history store (AWSINV_STORE) is unreachable ({type(exc).__name__}): answering from memory; "
+        "this snapshot is stored when the store answers again",
+    )
 
 
 class AppContext:
@@ -47,7 +63,10 @@ class AppContext:
     ) -> None:
         self.settings = settings
         self._history: HistoryStore | None = None
-        keep = (lambda snap: self.history().save(snap)) if settings.store else None
+        self._unsaved: list[tuple[Snapshot, tuple[Finding, ...]]] = []  # collected while the store was down
+        self._synthetic_history: SyntheticHistory | None = None
+        keep = self._keep if settings.store else None
+        self._retention = _retention(settings) if settings.store else None
         self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis, keep=keep)
         self._costs = costs
         self._databases = databases
@@ -73,6 +92,59 @@ class AppContext:
 
                 self._history = HistoryStore(self.settings.store)
             return self._history
+
+    def _keep(self, snapshot: Snapshot, analysis: Analysis) -> Warning | None:
+        """Store a collected snapshot with its findings (and any collected while the store was down, oldest
+        first); when the store cannot be reached, keep it for later and return the warning its answers carry."""
+        findings = tuple(analysis.report(snapshot.collected_at.date()).findings)
+        with self._lock:
+            self._unsaved = [*self._unsaved, (snapshot, findings)][-UNSAVED_KEPT:]
+            pending = list(self._unsaved)
+        try:
+            store = self.history()
+            for snap, found in pending:
+                store.save(snap, found)
+            if self._retention is not None:
+                store.prune(self._retention)
+        except Exception as exc:  # any failure of the store: answer from memory, and say so
+            log.warning("history store unreachable, snapshot %s kept in memory: %s", snapshot.id, exc)
+            return store_down(exc)
+        with self._lock:
+            self._unsaved = [u for u in self._unsaved if u not in pending]
+        return None
+
+    def history_reader(self) -> tuple[History, list[WarningOut]]:
+        """What the history tools read: the store; without one, the synthetic source's own history (demo);
+        UserError when neither applies or the store cannot be reached."""
+        from awsinv_mcp.errors import UserError
+
+        if self.settings.store or self.inventory.source != "synthetic":
+            try:
+                store = self.history()
+                store.check_version()
+            except UserError:
+                raise
+            except Exception as exc:
+                raise UserError(f"{store_down(exc).message}; the history tools need it") from None
+            return store, []
+        analysis = self.analysis()
+        with self._lock:
+            cached = self._synthetic_history
+            if cached is None or cached.latest is not analysis.snapshot:
+                from awsinv_mcp.inventory.synthetic.history import SyntheticHistory
+
+                cached = self._synthetic_history = SyntheticHistory(
+                    analysis.snapshot,
+                    seed=self.settings.seed,
+                    days=self.settings.synthetic_history_days,
+                    findings_of=lambda snap, day: self._findings_of(snap, day, analysis),
+                )
+        return cached, []
+
+    def _findings_of(self, snapshot: Snapshot, day: date, live: Analysis) -> tuple[Finding, ...]:
+        """The findings of one snapshot as of `day` (the live analysis' own run for the current snapshot)."""
+        analysis = live if snapshot is live.snapshot else _analysis(Estate(snapshot, self.inventory.environments))
+        return analysis.report(day).findings
 
     @property
     def costs(self) -> CostService:
@@ -130,6 +202,12 @@ class AppContext:
             databases.close()
         if history is not None:
             history.close()
+
+
+def _retention(settings: Settings) -> Retention:
+    from awsinv_mcp.inventory.history.retention import Retention
+
+    return Retention.parse(settings.retention)
 
 
 def _analysis(estate: Estate) -> Analysis:

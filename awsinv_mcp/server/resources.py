@@ -18,7 +18,8 @@ from awsinv_mcp.server.context import app
 
 SUMMARY_URI = "inventory://summary"
 FINDINGS_URI = "inventory://findings"
-PER_SNAPSHOT = (SUMMARY_URI, FINDINGS_URI)
+CHANGES_URI = "inventory://changes"
+PER_SNAPSHOT = (SUMMARY_URI, FINDINGS_URI, CHANGES_URI)
 """Resources whose content changes with every new snapshot: subscribers hear of each (tools/inventory.py)."""
 
 
@@ -50,6 +51,17 @@ def findings() -> str:
 
     answer = findings_answer(R.FindingQuery(), view="findings", detail=False, limit=5, cursor=None, as_of=None)
     return answer.model_dump_json()
+
+
+def changes() -> str:
+    """What changed since the previous snapshot: resources added/removed/modified, findings opened/resolved
+    (first 50 rows; more: get_changes)."""
+    from awsinv_mcp.server.tools.history import changes_since_previous
+
+    try:
+        return changes_since_previous().model_dump_json()
+    except UserError as exc:
+        raise ResourceError(str(exc)) from None
 
 
 def engine_lifecycle() -> str:

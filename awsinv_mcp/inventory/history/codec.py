@@ -13,7 +13,9 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from awsinv_mcp.inventory.history.reader import FINDING
 from awsinv_mcp.inventory.kinds import ResourceKind
+from awsinv_mcp.models.findings import Finding
 
 
 def plain(value: Any) -> Any:
@@ -59,6 +61,36 @@ def split_key(key: str) -> tuple[str, str, str]:
 def encode(kind: ResourceKind, record: Any) -> Encoded:
     body = canonical(plain(record))
     return Encoded(kind=kind.name, key=record_key(kind, record), hash=content_hash(body), body=body)
+
+
+def finding_key(f: Finding) -> str:
+    """`identifier/account/region|resource_type|rule|severity`: a resource's findings share its key range, and a
+    finding whose severity changes counts as one resolved and one opened."""
+    return f"{f.resource_id}/{f.account}/{f.region}|{f.resource_type}|{f.rule}|{f.severity}"
+
+
+def split_finding_key(key: str) -> tuple[str, str, str, str, str, str]:
+    """(identifier, account, region, resource_type, rule, severity) of a finding's key."""
+    resource, resource_type, rule, severity = key.rsplit("|", 3)
+    return (*split_key(resource), resource_type, rule, severity)
+
+
+def encode_finding(f: Finding) -> Encoded:
+    """A finding as a history member: what identifies it and whom it concerns (no evidence: values such as a
+    backup retention are the record's, so an unchanged finding keeps its version)."""
+    body = canonical(
+        {
+            "rule": f.rule,
+            "severity": f.severity,
+            "resource_type": f.resource_type,
+            "resource_id": f.resource_id,
+            "account": f.account,
+            "region": f.region,
+            "environment": f.environment,
+            "team": f.team,
+        }
+    )
+    return Encoded(kind=FINDING, key=finding_key(f), hash=content_hash(body), body=body)
 
 
 def decode(body: str) -> dict[str, Any]:

@@ -9,34 +9,31 @@ source.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
-from awsinv_mcp.inventory.history.codec import encode, plain
+from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain
+from awsinv_mcp.inventory.history.reader import StoredSnapshot
+from awsinv_mcp.inventory.history.retention import Retention, retained
 from awsinv_mcp.inventory.kinds import KINDS
+from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot
+
+__all__ = ["HistoryStore", "StoreError", "StoredSnapshot"]
 
 _CHUNK = 500
 
 
 class StoreError(UserError):
     """The history store cannot be used as it is (the message says what to do)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredSnapshot:
-    id: str
-    source: str
-    collected_at: datetime
-    records: int
-    status: dict[str, Any]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,25 +85,23 @@ class HistoryStore:
 
     # writing
 
-    def save(self, snapshot: Snapshot) -> StoredSnapshot:
-        """Store `snapshot` in one transaction (a snapshot already stored is left as it is)."""
+    def save(self, snapshot: Snapshot, findings: Iterable[Finding] = ()) -> StoredSnapshot:
+        """Store `snapshot` and its `findings` in one transaction (a snapshot already stored is left as it is)."""
         encoded = [encode(kind, r) for kind in KINDS for r in kind.records(snapshot)]
-        status = {
-            "warnings": plain(snapshot.warnings),
-            "gaps": plain(snapshot.gaps),
-            "accounts": plain(snapshot.accounts),
-            "regions": list(snapshot.regions),
-            **{k: plain(v) for k, v in _extra_status(snapshot).items()},
-        }
+        records = len(encoded)
+        found = {e.key: e for e in map(encode_finding, findings)}  # one per (resource, rule)
+        encoded.extend(found.values())
+        status = snapshot_status(snapshot, Counter(f.key.rsplit("|", 1)[1] for f in found.values()))
         stored = StoredSnapshot(
             id=snapshot.id,
             source=snapshot.source,
             collected_at=_utc(snapshot.collected_at),
-            records=len(encoded),
+            records=records,
             status=status,
         )
         sp, sn = schema.spans, schema.snapshots
         with self.engine.begin() as conn:
+            _writer(conn)
             if conn.execute(select(sn.c.id).where(sn.c.id == stored.id)).first():
                 return stored
             seq = (conn.execute(select(func.max(sn.c.seq))).scalar() or 0) + 1
@@ -165,6 +160,56 @@ class HistoryStore:
             for chunk in _chunks(rows):
                 conn.execute(sp.insert(), chunk)
         return stored
+
+    def prune(self, policy: Retention) -> int:
+        """Delete the snapshots `policy` does not keep, with the memberships and record versions that only they
+        held (a version a kept snapshot still references stays); one transaction. Returns snapshots deleted."""
+        sp, sn, v = schema.spans, schema.snapshots, schema.record_versions
+        with self.engine.begin() as conn:
+            _writer(conn)
+            snaps = [
+                (i, src, seq, _utc(t))
+                for i, src, seq, t in conn.execute(select(sn.c.id, sn.c.source, sn.c.seq, sn.c.collected_at))
+            ]
+            keep = retained(
+                [StoredSnapshot(id=i, source=src, collected_at=t, records=0, status={}) for i, src, _, t in snaps],
+                policy,
+            )
+            gone = [i for i, _, _, _ in snaps if i not in keep]
+            if not gone:
+                return 0
+            for chunk in _chunks(gone):
+                conn.execute(sn.delete().where(sn.c.id.in_(chunk)))
+            kept: dict[str, list[int]] = {}
+            for i, src, seq, _ in sorted(snaps, key=lambda r: r[2]):
+                if i in keep:
+                    kept.setdefault(src, []).append(seq)
+            dead = []
+            closed = select(sp.c.source, sp.c.kind, sp.c.key, sp.c.first_seq, sp.c.last_seq, sp.c.hash).where(
+                sp.c.last_seq.is_not(None)
+            )
+            for src, kind, key, first, last, h in conn.execute(closed):
+                seqs = kept.get(src, [])
+                at = bisect_left(seqs, first)
+                if at == len(seqs) or seqs[at] > last:  # no kept snapshot of the source holds this span
+                    dead.append({"b_s": src, "b_k": kind, "b_key": key, "b_f": first, "b_h": h})
+            if dead:
+                conn.execute(
+                    sp.delete().where(
+                        sp.c.source == bindparam("b_s"),
+                        sp.c.kind == bindparam("b_k"),
+                        sp.c.key == bindparam("b_key"),
+                        sp.c.first_seq == bindparam("b_f"),
+                    ),
+                    dead,
+                )
+            orphans = sorted({d["b_h"] for d in dead})
+            for chunk in _chunks(orphans):
+                used = {h for (h,) in conn.execute(select(sp.c.hash).where(sp.c.hash.in_(chunk)).distinct())}
+                unused = [h for h in chunk if h not in used]
+                if unused:
+                    conn.execute(v.delete().where(v.c.hash.in_(unused)))
+        return len(gone)
 
     # reading
 
@@ -236,6 +281,26 @@ class HistoryStore:
     def version_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
+
+
+def _writer(conn: Connection) -> None:
+    """Serialise writers of the store (save, prune) across processes: every write transaction first locks the
+    schema-version row (a row lock on PostgreSQL, the database write lock on SQLite)."""
+    conn.execute(update(schema.meta).where(schema.meta.c.name == "schema_version").values(value=schema.meta.c.value))
+
+
+def snapshot_status(snapshot: Snapshot, severities: Counter[str]) -> dict[str, Any]:
+    """What a stored snapshot keeps about itself besides its records: warnings, gaps, accounts, regions, record
+    counts per kind and findings per severity (what list_snapshots shows without reading the records)."""
+    return {
+        "warnings": plain(snapshot.warnings),
+        "gaps": plain(snapshot.gaps),
+        "accounts": plain(snapshot.accounts),
+        "regions": list(snapshot.regions),
+        "counts": {kind.name: len(kind.records(snapshot)) for kind in KINDS},
+        "findings": dict(severities),
+        **{k: plain(v) for k, v in _extra_status(snapshot).items()},
+    }
 
 
 def _extra_status(snapshot: Snapshot) -> dict[str, Any]:

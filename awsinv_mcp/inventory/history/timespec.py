@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from awsinv_mcp.errors import UserError
-from awsinv_mcp.inventory.history.sql import StoredSnapshot
+from awsinv_mcp.inventory.history.reader import StoredSnapshot
 
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -28,12 +28,15 @@ def moment(spec: str, now: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def resolve(spec: str, snapshots: Sequence[StoredSnapshot], now: datetime) -> StoredSnapshot:
+def resolve(spec: str, snapshots: Sequence[StoredSnapshot], now: datetime, source: str | None = None) -> StoredSnapshot:
     """The stored snapshot `spec` names: that id, or the newest collected at or before the time (the oldest kept
-    one when the time is before every snapshot). `snapshots` oldest first, not empty."""
+    one when the time is before every snapshot), of `source` only when given (a diff never mixes sources).
+    `snapshots` oldest first, not empty (and holding one of `source`)."""
     for s in snapshots:
         if s.id == spec:
             return s
     at = moment(spec, now)
+    if source is not None:
+        snapshots = [s for s in snapshots if s.source == source]
     before = [s for s in snapshots if s.collected_at <= at]
     return before[-1] if before else snapshots[0]
