@@ -1,7 +1,8 @@
 """Catalog operations over any dialect: schemas, a paged table list, one table's description, the whole schema.
 
 The per-dialect modules load a whole schema in a few round trips; it is cached for a short time
-(`engines.CATALOG_TTL`), so list_tables followed by describe_table of each table costs one load.
+(`engines.CATALOG_TTL`), so describe_table of every table costs one load. list_tables reads the whole schema
+when it is cached, else one light query (`table_list`: names, kinds, sizes, row estimates), cached as briefly.
 """
 
 from __future__ import annotations

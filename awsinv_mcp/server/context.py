@@ -71,6 +71,7 @@ class AppContext:
         self._costs = costs
         self._databases = databases
         self._lock = threading.Lock()
+        self._closed = False
 
     def analysis(self) -> Analysis:
         """The analysis of the current snapshot (collected first when there is none or it is stale)."""
@@ -163,6 +164,27 @@ class AppContext:
                 self._databases = DatabaseService(self.settings)
             return self._databases
 
+    def prepare_databases(self) -> None:
+        """When live databases are configured and their toolset is on, import their stack (SQLAlchemy, the drivers,
+        the guard) in a background thread while the server waits for its first call: a model's first list_tables
+        would otherwise pay about a second of imports (bench/bench_list_tables.py). Opens no connection."""
+        settings = self.settings
+        if self._databases is not None or "databases" not in settings.toolsets:
+            return
+        if not (settings.databases or settings.config_file):
+            return
+
+        def prepare() -> None:
+            with self._lock:
+                if self._closed:  # the session ended first: build nothing that no one would close
+                    return
+            try:
+                self.databases.prepare()
+            except Exception:  # the first call reports whatever is wrong with an entry
+                log.debug("preparing the live databases failed", exc_info=True)
+
+        threading.Thread(target=prepare, name="awsinv-prepare-databases", daemon=True).start()
+
     def _extended_support(self, snapshot: Snapshot, as_of: date) -> Iterator[tuple[Any, float, date | None]]:
         """The cost model's Extended Support charges: the compliance rows of the snapshot's own analysis."""
         analysis = self.inventory.peek()
@@ -173,6 +195,7 @@ class AppContext:
     def close(self) -> None:
         """Dispose what holds resources (database connection pools)."""
         with self._lock:
+            self._closed = True
             databases, self._databases = self._databases, None
             history, self._history = self._history, None
         if databases is not None:
