@@ -18,6 +18,7 @@ from awsinv_mcp import budget
 from awsinv_mcp.config import Settings
 from awsinv_mcp.dbinspect import plans
 from awsinv_mcp.dbinspect.catalog import PAGE_BYTES
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests import db_fixtures as F
 from tests.conftest import require_service
@@ -120,6 +121,8 @@ async def test_two_thousand_tables_in_two_calls_within_the_budget(server: Any) -
     assert by_name["big"][1] == "table" and by_name["big"][3] == BIG_ROWS and by_name["big"][2] > 0
     assert by_name["big_view"] == ["big_view", "view"]
     assert by_name["customer_order_line_1999"] == ["customer_order_line_1999", "table", 0, 0]
+    # the one inverse every client uses reads this table too (models/table.py)
+    assert rows_of(page)[-1].keys() == {"name", "kind", "size_bytes", "row_estimate"}
 
 
 async def test_limit_pages_and_its_bounds(server: Any) -> None:
