@@ -8,8 +8,11 @@ records (`models/inventory.py`), and nothing else of a collection is stored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import types
+import typing
 from datetime import date, datetime
 from typing import Any
 
@@ -95,3 +98,37 @@ def encode_finding(f: Finding) -> Encoded:
 
 def decode(body: str) -> dict[str, Any]:
     return json.loads(body)
+
+
+def revive(cls: type, data: Any) -> Any:
+    """The inverse of `plain` for the record classes of `models/inventory.py`: nested dataclasses, tuples, dicts,
+    dates and datetimes rebuilt from their field types (a field missing from `data` takes its default)."""
+    hints = _hints(cls)
+    return cls(**{name: _value(hints[name], value) for name, value in data.items() if name in hints})
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in typing.get_type_hints(cls).items() if k in names}
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _value(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        inner = typing.get_args(hint)[0]
+        return tuple(_value(inner, v) for v in value)
+    if origin is dict or origin is typing.Literal:
+        return value
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if dataclasses.is_dataclass(hint):
+        return revive(hint, value)  # type: ignore[arg-type]
+    return value

@@ -8,6 +8,7 @@ source.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from bisect import bisect_left
 from collections import Counter
@@ -15,21 +16,23 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
-from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain
+from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain, revive
 from awsinv_mcp.inventory.history.reader import StoredSnapshot
 from awsinv_mcp.inventory.history.retention import Retention, retained
+from awsinv_mcp.inventory.kinds import BY_NAME as kinds_by_name
 from awsinv_mcp.inventory.kinds import KINDS
 from awsinv_mcp.models.findings import Finding
-from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.models.inventory import Account, Gap, LifecycleOverride, Snapshot, Warning
 
 __all__ = ["HistoryStore", "StoreError", "StoredSnapshot"]
 
 _CHUNK = 500
+COLLECT_LOCK_KEY = 0x617773696E76  # "awsinv": the advisory lock of collections into one PostgreSQL store
 
 
 class StoreError(UserError):
@@ -62,6 +65,30 @@ class HistoryStore:
         if create:
             self.upgrade()
         self.check_version()
+
+    @contextlib.contextmanager
+    def collect_lock(self) -> Iterator[None]:
+        """The store-wide collection lock, held for the block: a PostgreSQL advisory lock (session level, on its
+        own connection), or an exclusive file lock beside a SQLite database. Other processes wait for it."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": COLLECT_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": COLLECT_LOCK_KEY})
+                    conn.commit()
+            return
+        import fcntl
+
+        path = f"{self.engine.url.database or 'memory'}.collect.lock"
+        with open(path, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def upgrade(self) -> None:
         """Create missing tables and record the schema version."""
@@ -229,6 +256,40 @@ class HistoryStore:
             for r in rows
         ]
 
+    def latest(self, source: str) -> StoredSnapshot | None:
+        """The newest stored snapshot of `source` (one indexed row: cheap enough to poll)."""
+        s = schema.snapshots
+        with self.engine.connect() as conn:
+            r = conn.execute(
+                select(s).where(s.c.source == source).order_by(s.c.collected_at.desc(), s.c.id.desc()).limit(1)
+            ).first()
+        if r is None:
+            return None
+        return StoredSnapshot(
+            id=r.id, source=r.source, collected_at=_utc(r.collected_at), records=r.records, status=json.loads(r.status)
+        )
+
+    def load(self, stored: StoredSnapshot) -> Snapshot:
+        """The whole snapshot `stored`, rebuilt from its record versions (what a replica answers from)."""
+        members = self.members(stored.id)
+        bodies = self.bodies(h for (kind, _), h in members.items() if kind in kinds_by_name)
+        fields: dict[str, list[Any]] = {k.field: [] for k in KINDS}
+        for (kind, _), h in sorted(members.items()):
+            k = kinds_by_name.get(kind)
+            if k is not None:
+                fields[k.field].append(revive(k.record, bodies[h]))
+        st = stored.status
+        return Snapshot(
+            source=stored.source,  # type: ignore[arg-type]
+            collected_at=stored.collected_at,
+            accounts=tuple(revive(Account, a) for a in st.get("accounts", ())),
+            regions=tuple(st.get("regions", ())),
+            warnings=tuple(revive(Warning, w) for w in st.get("warnings", ())),
+            gaps=tuple(revive(Gap, g) for g in st.get("gaps", ())),
+            lifecycle_overrides=tuple(revive(LifecycleOverride, o) for o in st.get("lifecycle_overrides", ())),
+            **{name: tuple(records) for name, records in fields.items()},
+        )
+
     def members(self, snapshot_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
         """(kind, key) -> record hash of every record `snapshot_id` holds (of `kind` only, when given)."""
         sp, sn = schema.spans, schema.snapshots
@@ -299,6 +360,7 @@ def snapshot_status(snapshot: Snapshot, severities: Counter[str]) -> dict[str, A
         "regions": list(snapshot.regions),
         "counts": {kind.name: len(kind.records(snapshot)) for kind in KINDS},
         "findings": dict(severities),
+        "lifecycle_overrides": plain(snapshot.lifecycle_overrides),
         **{k: plain(v) for k, v in _extra_status(snapshot).items()},
     }
 
