@@ -4,6 +4,7 @@ version once, refuses a newer schema, and the diff of two stored snapshots names
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from awsinv_mcp.models.inventory import Warning
 from tests.conftest import require_service
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
-PG_DB = "awsinv_hist_test"
+PG_DB = f"awsinv_hist_test_{os.getpid()}"  # unique: other worktrees run this test too
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
