@@ -186,11 +186,11 @@ class InventoryStore(Generic[T]):
                 return self._install(loaded, stored=True)
             return self._collect_here(progress, cancel)
 
-    def _newest(self) -> tuple[str, datetime] | None:
+    def _newest(self, *, quiet: bool = False) -> tuple[str, datetime] | None:
         try:
             return self._shared.newest(self.source) if self._shared is not None else None
         except Exception as exc:  # the store is down: collect alone (the keep step says so in the answers)
-            log.warning("history store unreachable while looking for a newer snapshot: %s", type(exc).__name__)
+            log.log(logging.DEBUG if quiet else logging.WARNING, "history store unreachable: %s", type(exc).__name__)
             return None
 
     def _load(self) -> Snapshot | None:
@@ -254,7 +254,7 @@ class InventoryStore(Generic[T]):
     def _follow(self) -> None:
         """Poll the store for a snapshot stored by another process, newer than the current one, and load it."""
         while not self._stop.wait(self._poll):
-            newest = self._newest()
+            newest = self._newest(quiet=True)
             current = self._current
             if newest is None or current is None or newest[0] == current[0].id:
                 continue
