@@ -212,7 +212,7 @@ async def test_url_session_sends_the_bearer_token():
     try:
         async with session.open_session(settings, url=url) as client:  # token from AWSINV_REMOTE_TOKEN
             prompts = (await client.list_prompts()).prompts
-        assert len(prompts) == 6
+        assert len(prompts) == 7
         with pytest.raises(ChatError, match="HTTP 401: the token was refused"):
             async with session.open_session(settings, url=url, token="wrong-token") as client:
                 await client.list_prompts()

@@ -170,3 +170,27 @@ def test_unchanged_snapshot_writes_no_membership_and_sources_never_mix(tmp_path:
         )
     finally:
         store.close()
+
+
+def test_a_loaded_snapshot_is_the_stored_one(store_url: str) -> None:
+    """What a replica answers from: every record, account, warning and gap back as it was collected (in the
+    canonical order every replica shares)."""
+    from awsinv_mcp.inventory.kinds import KINDS
+    from awsinv_mcp.inventory.store import canonical_order
+
+    _, second, *_ = _two_snapshots()
+    store = HistoryStore(store_url)
+    try:
+        store.save(second)
+        loaded = store.load(store.latest("synthetic"))
+        assert store.latest("aws") is None
+    finally:
+        store.close()
+    expected = canonical_order(second)
+    assert loaded.id == second.id and loaded.collected_at == second.collected_at
+    for kind in KINDS:
+        assert kind.records(loaded) == kind.records(expected), kind.name
+        assert [r.tags for r in kind.records(loaded) if hasattr(r, "tags")] == [
+            r.tags for r in kind.records(expected) if hasattr(r, "tags")
+        ]
+    assert (loaded.accounts, loaded.regions, loaded.warnings) == (second.accounts, second.regions, second.warnings)

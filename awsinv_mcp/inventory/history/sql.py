@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
 from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain, revive
-from awsinv_mcp.inventory.history.reader import StoredSnapshot
+from awsinv_mcp.inventory.history.reader import FINDING, StoredSnapshot
 from awsinv_mcp.inventory.history.retention import Retention, retained
 from awsinv_mcp.inventory.kinds import BY_NAME as kinds_by_name
 from awsinv_mcp.inventory.kinds import KINDS
@@ -270,14 +270,26 @@ class HistoryStore:
         )
 
     def load(self, stored: StoredSnapshot) -> Snapshot:
-        """The whole snapshot `stored`, rebuilt from its record versions (what a replica answers from)."""
-        members = self.members(stored.id)
-        bodies = self.bodies(h for (kind, _), h in members.items() if kind in kinds_by_name)
-        fields: dict[str, list[Any]] = {k.field: [] for k in KINDS}
-        for (kind, _), h in sorted(members.items()):
-            k = kinds_by_name.get(kind)
-            if k is not None:
-                fields[k.field].append(revive(k.record, bodies[h]))
+        """The whole snapshot `stored`, rebuilt from its record versions (what a replica answers from): one
+        query joining its membership to the bodies, records in canonical order (`store.canonical_order`)."""
+        sp, sn, v = schema.spans, schema.snapshots, schema.record_versions
+        fields: dict[str, list[tuple[str, Any]]] = {k.field: [] for k in KINDS}
+        with self.engine.connect() as conn:
+            seq = conn.execute(select(sn.c.seq).where(sn.c.id == stored.id)).scalar_one()
+            rows = conn.execute(
+                select(sp.c.kind, sp.c.key, v.c.body)
+                .join(v, v.c.hash == sp.c.hash)
+                .where(
+                    sp.c.source == stored.source,
+                    sp.c.kind != FINDING,
+                    sp.c.first_seq <= seq,
+                    or_(sp.c.last_seq.is_(None), sp.c.last_seq >= seq),
+                )
+            )
+            for kind, key, body in rows:
+                k = kinds_by_name.get(kind)
+                if k is not None:
+                    fields[k.field].append((key, revive(k.record, json.loads(body))))
         st = stored.status
         return Snapshot(
             source=stored.source,  # type: ignore[arg-type]
@@ -287,7 +299,7 @@ class HistoryStore:
             warnings=tuple(revive(Warning, w) for w in st.get("warnings", ())),
             gaps=tuple(revive(Gap, g) for g in st.get("gaps", ())),
             lifecycle_overrides=tuple(revive(LifecycleOverride, o) for o in st.get("lifecycle_overrides", ())),
-            **{name: tuple(records) for name, records in fields.items()},
+            **{name: tuple(r for _, r in sorted(records, key=lambda kr: kr[0])) for name, records in fields.items()},
         )
 
     def members(self, snapshot_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
