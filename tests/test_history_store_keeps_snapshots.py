@@ -194,3 +194,34 @@ def test_a_loaded_snapshot_is_the_stored_one(store_url: str) -> None:
             r.tags for r in kind.records(expected) if hasattr(r, "tags")
         ]
     assert (loaded.accounts, loaded.regions, loaded.warnings) == (second.accounts, second.regions, second.warnings)
+
+
+def test_migrations_build_the_declared_schema_and_adopt_an_older_store(store_url: str) -> None:
+    """`store upgrade` runs the Alembic migrations: the tables they build are exactly `schema.py`'s; a store
+    created before migrations (tables, no alembic_version) is adopted as revision 0001 with its snapshots; a
+    store at a revision this version does not know is refused in one line."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    first, *_ = _two_snapshots()
+    store = HistoryStore(store_url)
+    try:
+        with store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        store.save(first)
+        with store.engine.begin() as conn:  # as a store created by schema.metadata.create_all looked
+            conn.execute(text("DROP TABLE alembic_version"))
+    finally:
+        store.close()
+    store = HistoryStore(store_url)
+    try:
+        assert [s.id for s in store.snapshots()] == [first.id]
+        with store.engine.begin() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        store.close()
+    with pytest.raises(StoreError) as err:
+        HistoryStore(store_url)
+    assert "revision 0099" in str(err.value) and "upgrade awsinv-mcp" in str(err.value) and "\n" not in str(err.value)

@@ -9,14 +9,16 @@ source.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import logging
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
@@ -91,19 +93,39 @@ class HistoryStore:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def upgrade(self) -> None:
-        """Create missing tables and record the schema version."""
-        schema.metadata.create_all(self.engine)
+        """Bring the store to this version's schema with its Alembic migrations (`migrations/versions`); a store
+        created before migrations existed (tables, no `alembic_version`) is stamped as revision 0001 first.
+        Concurrent upgrades of one PostgreSQL store wait for each other (advisory lock)."""
+        from alembic import command
+
+        cfg = _alembic_config()
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COLLECT_LOCK_KEY + 1})
+            cfg.attributes["connection"] = conn
+            tables = inspect(conn)
+            if tables.has_table("awsinv_snapshots") and not tables.has_table("alembic_version"):
+                command.stamp(cfg, "0001")
+            if self._revision(conn) in (None, *_known_revisions()):  # a newer store is refused by check_version
+                command.upgrade(cfg, "head")
             stmt = self._insert(schema.meta).values(name="schema_version", value=str(schema.SCHEMA_VERSION))
             conn.execute(stmt.on_conflict_do_nothing())
+
+    @staticmethod
+    def _revision(conn: Connection) -> str | None:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def check_version(self) -> None:
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.meta.c.value).where(schema.meta.c.name == "schema_version")).first()
+            revision = self._revision(conn)
         found = int(row[0]) if row else 0
-        if found > schema.SCHEMA_VERSION:
+        if found > schema.SCHEMA_VERSION or (revision is not None and revision not in _known_revisions()):
             raise StoreError(
-                f"the history store has schema version {found}, newer than this server's "
+                f"the history store has schema version {found} (revision {revision}), newer than this server's "
                 f"{schema.SCHEMA_VERSION}: upgrade awsinv-mcp (or point AWSINV_STORE at another store)"
             )
 
@@ -354,6 +376,22 @@ class HistoryStore:
     def version_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "awsinv_mcp.inventory.history:migrations")
+    return cfg
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    """The revisions this version's migrations know (a store at another one is newer than this server)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions())
 
 
 def _writer(conn: Connection) -> None:
