@@ -106,3 +106,41 @@ async def test_two_replicas_share_one_store(replicas: tuple[str, str]) -> None:
                 seen.add(base)
         await anyio.sleep(0.2)
     assert seen == {a, b}, f"not every replica answered from {newest} within 30 s"
+
+
+@pytest.fixture
+def pg_store_url() -> Iterator[str]:
+    try:
+        from tests.db_fixtures import pg_connect
+
+        admin = pg_connect()
+    except Exception as exc:
+        require_service("PostgreSQL", str(exc).splitlines()[0])
+    with admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DB}")
+    yield URL
+    with pg_connect() as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+def test_a_stored_snapshot_is_announced_to_listening_replicas(pg_store_url: str) -> None:
+    """PostgreSQL NOTIFY: a replica waiting for a snapshot wakes when another process stores one (not at its
+    timeout); nothing stored, it times out."""
+    import threading
+    from datetime import UTC, datetime
+
+    from awsinv_mcp.inventory.synthetic import generate
+
+    listener, writer = HistoryStore(pg_store_url), HistoryStore(pg_store_url)
+    try:
+        assert listener.wait_for_snapshot(0.2) is False  # LISTEN is set up; nothing was stored
+        woke: list[bool] = []
+        waiting = threading.Thread(target=lambda: woke.append(listener.wait_for_snapshot(60)))
+        waiting.start()
+        writer.save(generate(seed=1, scale=5, now=datetime.now(UTC)))
+        waiting.join(90)
+        assert woke == [True]
+    finally:
+        listener.close()
+        writer.close()

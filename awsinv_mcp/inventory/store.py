@@ -121,6 +121,10 @@ class Shared(Protocol):
         """The store-wide collection lock (held while collecting; other processes wait)."""
         ...
 
+    def wait(self, timeout: float) -> None:
+        """Return when another snapshot may have been stored (at the latest after `timeout` seconds)."""
+        ...
+
 
 class InventoryStore(Generic[T]):
     """The current snapshot, collected by one caller at a time (see the module docstring).
@@ -128,7 +132,7 @@ class InventoryStore(Generic[T]):
     With `shared` (a history store), collection is single-flight across every process using the store: a
     collection runs under the store's lock, a caller that waited for another process' collection answers from
     the snapshot it stored, a stored snapshot still fresh is loaded instead of collected, and a newer one stored
-    by another process is noticed within `poll` seconds (a background thread)."""
+    by another process is noticed at once (PostgreSQL NOTIFY) or within `poll` seconds (a background thread)."""
 
     def __init__(
         self,
@@ -253,7 +257,13 @@ class InventoryStore(Generic[T]):
 
     def _follow(self) -> None:
         """Poll the store for a snapshot stored by another process, newer than the current one, and load it."""
-        while not self._stop.wait(self._poll):
+        while not self._stop.is_set():
+            try:
+                self._shared.wait(self._poll)  # type: ignore[union-attr]
+            except Exception:  # the store is down: poll again later
+                self._stop.wait(self._poll)
+            if self._stop.is_set():
+                return
             newest = self._newest(quiet=True)
             current = self._current
             if newest is None or current is None or newest[0] == current[0].id:

@@ -204,6 +204,9 @@ class _StoreShared:
     def lock(self) -> AbstractContextManager[object]:
         return self._ctx.history().collect_lock()
 
+    def wait(self, timeout: float) -> None:
+        self._ctx.history().wait_for_snapshot(timeout)
+
 
 def _retention(settings: Settings) -> Retention:
     from awsinv_mcp.inventory.history.retention import Retention

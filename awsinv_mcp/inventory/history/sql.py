@@ -12,6 +12,8 @@ import contextlib
 import functools
 import json
 import logging
+import threading
+import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -35,6 +37,7 @@ __all__ = ["HistoryStore", "StoreError", "StoredSnapshot"]
 
 _CHUNK = 500
 COLLECT_LOCK_KEY = 0x617773696E76  # "awsinv": the advisory lock of collections into one PostgreSQL store
+NOTIFY_CHANNEL = "awsinv_snapshots"  # PostgreSQL: NOTIFY with the id of each snapshot stored
 
 
 class StoreError(UserError):
@@ -64,6 +67,8 @@ class HistoryStore:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._insert = sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        self._listener: Any = None  # the LISTEN connection of `wait_for_snapshot` (PostgreSQL)
+        self._listen_lock = threading.Lock()
         if create:
             self.upgrade()
         self.check_version()
@@ -129,7 +134,32 @@ class HistoryStore:
                 f"{schema.SCHEMA_VERSION}: upgrade awsinv-mcp (or point AWSINV_STORE at another store)"
             )
 
+    def wait_for_snapshot(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a snapshot stored by any process: True when one was (PostgreSQL
+        LISTEN/NOTIFY, on a connection of its own kept for the next wait); on SQLite just waits (callers poll)."""
+        if self.engine.dialect.name != "postgresql":
+            time.sleep(timeout)
+            return False
+        with self._listen_lock:
+            if self._listener is None:
+                import psycopg
+
+                url = self.engine.url.set(drivername="postgresql")
+                listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+                listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                self._listener = listener
+            try:
+                return any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+            except Exception:
+                self._listener.close()
+                self._listener = None
+                raise
+
     def close(self) -> None:
+        with self._listen_lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
         self.engine.dispose()
 
     # writing
@@ -208,6 +238,8 @@ class HistoryStore:
             ]
             for chunk in _chunks(rows):
                 conn.execute(sp.insert(), chunk)
+            if self.engine.dialect.name == "postgresql":  # delivered at commit to every replica listening
+                conn.execute(text("SELECT pg_notify(:c, :id)"), {"c": NOTIFY_CHANNEL, "id": stored.id})
         return stored
 
     def prune(self, policy: Retention) -> int:
