@@ -96,28 +96,84 @@ def size_down(name: str) -> str | None:
     return None
 
 
-def graviton3_supported(engine: str, engine_version: str) -> bool:
-    """Whether RDS offers db.m7g/db.r7g for this engine version (RDS User Guide, "Supported DB engines for DB
-    instance classes"): not Aurora MySQL 2 / MySQL 5.7, not (Aurora) PostgreSQL before 13. Unknown versions: yes."""
-    if not engine_version:
+def _version_key(version: str) -> tuple[int, ...]:
+    """The leading numbers of an engine version: '5.7.mysql_aurora.2.11.5' -> (5, 7), '16.4' -> (16, 4)."""
+    out = []
+    for part in version.split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+@cache
+def _orderable_table() -> dict[str, dict[str, list[str]]]:
+    return load_json("orderable_classes.json")["engines"]
+
+
+Offered = frozenset[str] | None
+"""The classes RDS said it offers for one engine, version and region (aws mode), or None: use the shipped table."""
+
+
+@cache
+def offered(name: str, engine: str, engine_version: str = "", collected: Offered = None) -> bool:
+    """Whether RDS offers class `name` for `engine` at `engine_version`: from `collected` (aws mode's
+    DescribeOrderableDBInstanceOptions answer) when given, else `resources/orderable_classes.json`. An engine the
+    table does not list: any known current-generation class. Unknown versions pass the version minimum."""
+    if collected is not None:
+        return name in collected
+    facts = lookup(name)
+    if facts is None or facts.previous_generation:
+        return False
+    families = _orderable_table().get(engine)
+    if families is None:
         return True
-    if engine in ("aurora-mysql", "mysql"):
-        return not engine_version.startswith("5.")
-    if engine in ("aurora-postgresql", "postgres"):
-        major = engine_version.split(".")[0]
-        return not major.isdigit() or int(major) >= 13
-    return True
+    row = families.get(facts.family)
+    if row is None:
+        return False
+    order = size_order()
+    if not order.index(row[0]) <= order.index(facts.size) <= order.index(row[1]):
+        return False
+    return len(row) < 3 or not engine_version or _version_key(engine_version) >= _version_key(row[2])
 
 
-def successor(name: str, engine: str, engine_version: str = "") -> str | None:
-    """The current-generation replacement of a previous-generation class: Graviton where the engine runs on it,
-    the Intel successor otherwise (Oracle, SQL Server); the Graviton2 class where the engine version is not
-    offered Graviton3 (e.g. Aurora MySQL 2 -> db.r6g, not db.r7g). None for current-generation and unknown classes."""
+def graviton3_supported(engine: str, engine_version: str) -> bool:
+    """Whether RDS offers db.m7g/db.r7g for this engine version (resources/orderable_classes.json): not Aurora
+    MySQL 2 / MySQL 5.7, not (Aurora) PostgreSQL before 13. Unknown versions: yes."""
+    return offered("db.r7g.large", engine, engine_version) or engine not in _orderable_table()
+
+
+def successor(name: str, engine: str, engine_version: str = "", collected: Offered = None) -> str | None:
+    """The current-generation replacement of a previous-generation class that RDS offers for this engine and
+    version: Graviton where the engine runs on it, the Graviton2 class where Graviton3 is not offered (e.g.
+    Aurora MySQL 2 -> db.r6g, not db.r7g), the Intel successor otherwise (Oracle, SQL Server). None for
+    current-generation and unknown classes, and when none of them is offered."""
     facts = lookup(name)
     if facts is None or not facts.previous_generation:
         return None
-    target = (facts.graviton_successor if runs_on_graviton(engine) else None) or facts.intel_successor
-    if target and "7g." in target and not graviton3_supported(engine, engine_version):
-        older = target.replace("7g.", "6g.")
-        target = older if older in _table().classes else facts.intel_successor
-    return target
+    graviton = facts.graviton_successor if runs_on_graviton(engine) else None
+    candidates = [graviton, graviton.replace("7g.", "6g.") if graviton else None, facts.intel_successor]
+    return next((c for c in candidates if c and offered(c, engine, engine_version, collected)), None)
+
+
+def iops_ceiling(memory_gib: float) -> float:
+    """Roughly the average IOPS an instance of this size sustains (its EBS bandwidth and the load it serves grow
+    with size): 1 GiB ~ 1,400 IOPS, 8 GiB ~ 4,200, 32 GiB ~ 13,800, 256 GiB ~ 100,000. A heuristic, used by the
+    synthetic estate and by right-sizing's I/O check."""
+    return 1000 + 400 * memory_gib
+
+
+MAX_CONNECTIONS_BYTES = {"mysql": 12_582_880, "mariadb": 12_582_880, "aurora-mysql": 12_582_880,
+                         "postgres": 9_531_392, "aurora-postgresql": 9_531_392}  # fmt: skip
+MAX_CONNECTIONS_CAP = {"postgres": 5000, "aurora-postgresql": 5000}
+
+
+def default_max_connections(engine: str, memory_gib: float) -> int | None:
+    """RDS's default max_connections for a class of this memory (parameter group defaults: MySQL, MariaDB and
+    Aurora MySQL DBInstanceClassMemory/12582880; PostgreSQL and Aurora PostgreSQL LEAST(DBInstanceClassMemory/
+    9531392, 5000)); None for engines whose default does not scale with memory (Oracle, SQL Server)."""
+    per = MAX_CONNECTIONS_BYTES.get(engine)
+    if per is None:
+        return None
+    value = int(memory_gib * 1024**3 // per)
+    return min(value, MAX_CONNECTIONS_CAP.get(engine, value))

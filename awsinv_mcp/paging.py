@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -61,18 +61,35 @@ class Page:
         return self.next_cursor is not None
 
 
-def check_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UserError(f"limit must be between 1 and {MAX_LIMIT} (got {limit}); use cursor to read further pages")
+def check_limit(limit: int, most: int = MAX_LIMIT) -> int:
+    if not 1 <= limit <= most:
+        raise UserError(f"limit must be between 1 and {most} (got {limit}); use cursor to read further pages")
     return limit
 
 
-def paginate(items: Sequence[T], *, limit: int, cursor: str | None, query: str) -> Page:
-    """Slice `items` (already filtered and sorted) at the cursor's offset."""
-    check_limit(limit)
+def paginate(
+    items: Sequence[T],
+    *,
+    limit: int,
+    cursor: str | None,
+    query: str,
+    most: int = MAX_LIMIT,
+    max_bytes: int | None = None,
+    size: Callable[[T], int] | None = None,
+) -> Page:
+    """Slice `items` (already filtered and sorted) at the cursor's offset: at most `limit` items and, with
+    `max_bytes`, only as many as `size` says fit in it (always at least one)."""
+    check_limit(limit, most)
     offset = decode_cursor(cursor, query)
     if offset > len(items):
         raise UserError("cursor is past the end of the list: repeat the call without a cursor")
     chunk = list(items[offset : offset + limit])
+    if max_bytes is not None and size is not None:
+        used = 0
+        for keep, item in enumerate(chunk):
+            used += size(item)
+            if used > max_bytes and keep:
+                del chunk[keep:]
+                break
     end = offset + len(chunk)
     return Page(chunk, len(items), encode_cursor(end, query) if end < len(items) else None)

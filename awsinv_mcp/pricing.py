@@ -8,8 +8,10 @@ Conventions
 - `region`: prices are us-east-1 list prices times the region's multiplier (`region_factor`), except
   Extended Support rates, which are read per region. `price_note(region)` says which, for evidence.
 - `engine` is the RDS engine name (`postgres`, `mysql`, `mariadb`, `aurora-mysql`, `aurora-postgresql`,
-  `oracle-ee`, `sqlserver-se`, ...). SQL Server and Oracle are priced at compute only (no license-included
-  price is bundled): `is_compute_only(engine)` tells, and savings on them are lower bounds.
+  `oracle-ee`, `sqlserver-se`, ...). SQL Server and Oracle are priced at the compute price plus, for
+  license-included instances, the licence per vCPU-hour of their edition (`license_vcpu_hour`);
+  `license_unpriced(engine, license_model)` tells when a licence is billed by AWS but not priced here (savings on
+  such instances are lower bounds).
 - `multi_az=True` doubles instance and storage prices (primary + standby); Aurora ignores it (each member is
   an instance of its own).
 - Lookups are memoised (the tables are immutable), so pricing 100k resources costs dictionary hits.
@@ -114,8 +116,36 @@ def engine_table(engine: str) -> str:
 
 @cache
 def is_compute_only(engine: str) -> bool:
-    """True for engines priced without their license (SQL Server, Oracle): savings are lower bounds."""
+    """True for commercial engines (SQL Server, Oracle), whose price is compute plus, license-included, a licence."""
     return engine_table(engine) == "commercial_compute"
+
+
+LICENSE_INCLUDED = "license-included"
+
+
+def _license_table() -> dict[str, Any]:
+    return _tables().raw["rds_instance_hourly"]["tables"]["commercial_compute"]["license_included"]
+
+
+@cache
+def license_vcpu_hour(engine: str, license_model: str | None, region: str) -> float:
+    """USD per vCPU-hour of the licence AWS bills on a license-included commercial instance (0 for BYOL, open
+    source and SQL Server Express); PriceNotFound for a license-included edition without a bundled rate."""
+    if license_model != LICENSE_INCLUDED or not is_compute_only(engine):
+        return 0.0
+    rate = _license_table()["vcpu_hour"].get(engine)
+    if rate is None:
+        raise PriceNotFound(f"no license-included rate for {engine}")
+    return _r(rate * region_factor(region))
+
+
+@cache
+def license_unpriced(engine: str, license_model: str | None) -> bool:
+    """True when AWS bills a licence for this engine and licence model that the tables do not price (a commercial
+    engine with an unknown or unrated license-included model): savings are then lower bounds."""
+    if not is_compute_only(engine) or license_model == "bring-your-own-license":
+        return False
+    return license_model != LICENSE_INCLUDED or engine not in _license_table()["vcpu_hour"]
 
 
 def _family_prices(engine: str) -> dict[str, dict[str, float]]:
@@ -151,13 +181,15 @@ def instance_hourly(
 ) -> float:
     """On-demand USD per hour of one DB instance (both copies when `multi_az`; Aurora: one member).
 
-    `license_model` is accepted for SQL Server / Oracle callers; both models are priced at compute only.
+    SQL Server / Oracle with `license_model` license-included add their edition's licence per vCPU-hour
+    (`license_vcpu_hour`; an edition without a rate is priced at compute only, see `license_unpriced`).
     `io_optimized` applies the Aurora I/O-Optimized instance factor.
     """
-    del license_model  # priced at compute only either way (see prices.json commercial_compute)
     if instance_class == "db.serverless":
         raise PriceNotFound("Aurora Serverless v2 is priced per ACU-hour: use serverless_acu_hour()")
     hourly = _base_hourly(engine, instance_class) * region_factor(region)
+    if not license_unpriced(engine, license_model):
+        hourly += license_vcpu_hour(engine, license_model, region) * vcpus(instance_class)
     if engine_table(engine) == "aurora":
         if io_optimized:
             hourly *= _tables().raw["rds_instance_hourly"]["tables"]["aurora"]["io_optimized_factor"]
@@ -173,13 +205,14 @@ def serverless_acu_hour(region: str) -> float:
 
 
 @lru_cache(maxsize=65536)
-def reserved_hourly(engine: str, instance_class: str, region: str, term_years: int, multi_az: bool = False) -> float:
+def reserved_hourly(engine: str, instance_class: str, region: str, term_years: int, multi_az: bool = False,
+                    license_model: str | None = None) -> float:  # fmt: skip
     """Effective USD per hour of a reservation: 1 year No Upfront, or 3 years Partial Upfront amortised
     (RDS sells no 3-year No Upfront). Derived from AWS's stated maximum discounts (see prices.json)."""
     factors = _tables().raw["reserved"]["effective_hourly_factor"]
     if str(term_years) not in factors:
         raise PriceNotFound(f"no reserved price for a {term_years}-year term (1 or 3)")
-    return _r(instance_hourly(engine, instance_class, region, multi_az) * factors[str(term_years)])
+    return _r(instance_hourly(engine, instance_class, region, multi_az, license_model) * factors[str(term_years)])
 
 
 def reserved_offering(term_years: int) -> str:
@@ -237,6 +270,23 @@ def gp3_baseline_iops(engine: str, allocated_gb: int) -> int:
     if engine in base["large_volume_engines"] and allocated_gb >= base["large_volume_gb"]:
         return base["large_volume_iops"]
     return base["iops"]
+
+
+def gp3_baseline_throughput(engine: str, allocated_gb: int) -> int:
+    """MiB/s included in the gp3 GB price (500 where the 12,000 IOPS baseline applies, 125 otherwise)."""
+    base = _storage()["gp3_baseline"]
+    if gp3_baseline_iops(engine, allocated_gb) == base["large_volume_iops"]:
+        return base["large_volume_throughput_mibps"]
+    return base["throughput_mibps"]
+
+
+def gp3_limits(engine: str) -> tuple[int, int, int, int]:
+    """(max IOPS, max MiB/s, max IOPS per GB, assumed I/O size in KiB) of RDS gp3 for `engine`."""
+    lim = _storage()["gp3_baseline"]["limits"]
+    sql = engine.startswith("sqlserver")
+    return (lim["sqlserver_max_iops"] if sql else lim["max_iops"],
+            lim["sqlserver_max_throughput_mibps"] if sql else lim["max_throughput_mibps"],
+            lim["max_iops_per_gb"], lim["io_size_kib"])  # fmt: skip
 
 
 def billable_iops(storage_type: str, iops: int | None, engine: str = "", allocated_gb: int = 0) -> int:

@@ -30,13 +30,6 @@ _SECRET_KEY = re.compile(
     r"access[_-]?key|session[_-]?key|cookie|dsn|connection[_-]?string)",
     re.IGNORECASE,
 )
-# scheme://user:SECRET@host: the scheme starts where a run of scheme characters starts (the lookbehind), the
-# user part cannot contain ':' (so it cannot backtrack), and the secret runs to the last '@' before a '/'
-# or a space (an unencoded '@' in a password does not leave its tail behind).
-_URL_PASSWORD = re.compile(
-    r"(?<![a-z0-9+.\-])(?P<head>[a-z][a-z0-9+.\-]{0,31}://[^/\s:@]*+:)(?P<secret>[^\s/]*)(?=@)",
-    re.IGNORECASE,
-)
 # name=value / name: value / "name": "value" where the name contains a secret word. The name is one whole
 # run of name characters (possessive, starting at the run's first character); the lookahead checks it holds
 # a secret word without consuming anything. An unclosed quote masks to the end of the text.
@@ -54,13 +47,58 @@ _PATTERNS = (
 
 def _mask(text: str, extra: tuple[str, ...]) -> str:
     for literal in extra:
-        if literal and len(literal) >= 4:
+        if literal and len(literal) >= 3:
             text = text.replace(literal, MASK)
-    text = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
+    text = mask_url_passwords(text)
     text = _KV_SECRET.sub(lambda m: m.group("head") + MASK, text)
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
     return text
+
+
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+.-")
+_USER_END = frozenset(":/@")
+
+
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every `scheme://user:password@host` masked, in time linear in `text`.
+
+    The password runs to the last `@` before whitespace, so an unencoded `@` or `/` in it leaves nothing
+    behind (over-masking a path that holds an `@` is the safe side). Each character is scanned a bounded
+    number of times: a password scan that finds no `@` proves no later `://` before the same whitespace can
+    match either, and the scan resumes past it.
+    """
+    parts: list[str] = []
+    done = 0  # text[:done] is already in parts
+    skip_to = 0  # no match can start its "://" before this
+    pos = text.find("://")
+    while pos != -1:
+        if pos >= skip_to and _has_scheme(text, done, pos):
+            user_end = pos + 3
+            while user_end < len(text) and text[user_end] not in _USER_END and not text[user_end].isspace():
+                user_end += 1
+            if user_end < len(text) and text[user_end] == ":":
+                span_end = user_end + 1
+                while span_end < len(text) and not text[span_end].isspace():
+                    span_end += 1
+                at = text.rfind("@", user_end + 1, span_end)
+                skip_to = span_end
+                if at != -1:
+                    parts += (text[done : user_end + 1], MASK)
+                    done = at
+        pos = text.find("://", pos + 1)
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _has_scheme(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] ends with a URL scheme (scheme characters, at least one a letter)."""
+    i = end - 1
+    found_letter = False
+    while i >= start and text[i] in _SCHEME_CHARS:
+        found_letter = found_letter or text[i].isalpha()
+        i -= 1
+    return found_letter
 
 
 def truncation_marker(length: int) -> str:

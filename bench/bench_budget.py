@@ -5,14 +5,19 @@ Run: .venv/bin/python bench/bench_budget.py [--scales 150,10000,100000]
 
 1. tools/list per toolset and for all, model-facing part (names, descriptions, input schemas) and whole result,
    against the SDK's own listing of the same tools without `slim_tools` (baseline, same run).
-2. Every estate tool's default answer (no arguments) and its widest call (bounded integers at their maximum,
-   detail on) at each scale, with the answer cap (`awsinv_mcp/budget.py`) on and off (baseline, same run).
+2. Every tool's default answer (no arguments; a tool that needs an argument answers a short error, shown as
+   such; the history tools read a temporary SQLite store holding the one snapshot) at each scale, and every
+   estate tool's widest call (bounded integers at their maximum, detail on) with the answer cap
+   (`awsinv_mcp/budget.py`) on and off (baseline, same run).
+3. The 56-instance fleet of issue 16: a synthetic estate of 56 DB instances listed in one `list_db_instances`
+   call (limit=56): text bytes and bytes per instance.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +54,31 @@ async def tools_list() -> None:
               f"  whole {rw:>6,} -> {sw:>6,} ({sw / rw:.2f})")  # fmt: skip
 
 
+async def defaults(scale: int, store: str) -> dict[str, str]:
+    """tool -> its default answer's bytes (no arguments), or "error" for a tool that needs an argument."""
+    server = build_server(Settings(source="synthetic", scale=scale, store=store))
+    out: dict[str, str] = {}
+    async with Client(server) as c:
+        await c.call_tool("get_inventory_summary", {})  # the collection (and the history store's one snapshot)
+        for tool in catalog.TOOLS:
+            if tool.name == "refresh_inventory":
+                continue
+            result = await c.call_tool(tool.name, {})
+            size = len(result.content[0].text.encode())
+            out[tool.name] = f"error ({size})" if result.is_error else f"{size:,}"
+    return out
+
+
+async def fleet(n: int = 56) -> tuple[int, int]:
+    """(text bytes of one list_db_instances call listing all `n` instances of an n-instance estate, rows)."""
+    server = build_server(Settings(source="synthetic", scale=n))
+    async with Client(server) as c:
+        result = await c.call_tool("list_db_instances", {"limit": n})
+        data = result.structured_content or {}
+        assert not result.is_error and data.get("total") == n, result.content[0].text[:200]
+        return len(result.content[0].text.encode()), n
+
+
 async def answers(scale: int) -> dict[str, tuple[int, int, int]]:
     """tool -> (default bytes, widest bytes with the cap, widest bytes without it)."""
     server = build_server(Settings(source="synthetic", scale=scale))
@@ -69,8 +99,20 @@ async def answers(scale: int) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-async def main(scales: list[int]) -> None:
+async def main(scales: list[int], widest_too: bool) -> None:
     await tools_list()
+    size, n = await fleet()
+    print(f"\n{n}-instance fleet, one list_db_instances call: {size:,} B ({size / n:.0f} B per instance)")
+    table: dict[str, dict[int, str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in scales:
+            for name, value in (await defaults(scale, f"sqlite:///{tmp}/history-{scale}.db")).items():
+                table.setdefault(name, {})[scale] = value
+    print(f"\ndefault answers (no arguments), bytes at {' / '.join(f'{s:,}' for s in scales)} DB instances")
+    for name, values in table.items():
+        print(f"  {name:<26} " + " / ".join(values[s] for s in scales))
+    if not widest_too:
+        return
     for scale in scales:
         sizes = await answers(scale)
         print(f"\nanswers at {scale:,} DB instances: default / widest uncapped -> capped (ratio)")
@@ -83,6 +125,7 @@ async def main(scales: list[int]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="150,10000,100000")
+    parser.add_argument("--no-widest", action="store_true", help="skip the widest calls (the answer cap)")
     ns = parser.parse_args()
     assert tooling.budget is budget  # the cap is read at call time from this module
-    anyio.run(main, [int(s) for s in ns.scales.split(",")])
+    anyio.run(main, [int(s) for s in ns.scales.split(",")], not ns.no_widest)

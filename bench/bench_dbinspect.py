@@ -69,7 +69,7 @@ def ours_catalog() -> tuple[float, int]:
         names, cursor = [], None
         while True:
             page = service.list_tables("pg", SCHEMA, name=None, limit=500, cursor=cursor)
-            names += [t.name for t in page.items]
+            names += [row[0] for row in page.rows]
             cursor = page.next_cursor
             if not cursor:
                 break

@@ -162,7 +162,8 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ClientRateLimiter, "on_sending_request", lambda self, request, **kwargs: None)
 
 
-MOTO_GAPS = ("rds:DescribeReservedDBInstances", "rds:DescribeDBMajorEngineVersions", "s3:GetAccountPublicAccessBlock")
+MOTO_GAPS = ("rds:DescribeReservedDBInstances", "rds:DescribeDBMajorEngineVersions", "s3:GetAccountPublicAccessBlock",
+             "rds:DescribePendingMaintenanceActions")  # fmt: skip
 """APIs moto lacks, or (s3control) cannot answer through its standalone server."""
 
 

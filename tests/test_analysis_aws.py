@@ -46,7 +46,8 @@ SPECS: dict[str, dict[str, Any]] = {
                        logs=[], copy_tags=False, port=5432, cls="db.t3.micro"),
     "tidy-db": dict(engine="postgres", public=False, encrypted=True, retention=7, multi_az=True,
                     deletion_protection=True, iam=True, minor=True, user="dbmaster", monitoring=60,
-                    logs=["postgresql"], copy_tags=True, port=6543, cls="db.m7g.large", insights=True),
+                    logs=["postgresql"], copy_tags=True, port=6543, cls="db.m7g.large", insights=True,
+                    max_gb=200),
     "legacy-mysql": dict(engine="mysql", public=True, encrypted=True, retention=3, multi_az=True,
                          deletion_protection=True, iam=True, minor=True, user="admin", monitoring=60,
                          logs=["error"], copy_tags=True, port=3307, cls="db.m4.large"),
@@ -88,6 +89,7 @@ def build_in_aws(boto3: Any) -> dict[str, Any]:
             MonitoringInterval=s["monitoring"], EnableCloudwatchLogsExports=s["logs"],
             CopyTagsToSnapshot=s["copy_tags"], VpcSecurityGroupIds=[net["group"]], DBSubnetGroupName="public-db",
             EnablePerformanceInsights=s.get("insights", False),
+            **({"MaxAllocatedStorage": s["max_gb"]} if "max_gb" in s else {}),
             Tags=tags, **({"MonitoringRoleArn": f"arn:aws:iam::{ACCOUNT}:role/em"} if s["monitoring"] else {}),
         )  # fmt: skip
     image = ec2.register_image(Name="hvm", RootDeviceName="/dev/xvda", VirtualizationType="hvm")["ImageId"]
@@ -121,7 +123,8 @@ def synthetic_form(net: dict[str, Any]) -> Snapshot:
         DBInstance(**base, identifier=name, arn=f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{name}", engine=s["engine"],
                    instance_class=s["cls"], multi_az=s["multi_az"], storage_encrypted=s["encrypted"],
                    publicly_accessible=s["public"], storage_type="gp3", allocated_gb=100,
-                   backup_retention_days=s["retention"], deletion_protection=s["deletion_protection"],
+                   max_allocated_gb=s.get("max_gb"), backup_retention_days=s["retention"],
+                   deletion_protection=s["deletion_protection"],
                    iam_auth=s["iam"], auto_minor_version_upgrade=s["minor"], master_username=s["user"],
                    monitoring_interval=s["monitoring"], log_exports=tuple(s["logs"]),
                    copy_tags_to_snapshot=s["copy_tags"], port=s["port"], security_groups=(net["group"],),

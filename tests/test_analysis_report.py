@@ -84,7 +84,8 @@ def test_summary_counts_every_match() -> None:
     s = R.summarize(found)
     assert s.total == len(found) == sum(s.by_severity.values()) == sum(s.by_category.values())
     assert s.by_category == {"security": len(found)}
-    assert s.resources == len(R.by_resource(found))
+    assert s.resource_groups == len(R.by_resource(found))
+    assert s.resources == len({(f.resource_type, f.account, f.region, f.resource_id) for f in found})
     assert list(s.by_severity) == [x for x in ("critical", "high", "medium", "low", "info") if x in s.by_severity]
 
 

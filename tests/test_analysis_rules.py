@@ -44,6 +44,10 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.publicly_accessible", (db(**EXPOSED),), {}),
     ("rds.snapshot_public", (db_snapshot(public=True),), {"orders-final": "critical"}),
     ("rds.snapshot_public", (db_snapshot("c1", kind="cluster", shared_with=("all",)),), {"c1": "critical"}),
+    ("rds.snapshot_shared_outside", (db_snapshot(shared_with=("999999999999",)),), {"orders-final": "high"}),
+    ("rds.snapshot_shared_outside", (db_snapshot(shared_with=("111111111111",)),), {}),
+    # the other account's environment is unknown here (tests/test_snapshot_sharing.py has the firing cases)
+    ("rds.snapshot_prod_shared_to_nonprod", (db_snapshot(shared_with=("999999999999",)),), {}),
     ("rds.snapshot_encrypted", (db_snapshot(encrypted=False),), {"orders-final": "medium"}),
     ("rds.multi_az", (db(multi_az=False),), {"orders": "medium"}),
     ("rds.multi_az", (db(multi_az=False, **DEV),), {}),
@@ -67,7 +71,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.cluster_iam_auth", (cluster(iam_auth=False),), {"auth": "low"}),
     ("rds.cluster_iam_auth", (cluster(iam_auth=False, engine_mode="serverless"),), {}),
     ("rds.default_master_username", (db(master_username="postgres"),), {"orders": "low"}),
-    ("rds.default_master_username", (db(master_username="Admin", engine="mysql"),), {"orders": "low"}),
+    ("rds.default_master_username", (db(master_username="Admin", engine="mysql"),), {}),
+    ("rds.default_master_username", (db(master_username="admin", engine="mysql"),), {"orders": "low"}),
     ("rds.cluster_default_master_username", (cluster(master_username="postgres"),), {"auth": "low"}),
     ("rds.default_port", (db(port=5432),), {"orders": "low"}),
     ("rds.default_port", (db(engine="mysql", port=3306),), {"orders": "low"}),
@@ -78,11 +83,19 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("rds.enhanced_monitoring", (db(monitoring_interval=0), member("auth-2", monitoring_interval=0)),
      {"orders": "low", "auth-2": "low"}),
     ("rds.log_exports", (db(log_exports=()),), {"orders": "low"}),
-    ("rds.log_exports", (db(engine="mysql", log_exports=("error", "slowquery")),), {"orders": "low"}),
-    ("rds.log_exports", (db(engine="mysql", log_exports=("audit", "error")),), {}),
-    ("rds.log_exports", (db(engine="sqlserver-se", log_exports=("agent", "error")),), {}),
+    # Prowler passes any export: the Prowler-id rules fire on none, the *_recommended rules on an incomplete set
+    ("rds.log_exports", (db(engine="mysql", log_exports=("error", "slowquery")),), {}),
+    ("rds.log_exports", (cluster(log_exports=()), member("auth-1")), {}),
+    ("rds.log_exports_recommended", (db(engine="mysql", log_exports=("error", "slowquery")),), {"orders": "low"}),
+    ("rds.log_exports_recommended", (db(log_exports=()),), {}),
+    ("rds.log_exports_recommended", (db(engine="mysql", log_exports=("audit", "error")),), {}),
+    ("rds.log_exports_recommended", (db(engine="sqlserver-se", log_exports=("agent", "error")),), {}),
     ("rds.cluster_log_exports", (cluster(log_exports=()),), {"auth": "low"}),
-    ("rds.cluster_log_exports", (cluster(engine="aurora-mysql", log_exports=("error",)),), {"auth": "low"}),
+    ("rds.cluster_log_exports", (cluster(engine="aurora-mysql", log_exports=("error",)),), {}),
+    ("rds.cluster_log_exports", (cluster(log_exports=(), engine_mode="serverless", members=()),), {}),
+    ("rds.cluster_log_exports_recommended", (cluster(engine="aurora-mysql", log_exports=("error",)),),
+     {"auth": "low"}),
+    ("rds.cluster_log_exports_recommended", (cluster(log_exports=()),), {}),
     ("rds.copy_tags_to_snapshot", (db(copy_tags_to_snapshot=False),), {"orders": "low"}),
     ("rds.cluster_copy_tags_to_snapshot", (cluster(copy_tags_to_snapshot=False),), {"auth": "low"}),
     ("s3.default_encryption", (bucket(encrypted=False, encryption=None),), {"acme-data": "medium"}),
@@ -116,7 +129,8 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
     ("perf.iops_storage_ratio", (db(storage_type="io1", iops=1000, utilisation=replace(HEALTHY, read_iops_avg=700)),),
      {"orders": "medium"}),
     ("perf.iops_storage_ratio", (db(storage_type="gp2", allocated_gb=200),), {}),
-    ("perf.storage_nearly_full", (db(utilisation=replace(HEALTHY, free_storage_gb_min=5.0)),), {"orders": "high"}),
+    ("perf.storage_nearly_full", (db(max_allocated_gb=None, utilisation=replace(HEALTHY, free_storage_gb_min=5.0)),),
+     {"orders": "high"}),
     ("perf.storage_nearly_full", (db(max_allocated_gb=500, utilisation=replace(HEALTHY, free_storage_gb_min=5.0)),),
      {}),
     ("perf.storage_nearly_full", (member("auth-1", utilisation=replace(HEALTHY, free_storage_gb_min=0.0)),), {}),
@@ -147,6 +161,38 @@ CASES: list[tuple[str, tuple[Any, ...], dict[str, str]]] = [
      {"sessions": "high", "short": "low"}),
     ("elasticache.multi_az", (cache(multi_az=False, **DEV),), {"sessions": "medium"}),
     ("elasticache.automatic_failover", (cache(automatic_failover=False),), {"sessions": "medium"}),
+    ("rds.backup_enabled", (db(backup_retention_days=0, replica_source="orders-primary"),), {}),  # as Prowler
+    ("rds.cluster_backtrack", (cluster(engine="aurora-mysql"),), {"auth": "low"}),
+    ("rds.cluster_backtrack", (cluster(engine="aurora-mysql", backtrack_window_s=86400),), {}),
+    ("rds.cluster_backtrack", (cluster(),), {}),  # Aurora PostgreSQL cannot backtrack
+    ("rds.cluster_backtrack", (cluster(engine="aurora-mysql", engine_mode="serverless", members=()),), {}),
+    ("rds.cluster_readers_one_az", (cluster(members=("w", "r1", "r2")), member("w", availability_zone="eu-west-1a"),
+                                    member("r1", availability_zone="eu-west-1b"),
+                                    member("r2", availability_zone="eu-west-1b")), {"auth": "low"}),
+    ("rds.cluster_readers_one_az", (cluster(members=("w", "r1", "r2")), member("w", availability_zone="eu-west-1a"),
+                                    member("r1", availability_zone="eu-west-1b"),
+                                    member("r2", availability_zone="eu-west-1c")), {}),
+    ("rds.cluster_readers_one_az", (cluster(members=("w", "r1")), member("w", availability_zone="eu-west-1a"),
+                                    member("r1", availability_zone="eu-west-1a")), {}),  # one reader: cluster_multi_az
+    ("rds.cluster_readers_one_az", (cluster(members=("w", "r1", "r2")), member("w"), member("r1"), member("r2")), {}),
+    ("rds.cluster_mixed_public_access", (cluster(), member("auth-1", publicly_accessible=True), member("auth-2")),
+     {"auth": "medium"}),
+    ("rds.cluster_mixed_public_access", (cluster(), member("auth-1", publicly_accessible=True),
+                                         member("auth-2", publicly_accessible=True)), {}),
+    ("rds.cluster_auto_minor_version_upgrade",
+     (cluster(engine="postgres", storage_type="io1", auto_minor_version_upgrade=False),), {"auth": "low"}),
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(engine="postgres", auto_minor_version_upgrade=True),), {}),
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(auto_minor_version_upgrade=False),), {}),  # Aurora
+    ("rds.cluster_auto_minor_version_upgrade", (cluster(),), {}),  # not reported
+    ("perf.magnetic_storage", (db(storage_type="standard"),), {"orders": "low"}),
+    ("perf.magnetic_storage", (db(storage_type="io2"),), {}),
+    ("perf.storage_autoscaling_off", (db(max_allocated_gb=None),), {"orders": "low"}),
+    ("perf.storage_autoscaling_off", (db(max_allocated_gb=100),), {"orders": "low"}),  # maximum = allocated: off
+    ("perf.storage_autoscaling_off", (cluster(), member("auth-1", max_allocated_gb=None)), {}),
+    ("perf.cluster_mixed_classes", (cluster(), member("auth-1"), member("auth-2", instance_class="db.r7g.large")),
+     {"auth": "low"}),
+    ("perf.cluster_mixed_classes", (cluster(), member("auth-1"), member("auth-2", instance_class="db.serverless")),
+     {}),
     ("elasticache.auto_minor_version_upgrade", (cache(auto_minor_version_upgrade=False),), {"sessions": "low"}),
     ("elasticache.engine_version", (cache(engine_version="5.0.6"), cache("ok", engine_version="7.1.0"),
                                     cache("unknown", engine_version="")), {"sessions": "high"}),
@@ -222,8 +268,10 @@ def test_ca_certificate_expiry_boundaries(valid_till: date, severity: str | None
 def test_evidence_explains_the_finding() -> None:
     (exposed,) = fire("rds.internet_exposed", estate(db(**EXPOSED)))
     assert exposed.evidence == {"port": 5432, "open_security_groups": ["sg-open"], "public_subnets": ["subnet-pub"]}
-    (logs,) = fire("rds.log_exports", estate(db(engine="mysql", log_exports=("error",))))
+    (logs,) = fire("rds.log_exports_recommended", estate(db(engine="mysql", log_exports=("error",))))
     assert logs.evidence["missing"] == ["audit"]
+    (none,) = fire("rds.log_exports", estate(db(engine="mysql", log_exports=())))
+    assert none.evidence == {"log_exports": [], "recommended": ["audit", "error"]}
     (cpu,) = fire("perf.high_cpu", estate(db(utilisation=replace(HEALTHY, cpu_avg=90.0))))
     assert cpu.evidence["recommended_class"] == "db.m7g.xlarge"
     (old,) = fire("perf.previous_generation", estate(db(instance_class="db.r4.large", engine="sqlserver-se")))

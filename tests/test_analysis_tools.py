@@ -113,7 +113,8 @@ async def test_assess_security_and_analyze_performance(synthetic_server) -> None
         perf = await call(client, "analyze_performance", {"environment": "production"})
         assert set(perf["summary"]["by_category"]) <= {"performance"}
         assert all(i["environment"] == "production" for i in perf["items"])
-        assert perf["evaluated"] == {"db_instance": 150}
+        assert perf["evaluated"]["db_instance"] == 150  # and the clusters perf.cluster_mixed_classes reads
+        assert set(perf["evaluated"]) == {"db_instance", "db_cluster"} and perf["evaluated"]["db_cluster"] > 0
 
 
 async def test_analyze_engines_groups_add_up(synthetic_server) -> None:

@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.estates import DEV, cluster, db, estate, member
 
@@ -60,7 +61,7 @@ async def call(c: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(("name", "server"), servers(), ids=lambda v: v if isinstance(v, str) else "")
 async def test_internet_exposure_is_one_fact_everywhere(name: str, server: Any) -> None:
     async with Client(server) as c:
-        rows = (await call(c, "list_db_instances", {"limit": 500}))["items"]
+        rows = rows_of(await call(c, "list_db_instances", {"limit": 500, "detail": True}))
         found = await call(c, "get_findings", {"rule": "rds.internet_exposed", "limit": 500})
         exposed_by_finding = {(f["account"], f["region"], f["resource_id"]) for f in found["items"]}
         for row in rows:
@@ -101,7 +102,7 @@ async def test_configured_production_values_mean_the_same_to_every_tool() -> Non
             listed = await call(c, "list_db_instances", {"environment": spelling})
             findings = await call(c, "get_findings", {"environment": spelling})
             versions = await call(c, "check_version_compliance", {"environment": spelling})
-            assert {r["identifier"] for r in listed["items"]} == {"a", "b"}, spelling
+            assert {r["identifier"] for r in rows_of(listed)} == {"a", "b"}, spelling
             assert {f["resource_id"] for f in findings["items"]} <= {"a", "b"}
             assert versions["total"] == 2
         summary = await call(c, "get_inventory_summary", {})

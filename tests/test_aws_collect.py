@@ -181,8 +181,9 @@ def test_accounts_regions_and_warnings(collected) -> None:
     assert snap.source == "aws"
     assert [a.id for a in snap.accounts] == ["123456789012"]
     assert snap.regions == ("eu-west-1", "us-east-1")
-    # moto lacks reserved DB instances (one warning merged over both regions) and engine lifecycles
-    assert len(snap.warnings) == 2, snap.warnings
+    # moto lacks reserved DB instances and pending maintenance actions (one warning each, merged over both regions)
+    # and engine lifecycles
+    assert len(snap.warnings) == 3, snap.warnings
     warning = next(w for w in snap.warnings if "Reserved" in w.message)
     assert warning.scope == "123456789012/eu-west-1,us-east-1/rds"
     assert "rds:DescribeReservedDBInstances is unsupported by this endpoint" in warning.message

@@ -14,10 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.aws_support import MOTO_ENV, db_instance, error_response
 
@@ -66,6 +68,9 @@ def endpoint() -> Iterator[tuple[str, Wire]]:
         try:
             yield f"http://{host}:{port}", wire
         finally:
+            # the threaded server keeps its fleet in moto's process-wide backends: reset them (moto's own
+            # /moto-api/reset) so a later test's in-process mock starts empty
+            httpx2.post(f"http://{host}:{port}/moto-api/reset", timeout=30)
             server.stop()
 
 
@@ -125,10 +130,10 @@ async def test_whole_server_in_aws_mode_through_the_endpoint(aws_env: Wire) -> N
     assert summary["regions"] == ["eu-west-1", "us-east-1"]
     assert summary["by_region"] == {"us-east-1": 101, "eu-west-1": 1}
     assert [a["id"] for a in summary["accounts"]] == ["123456789012"]
-    assert [row["identifier"] for row in page["items"]] == ["ledger-1"]
-    assert page["items"][0]["cluster"] == "ledger" and page["items"][0]["account"] == "123456789012"
-    assert prod["total"] == 101 and len(prod["items"]) == 101
-    assert [b["name"] for b in buckets["items"]] == ["orders-exports"]
+    assert [row["identifier"] for row in rows_of(page)] == ["ledger-1"]
+    assert rows_of(page)[0]["cluster"] == "ledger" and rows_of(page)[0]["account"] == "123456789012"
+    assert prod["total"] == 101 and len(rows_of(prod)) == 101
+    assert [b["name"] for b in rows_of(buckets)] == ["orders-exports"]
 
     assert refreshed["db_instances"] == 102
     assert [p[0] for p in progress] == [1, 2, 3] and progress[-1][1] == 3  # 2 regions + S3, one account

@@ -199,7 +199,7 @@ def test_reserved_access_denied_becomes_a_fault(monkeypatch: pytest.MonkeyPatch)
 
 def test_cloudwatch_batches_500_queries_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
     scope, stub = _scope(Stubs("cloudwatch"), "cloudwatch", monkeypatch)
-    identifiers = [f"db-{n}" for n in range(63)]  # 63 x 8 = 504 queries -> 2 calls
+    identifiers = [f"db-{n}" for n in range(63)]  # 63 x 9 = 567 queries -> 2 calls
     gib = 1024**3
     results = [
         {"Id": "q0_0", "Values": [10.0, 30.0], "StatusCode": "Complete"},
@@ -219,7 +219,7 @@ def test_cloudwatch_batches_500_queries_per_call(monkeypatch: pytest.MonkeyPatch
     assert usage["db-0"].cpu_avg == 20.0 and usage["db-0"].free_storage_gb_min == 2.0
     assert usage["db-62"].cpu_max == 95.5 and usage["db-62"].cpu_avg is None
     queries, index = cloudwatch.metric_queries(identifiers, 1_209_600)
-    assert len(queries) == 504 and len(index) == 504
+    assert len(queries) == 567 and len(index) == 567
     assert all(q["MetricStat"]["Period"] == 1_209_600 for q in queries)
 
 
@@ -325,3 +325,22 @@ def test_fan_out_runs_spawned_tasks_and_reports_finished_units() -> None:
     pool.wait()
     assert sorted(seen) == ["error ('a', 'r2')", "r1-x", "r1-y"]
     assert sorted(done) == [("a", "r1"), ("a", "r2"), ("a", "setup")]
+
+
+def test_replica_backtrack_and_cluster_upgrade_settings_are_kept() -> None:
+    """The DescribeDBInstances / DescribeDBClusters keys the Prowler-parity rules read (docs/rules.md, parity)."""
+    replica = rds.db_instance_record(
+        {"DBInstanceIdentifier": "orders-ro", "Engine": "postgres", "ReadReplicaSourceDBInstanceIdentifier": "orders"},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert replica.replica_source == "orders"
+    aurora = rds.db_cluster_record(
+        {"DBClusterIdentifier": "auth", "Engine": "aurora-mysql", "BacktrackWindow": 86400},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert aurora.backtrack_window_s == 86400 and aurora.auto_minor_version_upgrade is None
+    multi_az = rds.db_cluster_record(
+        {"DBClusterIdentifier": "ledger", "Engine": "postgres", "MultiAZ": True, "AutoMinorVersionUpgrade": False},
+        account="111111111111", region="eu-west-1", settings=SETTINGS, subnet_groups={},
+    )  # fmt: skip
+    assert multi_az.auto_minor_version_upgrade is False and multi_az.backtrack_window_s == 0

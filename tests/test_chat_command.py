@@ -203,6 +203,7 @@ async def test_url_session_sends_the_bearer_token():
     """`--url` + token: the chat's session reaches the streamable HTTP server; a wrong token is refused."""
     from awsinv_mcp.server.app import build_server
     from awsinv_mcp.server.http import build_http_app
+    from awsinv_mcp.server.prompts import PROMPTS
     from tests.fake_anthropic import ThreadedServer
 
     settings = Settings(source="synthetic", remote_token="remote-token-123")
@@ -212,7 +213,7 @@ async def test_url_session_sends_the_bearer_token():
     try:
         async with session.open_session(settings, url=url) as client:  # token from AWSINV_REMOTE_TOKEN
             prompts = (await client.list_prompts()).prompts
-        assert len(prompts) == 7
+        assert {p.name for p in prompts} == {fn.__name__ for fn, _ in PROMPTS}  # every prompt, through the token
         with pytest.raises(ChatError, match="HTTP 401: the token was refused"):
             async with session.open_session(settings, url=url, token="wrong-token") as client:
                 await client.list_prompts()

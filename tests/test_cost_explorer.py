@@ -184,10 +184,20 @@ def test_forecast_shape_and_interval() -> None:
         "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Relational Database Service"]}},
     }
     stub.add_response("get_cost_forecast", body, expected)
+    spent = {  # this month so far, for current_month (issue 13: reported as get_cost_trend reports it)
+        "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-25"},
+        "Granularity": "MONTHLY",
+        "Metrics": ["UnblendedCost"],
+        "Filter": expected["Filter"],
+    }
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [month("2026-11-01", "2026-11-25", total=1200.0)]}, spent)
     with stub:
         ans = svc.forecast(months=2, level=90, filters=Filters(service="rds"))
         again = svc.forecast(months=2, level=90, filters=Filters(service="rds"))
-    assert ans.source == "aws" and ans.ce_requests == 1 and again.ce_requests == 0
+    assert ans.source == "aws" and ans.ce_requests == 2 and again.ce_requests == 0
+    cur = ans.current_month
+    assert (cur.period, cur.actual_to_date, cur.forecast_rest) == ("2026-11-01", 1200.0, 500.0)
+    assert (cur.mean, cur.lower, cur.upper) == (1700.0, 1650.0, 1760.0)
     assert ans.periods == ["2026-11-25", "2026-12-01"]
     assert ans.mean == [500.0, 2500.0] and ans.lower == [450.0, 2200.0] and ans.upper == [560.0, 2900.0]
     assert ans.total.mean == 3000.0 and ans.total.lower == 2650.0 and ans.total.upper == 3460.0
@@ -288,3 +298,28 @@ def test_an_html_error_page_is_summarised_not_passed_through() -> None:
     assert "<" not in message and "HTML error page: 404 Not Found" in message and len(message) < 300
     _, warning = describe(exc, "ce:GetCostAndUsage", Where("123456789012", region="us-east-1", service="ce"))
     assert "<" not in warning and len(warning) < 400
+
+
+def test_trend_and_forecast_agree_on_the_current_month_in_aws_mode() -> None:
+    """Cost Explorer answers the same month-to-date spend and the same forecast of the rest of November to both
+    tools: get_cost_trend's current_month and get_cost_forecast's are then the same object (issue 13 item 6)."""
+    svc, stub = stubbed()
+    months = [(f"2026-{m:02d}-01", f"2026-{m + 1:02d}-01") for m in range(9, 11)]
+    history = [month(s, e, total=1000.0) for s, e in months]
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [*history, month("2026-11-01", "2026-11-25", total=700)]})
+    rest = {"TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"}, "MeanValue": "250",
+            "PredictionIntervalLowerBound": "200", "PredictionIntervalUpperBound": "320"}  # fmt: skip
+    december = {"TimePeriod": {"Start": "2026-12-01", "End": "2027-01-01"}, "MeanValue": "1100"}
+    january = {"TimePeriod": {"Start": "2027-01-01", "End": "2027-02-01"}, "MeanValue": "1150"}
+    stub.add_response("get_cost_forecast", {"ForecastResultsByTime": [rest, december]})
+    stub.add_response("get_cost_forecast", {"ForecastResultsByTime": [rest, december, january]})
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [month("2026-11-01", "2026-11-25", total=700)]})
+    with stub:
+        trend = svc.trend(months=2)
+        forecast = svc.forecast()
+    stub.assert_no_pending_responses()
+    assert trend.forecast.current_month == forecast.current_month
+    cur = forecast.current_month
+    assert (cur.period, cur.actual_to_date, cur.forecast_rest, cur.mean) == ("2026-11-01", 700.0, 250.0, 950.0)
+    assert (cur.lower, cur.upper) == (900.0, 1020.0)
+    assert forecast.periods[0] == "2026-11-25" and forecast.mean[0] == cur.forecast_rest

@@ -65,7 +65,9 @@ def expected_rds_by_team(snap) -> dict[str | None, float]:
                 c = clusters.get((db.account, db.region, db.cluster)) if db.cluster else None
                 io_opt = bool(c and c.storage_type == "aurora-iopt1")
                 maz = db.multi_az and not db.cluster
-                out[db.team] += pricing.instance_hourly(db.engine, db.instance_class, db.region, maz, None, io_opt) * h
+                out[db.team] += (
+                    pricing.instance_hourly(db.engine, db.instance_class, db.region, maz, db.license_model, io_opt) * h
+                )
         if not db.cluster and not db.storage_type.startswith("aurora"):
             gb = pricing.storage_gb_month(db.storage_type, db.region, db.multi_az) * db.allocated_gb
             iops = pricing.billable_iops(db.storage_type, db.iops, db.engine, db.allocated_gb)

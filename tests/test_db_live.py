@@ -107,15 +107,19 @@ async def test_schemas_tables_describe(server: Any, db: str) -> None:
     assert not r.is_error and SCHEMA[db] in {s["name"] for s in r.structured_content["items"]}
     r = await call(server, "list_tables", {"database": db, "schema": SCHEMA[db], "limit": 2})
     page = r.structured_content
-    assert not r.is_error and len(page["items"]) == 2 and page["next_cursor"] and page["truncated"]
+    assert not r.is_error and len(page["rows"]) == 2 and page["next_cursor"] and page["truncated"]
+    assert page["columns"][:4] == ["name", "kind", "size_bytes", "row_estimate"]
     r2 = await call(
         server, "list_tables", {"database": db, "schema": SCHEMA[db], "limit": 2, "cursor": page["next_cursor"]}
     )
-    names = {t["name"] for t in page["items"] + r2.structured_content["items"]}
-    assert {CUSTOMERS[db], ORDERS[db]} <= names | {t["name"] for t in r2.structured_content["items"]} or len(names) == 4
+    names = {row[0] for row in page["rows"] + r2.structured_content["rows"]}
+    assert len(names) == 4
     r = await call(server, "list_tables", {"database": db, "schema": SCHEMA[db], "name": "ORDERS"})
-    kinds = {t["name"]: t["kind"] for t in r.structured_content["items"]}
+    listed = r.structured_content
+    kinds = {row[0]: row[1] for row in listed["rows"]}
     assert kinds[ORDERS[db]] == "table" and kinds[VIEW[db]] == "view"
+    assert "next_cursor" not in listed and None not in listed["rows"][-1]
+    assert [row for row in listed["rows"] if row[0] == VIEW[db]] == [[VIEW[db], "view"]]  # no trailing nulls
 
     r = await call(server, "describe_table", {"database": db, "schema": SCHEMA[db], "table": ORDERS[db]})
     d = r.structured_content

@@ -9,6 +9,7 @@ import pytest
 from mcp import Client
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
@@ -84,8 +85,8 @@ async def test_summary_storage_matches_analyze_engines(server) -> None:
 
 async def test_get_db_instance_names_the_other_account_and_refuses_empty(server) -> None:
     async with Client(server) as c:
-        _, page = await call(c, "list_db_instances", {"limit": 1})
-        row = page["items"][0]
+        _, page = await call(c, "list_db_instances", {"limit": 1, "detail": True})
+        row = rows_of(page)[0]
         _, summary = await call(c, "get_inventory_summary", {})
         other = next(a["alias"] for a in summary["accounts"] if a["id"] != row["account"])
         err, msg = await call(c, "get_db_instance", {"identifier": row["identifier"], "account": other})
@@ -113,8 +114,8 @@ async def test_rule_of_another_review_and_cluster_arn_get_pointed_answers(server
     async with Client(server) as c:
         perf_err, perf_msg = await call(c, "analyze_performance", {"rule": "rds.storage_encrypted"})
         _, sec = await call(c, "assess_security", {"rule": "rds.storage_encrypted", "limit": 1})
-        _, clusters = await call(c, "list_db_clusters", {"limit": 1})
-        arn_err, arn_msg = await call(c, "get_db_instance", {"identifier": clusters["items"][0]["arn"]})
+        _, clusters = await call(c, "list_db_clusters", {"limit": 1, "detail": True})
+        arn_err, arn_msg = await call(c, "get_db_instance", {"identifier": rows_of(clusters)[0]["arn"]})
     assert perf_err and "no performance rule matches 'rds.storage_encrypted'" in perf_msg
     assert sec["total"] >= 0 and "summary" in sec
     assert arn_err and "list_db_clusters" in arn_msg
@@ -122,12 +123,12 @@ async def test_rule_of_another_review_and_cluster_arn_get_pointed_answers(server
 
 async def test_q_with_an_arn_selects_exactly_that_resource(server) -> None:
     async with Client(server) as c:
-        _, page = await call(c, "list_db_instances", {"limit": 3})
-        row = page["items"][2]
-        _, by_arn = await call(c, "list_db_instances", {"q": row["arn"].upper()})
-        _, clusters = await call(c, "list_db_clusters", {"limit": 1})
-        _, cluster = await call(c, "list_db_clusters", {"q": clusters["items"][0]["arn"]})
-    assert by_arn["total"] == 1 and by_arn["items"][0]["arn"] == row["arn"]
+        _, page = await call(c, "list_db_instances", {"limit": 3, "detail": True})
+        row = rows_of(page)[2]
+        _, by_arn = await call(c, "list_db_instances", {"q": row["arn"].upper(), "detail": True})
+        _, clusters = await call(c, "list_db_clusters", {"limit": 1, "detail": True})
+        _, cluster = await call(c, "list_db_clusters", {"q": rows_of(clusters)[0]["arn"]})
+    assert by_arn["total"] == 1 and rows_of(by_arn)[0]["arn"] == row["arn"]
     assert cluster["total"] == 1
 
 

@@ -9,6 +9,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from awsinv_mcp.config import Settings
+from awsinv_mcp.models.table import rows_of
 from awsinv_mcp.server.app import build_server
 from tests.estates import DEV_ACCOUNT as DEV
 from tests.estates import PROD_ACCOUNT as PROD
@@ -73,21 +74,27 @@ async def test_summary_counts(server) -> None:
 
 async def test_list_filters_paging_and_sort(server) -> None:
     async with Client(server) as c:
-        first = (await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb"})).structured_content
-        assert first["total"] == 6 and first["truncated"] and first["items"][0]["identifier"] == "ledger"
-        second = (
-            await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb", "cursor": first["next_cursor"]})
+        first = (
+            await call(c, "list_db_instances", {"limit": 2, "sort": "-allocated_gb", "detail": True})
         ).structured_content
-        assert {i["arn"] for i in second["items"]}.isdisjoint({i["arn"] for i in first["items"]})
+        assert first["total"] == 6 and first["truncated"] and rows_of(first)[0]["identifier"] == "ledger"
+        second = (
+            await call(
+                c,
+                "list_db_instances",
+                {"limit": 2, "sort": "-allocated_gb", "detail": True, "cursor": first["next_cursor"]},
+            )
+        ).structured_content
+        assert {i["arn"] for i in rows_of(second)}.isdisjoint({i["arn"] for i in rows_of(first)})
         prod_pg = await call(c, "list_db_instances", {"engine": "postgresql", "environment": "production"})
-        ids = sorted(i["identifier"] for i in prod_pg.structured_content["items"])
+        ids = sorted(i["identifier"] for i in rows_of(prod_pg.structured_content))
         assert ids == ["auth-1", "auth-2", "ledger", "orders-db"]
         members = (await call(c, "list_db_instances", {"cluster": "auth"})).structured_content
-        assert {i["cluster"] for i in members["items"]} == {"auth"} and members["total"] == 2
+        assert {i["cluster"] for i in rows_of(members)} == {"auth"} and members["total"] == 2
         by_alias = (await call(c, "list_db_instances", {"account": "acme-dev"})).structured_content
-        assert {i["account"] for i in by_alias["items"]} == {DEV}
+        assert {i["account"] for i in rows_of(by_alias)} == {DEV}
         text = (await call(c, "list_db_instances", {"q": "SCRAT"})).structured_content
-        assert [i["identifier"] for i in text["items"]] == ["scratch"]
+        assert [i["identifier"] for i in rows_of(text)] == ["scratch"]
         last = (await call(c, "list_db_instances", {"limit": 6})).structured_content
         assert last["next_cursor"] is None and last["truncated"] is False
 
@@ -108,16 +115,21 @@ async def test_get_db_instance_by_arn_and_ambiguity(server) -> None:
 async def test_other_lists(server) -> None:
     async with Client(server) as c:
         cl = (await call(c, "list_db_clusters")).structured_content
-        assert cl["items"][0]["members"] == ["auth-1", "auth-2"]
+        assert rows_of(cl)[0]["members"] == ["auth-1", "auth-2"]
         snaps = (await call(c, "list_db_snapshots", {"public": True})).structured_content
-        assert [s["identifier"] for s in snaps["items"]] == ["ledger-manual-1"] and snaps["items"][0]["age_days"] == 400
+        assert [s["identifier"] for s in rows_of(snaps)] == ["ledger-manual-1"] and rows_of(snaps)[0]["age_days"] == 400
         old = (await call(c, "list_db_snapshots", {"older_than_days": 30})).structured_content
         assert old["total"] == 1
+        everything = rows_of((await call(c, "list_db_snapshots", {"limit": 500})).structured_content)
+        for shared in (True, False):
+            rows = rows_of((await call(c, "list_db_snapshots", {"shared": shared})).structured_content)
+            assert [s["identifier"] for s in rows] == [s["identifier"] for s in everything
+                                                       if bool(s["shared_with"]) == shared]  # fmt: skip
         hosts = (await call(c, "list_ec2_instances", {"database_host": True})).structured_content
-        assert [h["identifier"] for h in hosts["items"]] == ["i-0abc"]
-        assert hosts["items"][0]["imds_v2_required"] is False
+        assert [h["identifier"] for h in rows_of(hosts)] == ["i-0abc"]
+        assert rows_of(hosts)[0]["imds_v2_required"] is False
         buckets = (await call(c, "list_s3_buckets", {"purpose": "exports"})).structured_content
-        assert buckets["items"][0]["public"] is True and buckets["total"] == 1
+        assert rows_of(buckets)[0]["public"] is True and buckets["total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -210,7 +222,7 @@ def test_engine_versions_sort_numerically() -> None:
 async def test_list_sorted_by_engine_version(server) -> None:
     async with Client(server) as c:
         page = (await c.call_tool("list_db_instances", {"sort": "engine_version"})).structured_content
-    versions = [i["engine_version"] for i in page["items"]]
+    versions = [i["engine_version"] for i in rows_of(page)]
     assert versions[0] == "8.0.36" and versions[-1] == "16.4"
 
 
@@ -220,8 +232,8 @@ async def test_cache_clusters_listed_filtered_and_counted() -> None:
         page = (await c.call_tool("list_cache_clusters", {"limit": 500})).structured_content
         memcached = (await c.call_tool("list_cache_clusters", {"engine": "memcached"})).structured_content
         bad = await c.call_tool("list_cache_clusters", {"engine": "mongodb"})
-    assert summary["cache_clusters"] == page["total"] == len(page["items"]) > 0
-    assert {r["engine"] for r in page["items"]} == {"redis", "valkey", "memcached"}
-    assert memcached["total"] > 0 and all(r["engine"] == "memcached" for r in memcached["items"])
-    assert not any(r["replication_group"] for r in memcached["items"])
+    assert summary["cache_clusters"] == page["total"] == len(rows_of(page)) > 0
+    assert {r["engine"] for r in rows_of(page)} == {"redis", "valkey", "memcached"}
+    assert memcached["total"] > 0 and all(r["engine"] == "memcached" for r in rows_of(memcached))
+    assert not any(r["replication_group"] for r in rows_of(memcached))
     assert bad.is_error and "redis, valkey, memcached" in bad.content[0].text

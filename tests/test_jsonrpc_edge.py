@@ -20,6 +20,7 @@ import httpx2
 import pytest
 from mcp import Client
 
+from awsinv_mcp.models.table import rows_of
 from tests.http_server import INIT, MCP_HEADERS, running_server, server_env
 
 TIMEOUT_S = 30.0
@@ -161,7 +162,7 @@ async def test_the_official_client_still_works_over_stdio() -> None:
     params = StdioServerParameters(command=sys.executable, args=["-m", "awsinv_mcp", "serve"], env=server_env())
     async with Client(params, mode="legacy") as client:
         result = await client.call_tool("list_db_instances", {"limit": 2})
-        assert not result.is_error and len(result.structured_content["items"]) == 2
+        assert not result.is_error and len(rows_of(result.structured_content)) == 2
 
 
 # -- HTTP -------------------------------------------------------------------------------------------------
@@ -207,9 +208,23 @@ def test_http_unknown_protocol_version_header_names_the_supported_ones(http_base
         r = http.post("/mcp", json={"jsonrpc": "2.0", "id": 2, "method": "ping"}, headers=headers)
         bare = http.post("/mcp", json={"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, headers=headers)
     assert r.status_code == 400 and bare.status_code == 400
-    message = _error(r.json(), -32022)
+    message = _error(r.json(), -32022, 2)
     assert version in message and "2025-11-25" in message and "2026-07-28" in message and "_meta" not in message
     assert r.json()["error"]["data"]["requested"] == version and "2025-06-18" in r.json()["error"]["data"]["supported"]
+    assert bare.json()["id"] == 3  # the refusal answers the request it refuses
+
+
+def test_http_unknown_version_of_a_per_request_era_request_lists_what_discover_lists(http_base: str) -> None:
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "v999.0.0",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    body = {"jsonrpc": "2.0", "id": 301, "method": "server/discover", "params": {"_meta": meta}}
+    headers = {**MCP_HEADERS, "mcp-protocol-version": "v999.0.0", "mcp-method": "server/discover"}
+    r = httpx2.post(f"{http_base}/mcp", json=body, headers=headers, timeout=TIMEOUT_S)
+    assert r.status_code == 400 and r.json()["id"] == 301
+    data = r.json()["error"]["data"]
+    assert data == {"supported": ["2026-07-28"], "requested": "v999.0.0"}
 
 
 def test_http_origin_check_still_comes_first(http_base: str) -> None:

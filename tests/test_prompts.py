@@ -22,12 +22,19 @@ DESIGN_TOOLS = {
     "assess_security", "find_cost_savings", "analyze_performance", "get_findings", "get_cost_summary",
     "get_cost_trend", "get_cost_forecast", "list_databases", "list_schemas", "list_tables", "describe_table",
     "run_query", "explain_query", "database_health", "list_snapshots", "get_changes", "get_resource_history",
+    "list_reserved_instances",
 }  # fmt: skip
 
 EXPECTED = {
     "database_security_audit": ["get_inventory_summary", "assess_security", "get_findings"],
     "version_compliance_report": ["check_version_compliance", "analyze_engines"],
-    "cost_optimization_review": ["get_cost_summary", "get_cost_trend", "find_cost_savings", "get_cost_forecast"],
+    "cost_optimization_review": [
+        "get_cost_summary",
+        "get_cost_trend",
+        "find_cost_savings",
+        "get_cost_forecast",
+        "list_reserved_instances",
+    ],
     "performance_review": ["analyze_performance", "get_db_instance"],
     "team_database_overview": ["list_db_instances", "list_db_clusters", "check_version_compliance", "get_findings"],
     "inspect_database": ["list_databases", "database_health", "list_schemas", "list_tables", "describe_table"],

@@ -18,7 +18,15 @@ NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 def test_every_record_field_of_the_snapshot_is_a_registered_kind() -> None:
     tuple_fields = {f.name for f in fields(Snapshot) if str(f.type).startswith("tuple[")}
-    assert tuple_fields - {"accounts", "regions", "warnings", "lifecycle_overrides", "gaps"} == set(kinds.BY_FIELD)
+    assert tuple_fields - {
+        "accounts",
+        "regions",
+        "warnings",
+        "lifecycle_overrides",
+        "orderable_classes",
+        "gaps",
+        "organisation",
+    } == set(kinds.BY_FIELD)
     assert set(kinds.record_fields()) == set(kinds.BY_FIELD)
     for kind in kinds.KINDS:
         assert kind.id_attr in {f.name for f in fields(kind.record)}, kind.name

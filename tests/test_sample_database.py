@@ -34,7 +34,7 @@ async def test_the_sample_is_offered_when_nothing_is_configured(cache: Path) -> 
     assert count.structured_content["rows"] == [[2000]]
     assert write.is_error
     assert {"customers", "orders", "order_items", "products", "order_totals"} <= {
-        t["name"] for t in tables.structured_content["items"]
+        row[0] for row in tables.structured_content["rows"]
     }
     assert [p.name for p in (cache / "awsinv-mcp").iterdir()] == ["sample-v1.db"]
 

@@ -40,3 +40,17 @@ async def test_compact_answer_has_no_null_remediation_or_evidence() -> None:
     assert all(r["remediation"] for r in detailed["rules"].values())
     assert all(row["evidence"] for row in detailed["items"])
     assert compact["total_monthly_savings_usd"] == detailed["total_monthly_savings_usd"] > 0
+
+
+async def test_totals_are_split_by_bound_over_the_mcp_client() -> None:
+    async with Client(build_server(Settings(source="synthetic", seed=42, scale=150))) as client:
+        answer = json.loads((await client.call_tool("find_cost_savings", {"limit": 50})).content[0].text)
+        old = json.loads(
+            (await client.call_tool("find_cost_savings", {"rule": "old_manual_snapshot", "limit": 1})).content[0].text
+        )
+    split = answer["by_bound"]
+    assert set(split) == {"estimate", "lower_bound", "upper_bound"} and split["upper_bound"] > 0
+    assert sum(split.values()) == pytest.approx(answer["total_monthly_savings_usd"], abs=0.05)
+    assert {row["savings_bound"] for row in answer["items"]} <= set(split)
+    assert old["items"][0]["savings_bound"] == "upper_bound"  # snapshots are incremental
+    assert old["by_bound"]["upper_bound"] == old["total_monthly_savings_usd"] and old["by_bound"]["estimate"] == 0

@@ -38,3 +38,24 @@ def test_no_credentials_serve_the_demo_and_say_so(monkeypatch: pytest.MonkeyPatc
     assert "built-in demo estate" in snap.warnings[0].message
     explicit = InventoryStore(Settings(source="synthetic", scale=20)).estate().snapshot
     assert not any("demo estate" in w.message for w in explicit.warnings)  # asked for the demo: no nagging
+
+
+@pytest.mark.parametrize("broken", ["unparsable", "missing"])
+def test_a_broken_aws_configuration_is_reported_not_replaced_by_the_demo(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str], broken: str
+) -> None:
+    config = os.path.join(tmp_path, "config")
+    if broken == "unparsable":
+        with open(config, "w") as f:
+            f.write("[default\nregion = us-east-1\n")
+    with moto_env():
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        monkeypatch.setenv("AWS_CONFIG_FILE", config)
+        settings = Settings(source="auto")
+        assert resolve_source(settings) == "aws"
+        snap = InventoryStore(settings).estate().snapshot
+    assert snap.source == "aws" and not snap.db_instances
+    if broken == "unparsable":  # a missing file named by AWS_CONFIG_FILE reads as empty to botocore (moto's keys work)
+        messages = " ".join(w.message for w in snap.warnings)
+        assert "AWS configuration cannot be read" in messages and "AWS_CONFIG_FILE" in messages
+        assert "expired or invalid" not in messages and "sso login" not in messages

@@ -11,6 +11,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from awsinv_mcp.models.table import rows_of
 from tests.http_server import INIT, MCP_HEADERS, server_env, start_http, stop
 
 pytestmark = pytest.mark.anyio
@@ -59,7 +60,7 @@ async def test_http_client_round_trip(http_server: str) -> None:
         tools = (await c.list_tools()).tools
         assert len(tools) >= 8
         r = await c.call_tool("list_db_instances", {"limit": 3})
-        assert r.structured_content["total"] == 60 and len(r.structured_content["items"]) == 3
+        assert r.structured_content["total"] == 60 and len(rows_of(r.structured_content)) == 3
 
 
 def test_http_exact_path_health_and_origin(http_server: str) -> None:

@@ -1,7 +1,8 @@
 """REST routes of the web app (Starlette TestClient) on the real server over a crafted estate.
 
 Each route answers exactly what its tool answers to an assistant (`/api/v1/inventory/<name>` == the tool's
-structured result), so the page and the assistant never disagree.
+structured result, a table's rows as `items` objects: `models/table.py` `with_items`), so the page and the
+assistant never disagree.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from awsinv_mcp.clients.web.prompts import example_arguments
 from awsinv_mcp.clients.web.security import COOKIE, CSP
 from awsinv_mcp.config import Settings
 from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.models.table import rows_of, with_items
 from awsinv_mcp.server.app import build_server
 from awsinv_mcp.server.catalog import TOOLS
 from tests.estates import two_account_estate
@@ -36,14 +38,15 @@ def real_server(**kw: Any) -> Any:
     return build_server(SETTINGS, collector=crafted, **kw)
 
 
-def tool_answer(name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What an assistant gets from `name` on a server of its own over the same estate."""
+def tool_answer(name: str, args: dict[str, Any] | None = None, *, raw: bool = False) -> dict[str, Any]:
+    """What an assistant gets from `name` on a server of its own over the same estate (unless `raw`, a table's
+    rows as `items` objects, as the page gets them)."""
 
     async def run() -> dict[str, Any]:
         async with Client(real_server()) as c:
             result = await c.call_tool(name, args or {})
             assert not result.is_error, result.content
-            return result.structured_content
+            return result.structured_content if raw else with_items(result.structured_content)
 
     return anyio.run(run)
 
@@ -64,7 +67,9 @@ def test_each_route_answers_what_its_tool_answers(client: TestClient, route: str
     r = client.get(f"/api/v1/inventory/{route}")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
-    assert body == tool_answer(INVENTORY_ROUTES[route])
+    answer = tool_answer(INVENTORY_ROUTES[route], raw=True)
+    assert body == with_items(answer)
+    assert body.get("items", []) == rows_of(answer) and "rows" not in body
     assert body["source"] == "synthetic"
 
 
@@ -133,6 +138,9 @@ def test_prompt_cards_fill_arguments_from_the_estate(client: TestClient) -> None
 
 
 class _Bridge:
+    async def has_tool(self, name: str) -> bool:
+        return True
+
     async def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         if name == "list_databases":
             rows = [("a_down", False), ("b_up", True), ("c_up", True)]
@@ -226,10 +234,11 @@ def test_static_assets_ship_in_the_package_and_load_nothing_external() -> None:
     static = files("awsinv_mcp.clients.web") / "static"
     html = (static / "index.html").read_text()
     referenced = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
-    assert sorted(referenced) == ["app.css", "app.js"]
+    assert sorted(referenced) == ["app.css", "app.js", "data.js"]
     for name in referenced:
         assert (static / name).is_file()
-    js, css = (static / "app.js").read_text(), (static / "app.css").read_text()
+    js = (static / "app.js").read_text() + (static / "data.js").read_text()
+    css = (static / "app.css").read_text()
     assert "innerHTML" not in js.replace("nothing is ever assigned to innerHTML", "")
     assert not re.search(r"<script>|<style|\sstyle=|\son\w+=", html)  # nothing inline: the CSP forbids it
     for text in (html, js, css):

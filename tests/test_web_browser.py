@@ -276,7 +276,7 @@ def test_chat_demo_card_streamed_safe_markdown_answer(
     prompts = served.get("/api/v1/prompts")["items"]
     assert cards.count() == len(prompts) > 0
     cards.first.click()
-    assert page.get_by_test_id("chat-input").input_value() == prompts[0]["text"]
+    assert page.get_by_test_id("chat-input").input_value() == prompts[0]["question"]  # a question, not the script
     page.get_by_test_id("chat-input").fill("How many databases do we have?")
     gate.arm()
     page.get_by_test_id("chat-input").press("Control+Enter")
@@ -360,6 +360,7 @@ def test_chat_without_api_key_shows_the_fix(served: ServedApp, page: Any, monkey
     page.wait_for_function("() => !document.querySelector('[data-testid=chat-send]').disabled")
     assert "ANTHROPIC_API_KEY=" in notice.locator(".fix").inner_text() and notice.is_visible()
     assert page.locator(".msg-assistant").count() == 0  # no half answer left behind
+    assert page.get_by_text("no Anthropic API key").count() == 1  # said once, not again per attempt
     assert page.get_by_test_id("chat-input").input_value() == "How many databases?"  # kept for a retry
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
@@ -375,4 +376,31 @@ def test_detail_panel_head_stays_below_the_top_bar(served: ServedApp, page: Any)
     topbar = page.locator(".topbar").bounding_box()
     panel = page.get_by_test_id("detail-panel").bounding_box()
     assert panel["y"] >= topbar["y"] + topbar["height"], (panel, topbar)  # its head is not under the top bar
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_demo_question_runs_its_prompt_shown_on_demand(served: ServedApp, page: Any, fake_api: Any) -> None:
+    from tests.fake_anthropic import text
+
+    fake_api.script += [text("Here is the audit.")]
+    page.goto(served.url + "/#chat")
+    prompts = {p["name"]: p for p in served.get("/api/v1/prompts")["items"]}
+    audit = prompts["database_security_audit"]
+    assert audit["question"] == "Which databases are public or unencrypted, and what do we fix first?"
+    card = page.get_by_test_id("demo-database_security_audit")
+    assert audit["question"] in card.inner_text() and audit["text"] not in card.inner_text()
+    shown = page.get_by_test_id("prompt-text-database_security_audit")
+    assert not shown.locator("pre").is_visible()
+    shown.locator("summary").click()  # the full prompt, on demand
+    assert shown.locator("pre").inner_text() == audit["text"]
+    card.click()
+    assert page.get_by_test_id("chat-input").input_value() == audit["question"]
+    before = len(fake_api.requests)
+    page.get_by_test_id("chat-send").click()
+    page.locator(".msg-assistant [data-testid=answer]").last.wait_for()
+    sent = fake_api.requests[before]["messages"][-1]["content"]
+    assert sent == audit["text"]  # sending the question ran the matching prompt
+    message = page.locator(".msg-user").last
+    assert audit["question"] in message.locator(".msg-text").inner_text()
+    assert message.get_by_test_id("sent-prompt").locator("pre").is_hidden()
     assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from awsinv_mcp.analysis import (  # noqa: F401  (imported for their @rule regis
     cost_rules,
     elasticache_rules,
     performance,
+    reservations,
     security_ec2,
     security_rds,
     security_s3,

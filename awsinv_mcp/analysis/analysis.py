@@ -8,12 +8,13 @@ finding count, an Extended Support charge) comes from the same run, so the tools
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from awsinv_mcp.analysis import report as R
+from awsinv_mcp.analysis import reservations as RS
 from awsinv_mcp.analysis import savings_report as SR
 from awsinv_mcp.analysis import versions as V
 from awsinv_mcp.analysis.catalogue import AnalysisContext
@@ -70,6 +71,18 @@ class Analysis:
     ) -> tuple[R.Report, R.FindingsView]:
         report = self.report(as_of)
         return report, R.view_findings(self.estate, report, q, view=view, limit=limit, cursor=cursor)
+
+    def metrics_warning(self, rule_ids: Iterable[str] | None) -> str | None:
+        """The warning for metric-based rules among `rule_ids` skipped on instances without CloudWatch data."""
+        missing = self.estate.memo("unmeasured", lambda: R.unmeasured(self.snapshot))
+        available = self.estate.memo(
+            "available", lambda: sum(db.status == "available" for db in self.snapshot.db_instances)
+        )
+        return R.metrics_warning(missing, available, rule_ids)
+
+    def reservations(self, as_of: date | None = None) -> list[RS.ReservationUse]:
+        """Every reserved DB instance with its pool's utilisation and coverage (the run's, shared with the rule)."""
+        return RS.uses_for(self.snapshot, self.context(as_of))
 
     def evaluated(self, review: str) -> dict[str, int]:
         return R.evaluated(self.estate, review)

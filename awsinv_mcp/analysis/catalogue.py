@@ -72,6 +72,7 @@ class Rule:
     notes: str | None = None  # scope details for docs/rules.md (what is skipped and why)
     per_resource: PerResource | None = None  # set by @resource_rule: lets the engine fuse loops per collection
     also_in: tuple[str, ...] = ()  # other category reviews listing this rule's findings (one rule, no duplicates)
+    metrics: tuple[str, ...] = ()  # CloudWatch metrics the rule judges by: silent on instances without them
 
     @property
     def id(self) -> str:
@@ -143,6 +144,7 @@ def rule(
     notes: str | None = None,
     per_resource: PerResource | None = None,
     also_in: tuple[str, ...] = (),
+    metrics: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register `check` in the catalogue under `id` (ids are unique)."""
 
@@ -156,6 +158,7 @@ def rule(
         RULES[id] = Rule(
             meta=meta, rationale=rationale, resource_types=resource_types, check=check,
             production_only=production_only, notes=notes, per_resource=per_resource, also_in=also_in,
+            metrics=metrics,
         )  # fmt: skip
         return check
 

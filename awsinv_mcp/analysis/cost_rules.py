@@ -58,12 +58,14 @@ def _compute(snapshot: Snapshot, ctx: AnalysisContext, rule_id: str, kind: str) 
     "delete-db-instance --db-instance-identifier ID --final-db-snapshot-identifier ID-final).",
     notes="Standalone instances, and Aurora clusters whose members are all idle (finding on the cluster; an idle "
     "reader alone is not reported). Saving = the whole compute cost.",
+    metrics=("DatabaseConnections",),
 )
 def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     found = _compute(snapshot, ctx, "cost.idle_instance", "idle")
     for cluster, saving, members in S.plans_for(snapshot, ctx).idle_clusters.values():
         evidence = {"action": "stop, or snapshot and delete", "members": sorted(m.identifier for m in members),
-                    "connections_max": 0,
+                    "connections_max": 0, "savings_bound": "lower_bound" if any(
+                        S.compute_bound(m) == "lower_bound" for m in members) else "estimate",
                     "how": "sum of the members' on-demand compute: " + " + ".join(
                         f"{m.instance_class}" for m in sorted(members, key=lambda m: m.identifier))}  # fmt: skip
         found.append(_finding("cost.idle_instance", cluster, "db_cluster", saving, evidence))
@@ -75,12 +77,18 @@ def idle_instance(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     category="cost",
     severity="medium",
     title="Over-sized DB instance: one size down",
-    rationale="14-day CPU average and maximum well below the thresholds: the next smaller class carries the load.",
+    rationale="14-day CPU average and maximum well below the thresholds, and memory, connections and I/O that fit in "
+    "half the class: the next smaller class carries the load.",
     resource_types=("db_instance",),
-    remediation="Modify the instance to the smaller class the finding names (its target_class; previous-generation "
+    remediation="Modify the instance to the smaller class the finding names (previous-generation "
     "classes go to their current successor). " + _MODIFY_CLASS,
-    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days. Non-burstable families stop "
-    "at large. Saving = (current - target on-demand hourly) x 730.",
+    notes="Thresholds (ctx.extra): cpu_avg_pct 15, cpu_max_pct 40 over at least 14 days; FreeableMemory's minimum at "
+    "least half the memory; connections maximum under half the target's default max_connections; read + write IOPS "
+    "under half of what the target size drives (a metric not collected is named in evidence.not_collected). Only a "
+    "class RDS offers for the engine, edition and version (DescribeOrderableDBInstanceOptions in aws mode, else "
+    "resources/orderable_classes.json). Non-burstable families stop at large. Saving = (current - target on-demand "
+    "hourly) x 730.",
+    metrics=("CPUUtilization", "FreeableMemory", "DatabaseConnections", "ReadIOPS", "WriteIOPS"),
 )
 def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     return _compute(snapshot, ctx, "cost.rightsizing", "rightsize")
@@ -94,8 +102,7 @@ def rightsizing(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     rationale="Current-generation classes cost less per hour for more performance; Graviton where the engine "
     "supports it, the Intel successor for Oracle and SQL Server.",
     resource_types=("db_instance",),
-    remediation="Modify the instance to the current-generation class the finding names (its target_class). "
-    + _MODIFY_CLASS,
+    remediation="Modify the instance to the current-generation class the finding names. " + _MODIFY_CLASS,
     notes="Previous-generation classes are priced as their Intel successor family (see prices.json), so the saving "
     "is a lower bound. Only reported when the target is cheaper.",
 )
@@ -179,16 +186,66 @@ def ebs_gp2_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     title="Provisioned IOPS far above use",
     rationale="io1/io2 bill every provisioned IOPS each month whether used or not.",
     resource_types=("db_instance",),
-    remediation="Lower the provisioned IOPS to evidence recommended_iops (or move to gp3 when it covers the need). "
+    remediation="Lower the provisioned IOPS to the level the finding recommends (or move to gp3 when it covers the "
+    "need). "
     "CLI: aws rds modify-db-instance --db-instance-identifier ID --iops N --apply-immediately.",
     notes="Average read + write IOPS over 14 days below 30% of provisioned (ctx.extra iops_used_pct; peaks run 2-3x "
     "the average, so more is sizing for peaks); recommendation = 2x the average rounded up to 1,000, at least "
     "1,000. Peaks are not collected, so check the maximum before lowering.",
+    metrics=("ReadIOPS", "WriteIOPS"),
 )
 def overprovisioned_iops(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
     t = S.Thresholds.from_ctx(ctx)
     return _each("cost.overprovisioned_iops", "db_instance", snapshot.db_instances,
                  lambda inst: S.overprovisioned_iops(inst, t))  # fmt: skip
+
+
+@rule(
+    "cost.io_to_gp3",
+    category="cost",
+    severity="medium",
+    title="Provisioned IOPS storage that gp3 serves for less",
+    rationale="gp3 includes 3,000 IOPS and 125 MiB/s (12,000 and 500 from 400 GB on MySQL, MariaDB and PostgreSQL) "
+    "and bills extra IOPS at a fifth of the io1/io2 rate; most io1/io2 volumes need nothing io2 alone gives.",
+    resource_types=("db_instance",),
+    remediation="Console: Modify > Storage type General Purpose SSD (gp3), Provisioned IOPS and Storage throughput "
+    "as the finding's action says. CLI: aws rds modify-db-instance --db-instance-identifier ID --storage-type gp3 "
+    "--iops N --storage-throughput MIBPS --apply-immediately (online; a storage optimisation follows).",
+    notes="Only where gp3 can provision the IOPS and throughput (at most 64,000 IOPS, 4,000 MiB/s and 500 IOPS "
+    "per GB; SQL Server 16,000 / 1,000; below 400 GB, 200 GB for Oracle, only the baseline). IOPS: the provisioned "
+    "figure, or the lower one cost.overprovisioned_iops recommends (the two savings add up). Throughput: the set "
+    "value, else IOPS x 16 KiB. Saving = io1/io2 storage + IOPS - gp3 storage + IOPS and MiB/s above the baseline.",
+)
+def io_to_gp3(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
+    t = S.Thresholds.from_ctx(ctx)
+    return _each("cost.io_to_gp3", "db_instance", snapshot.db_instances, lambda inst: S.io_to_gp3(inst, t))
+
+
+@rule(
+    "cost.aurora_io_optimized",
+    category="cost",
+    severity="medium",
+    title="Aurora storage configuration: the other one costs less",
+    rationale="Aurora Standard bills every I/O request; I/O-Optimized bills none but costs more per instance-hour "
+    "and per GB. When I/O is about a quarter or more of the cluster's cost, I/O-Optimized is cheaper; well below, "
+    "Standard is.",
+    resource_types=("db_cluster",),
+    remediation="Console: RDS > the cluster > Modify > Cluster storage configuration: Aurora I/O-Optimized (or "
+    "Aurora Standard). CLI: aws rds modify-db-cluster --db-cluster-identifier ID --storage-type aurora-iopt1 (or "
+    "aurora) --apply-immediately. A switch to I/O-Optimized is allowed once every 30 days.",
+    notes="Provisioned clusters with 14-day I/O figures on every member. Standard = members' compute + GB + I/O "
+    "requests (ReadIOPS + WriteIOPS averages x 730 h); I/O-Optimized = members' compute x the I/O-Optimized factor "
+    "+ GB at its rate. Members are priced on the class their right-sizing finding proposes. Only when the switch "
+    "saves 5% of the cluster's cost or more (ctx.extra aurora_switch_min_pct).",
+)
+def aurora_io_optimized(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
+    t, plans = S.Thresholds.from_ctx(ctx), S.plans_for(snapshot, ctx)
+    members: dict[tuple[str, str, str], list[DBInstance]] = {}
+    for inst in snapshot.db_instances:
+        if inst.cluster:
+            members.setdefault((inst.account, inst.region, inst.cluster), []).append(inst)
+    return _each("cost.aurora_io_optimized", "db_cluster", snapshot.db_clusters, lambda c: S.aurora_io_config(
+        c, members.get((c.account, c.region, c.identifier), []), plans, t))  # fmt: skip
 
 
 @rule(
@@ -221,8 +278,8 @@ def old_manual_snapshot(snapshot: Snapshot, ctx: AnalysisContext) -> list[Findin
     title="Extended Support charges avoidable by upgrading",
     rationale="RDS Extended Support is billed per vCPU-hour on top of the instance; upgrading stops it at once.",
     resource_types=("db_instance", "db_cluster"),
-    remediation="Upgrade to a major in standard support (evidence upgrade_target); the charge stops on the day of "
-    "the upgrade. CLI: aws rds modify-db-instance --db-instance-identifier ID --engine-version TARGET "
+    remediation="Upgrade to a major in standard support (the upgrade target the finding names); the charge stops "
+    "on the day of the upgrade. CLI: aws rds modify-db-instance --db-instance-identifier ID --engine-version TARGET "
     "--allow-major-version-upgrade --apply-immediately (clusters: modify-db-cluster).",
     notes="Same rows as check_version_compliance; Aurora clusters carry the sum over their members.",
 )
@@ -235,7 +292,7 @@ def extended_support(snapshot: Snapshot, ctx: AnalysisContext) -> list[Finding]:
             "action": f"upgrade {row.major} -> {row.upgrade_target or 'a supported major'}",
             "engine": row.engine, "major": row.major, "upgrade_target": row.upgrade_target,
             "end_of_standard_support": row.end_of_standard_support.isoformat() if row.end_of_standard_support else None,
-            "how": row.es_basis,
+            "how": row.es_basis, "savings_bound": "estimate",
         }  # fmt: skip
         rtype = "db_cluster" if row.resource_type == "cluster" else "db_instance"
         found.append(_finding("cost.extended_support", row.record, rtype, row.extended_support_monthly_usd, evidence))

@@ -5,6 +5,7 @@ python -m awsinv_mcp.analysis.docs > docs/rules.md
 
 from __future__ import annotations
 
+from awsinv_mcp.analysis import parity
 from awsinv_mcp.analysis.all_rules import RULES
 from awsinv_mcp.analysis.catalogue import Rule
 from awsinv_mcp.models.findings import CATEGORIES, SEVERITY_ORDER
@@ -52,9 +53,32 @@ def _details(r: Rule) -> list[str]:
         lines.append(f"- Scope: {_text(r.notes)}")
     if r.also_in:
         lines.append(f"- Also in the {', '.join(r.also_in)} review")
-    lines.append(f"- Prowler: `{r.prowler_check}`" if r.prowler_check else "- Prowler: no equivalent check")
+    lines.append(f"- Prowler: `{r.prowler_check}`" if r.prowler_check else "- Prowler: no check of the same scope")
+    advisor = [p.check for p in parity.TRUSTED_ADVISOR if r.id in p.rules]
+    if advisor:
+        lines.append(f"- Trusted Advisor: {'; '.join(advisor)}")
     lines += [f"- Fix: {_text(r.remediation)}", ""]
     return lines
+
+
+def _parity_table(table: tuple[parity.Parity, ...], label: str, with_category: bool) -> list[str]:
+    c = parity.counts(table)
+    head = f"| {label} | " + ("category | " if with_category else "") + "status | our rules | notes |"
+    lines = [f"{len(table)} checks: {c['matched']} matched, {c['not applicable']} not applicable, "
+             f"{c['missing']} missing.", "", head, "| --- " * (head.count("|") - 1) + "|"]  # fmt: skip
+    for p in table:
+        name = f"`{p.check}`" if not with_category else _cell(p.check)
+        rules = ", ".join(f"[`{r}`](#{r.replace('.', '')})" for r in p.rules) or "-"
+        category = f"{p.category} | " if with_category else ""
+        lines.append(f"| {name} | {category}{p.status} | {rules} | {_cell(p.note) or '-'} |")
+    return lines
+
+
+def _parity() -> list[str]:
+    return ["## Parity with Prowler and Trusted Advisor", "", parity.INTRO,
+            "", "### Prowler 5.x RDS checks", "", *_parity_table(parity.PROWLER, "Prowler check", False), "",
+            "### Trusted Advisor checks about RDS and Aurora", "",
+            *_parity_table(parity.TRUSTED_ADVISOR, "Trusted Advisor check", True), ""]  # fmt: skip
 
 
 def render_rules_markdown() -> str:
@@ -69,6 +93,7 @@ def render_rules_markdown() -> str:
         out += [f"## {category.capitalize()}", "", *_table(rules), ""]
         for r in rules:
             out += _details(r)
+    out += _parity()
     return "\n".join(out).rstrip() + "\n"
 
 

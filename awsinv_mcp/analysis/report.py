@@ -184,7 +184,8 @@ def select(estate: Estate, report: Report, q: FindingQuery) -> list[Finding]:
 @dataclass(frozen=True)
 class Summary:
     total: int
-    resources: int
+    resources: int  # distinct resources the findings name (Aurora members each count)
+    resource_groups: int  # the same with each Aurora member counted in its cluster (view=resources rows)
     by_severity: dict[str, int]
     by_category: dict[str, int]
     top_rules: dict[str, int]
@@ -197,7 +198,8 @@ def summarize(findings: Sequence[Finding], *, top: int = 10) -> Summary:
     savings = sum(f.monthly_savings_usd or 0.0 for f in findings)
     return Summary(
         total=len(findings),
-        resources=len({resource_key(f) for f in findings}),
+        resources=len({(f.resource_type, f.account, f.region, f.resource_id) for f in findings}),
+        resource_groups=len({resource_key(f) for f in findings}),
         by_severity={s: by_severity[s] for s in SEVERITIES if by_severity[s]},
         by_category={c: by_category[c] for c in CATEGORIES if by_category[c]},
         top_rules=dict(Counter(f.meta.id for f in findings).most_common(top)),
@@ -254,6 +256,28 @@ def view_findings(
     summary, rows = report.views.get((q.key(), view), compute)
     query = fingerprint("findings", q.key(), view, estate.id, report.ctx.as_of)
     return FindingsView(summary, paginate(rows, limit=limit, cursor=cursor, query=query))
+
+
+def unmeasured(snapshot: Snapshot) -> list[str]:
+    """Available DB instances without any CloudWatch statistic (utilisation not collected), in snapshot order."""
+    return [db.identifier for db in snapshot.db_instances if db.status == "available" and db.utilisation is None]
+
+
+def metrics_warning(missing: Sequence[str], instances: int, rule_ids: Iterable[str] | None) -> str | None:
+    """What the metric-based rules among `rule_ids` (default: every rule) could not judge, and how to fix it; None
+    when every available instance has CloudWatch data or no such rule is selected."""
+    selected = [RULES[rid] for rid in (sorted(RULES) if rule_ids is None else sorted(rule_ids)) if RULES[rid].metrics]
+    if not missing or not selected:
+        return None
+    names = ", ".join(f"{r.id} ({'+'.join(r.metrics)})" for r in selected)
+    sample = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} of {instances} available DB instances have no CloudWatch data ({sample}): the metric-based "
+        f"rules {names} were skipped on them, so no finding does not mean healthy. Fix: allow cloudwatch:GetMetricData "
+        "to the identity that collects (a denied call is also listed among the warnings); RDS publishes these AWS/RDS "
+        "metrics only while an instance runs, and CloudWatch keeps 1-minute points 15 days and 5-minute points 63 "
+        "days, so an instance started or restored recently has too little history; then call refresh_inventory."
+    )
 
 
 def review_rules(review: str) -> list[Rule]:

@@ -24,7 +24,8 @@ def by_saving(report: Report) -> list[Finding]:
     """The report's cost findings, largest saving first (once per report)."""
 
     def compute() -> list[Finding]:
-        found = [f for f in report.findings if f.meta.category == "cost"]
+        # cost findings with a saving (the reservation calendar avoids an increase: get_findings lists it)
+        found = [f for f in report.findings if f.meta.category == "cost" and f.monthly_savings_usd is not None]
         found.sort(key=lambda f: (-(f.monthly_savings_usd or 0.0), f.meta.id, f.account, f.region, f.resource_id))
         return found
 
@@ -50,6 +51,7 @@ def rule_set(rule: str | None) -> frozenset[str] | None:
 class SavingsReport:
     findings: list[Finding]  # matches, largest saving first
     total_monthly_savings_usd: float
+    by_bound: dict[str, float]  # estimate / lower_bound / upper_bound -> monthly_usd (adds up to the total)
     by_rule: dict[str, dict[str, int | float]]  # rule -> {count, monthly_usd}
     by_team: dict[str, float]
     by_environment: dict[str, float]
@@ -84,9 +86,11 @@ def savings_report(
     by_team: dict[str, float] = defaultdict(float)
     by_env: dict[str, float] = defaultdict(float)
     total = 0.0
+    by_bound: dict[str, float] = dict.fromkeys(("estimate", "lower_bound", "upper_bound"), 0.0)
     for x in matches:
         usd = x.monthly_savings_usd or 0.0
         total += usd
+        by_bound[x.savings_bound or "estimate"] += usd
         counts[x.meta.id] += 1
         by_rule[x.meta.id] += usd
         by_team[x.team or UNTAGGED] += usd
@@ -95,6 +99,7 @@ def savings_report(
     return SavingsReport(
         findings=matches,
         total_monthly_savings_usd=round(total, 2),
+        by_bound={k: round(v, 2) for k, v in by_bound.items()},
         by_rule={r: {"count": counts[r], "monthly_usd": round(by_rule[r], 2)} for r in ordered},
         by_team=_top(by_team, top),
         by_environment=_top(by_env, top),

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from awsinv_mcp.analysis.catalogue import AnalysisContext, Hit, resource_rule
+from awsinv_mcp.analysis.versions import run_members
 from awsinv_mcp.dates import add_months
 from awsinv_mcp.engine_versions import default_port, engine_family
 from awsinv_mcp.inventory.network import db_exposure
 from awsinv_mcp.models.inventory import DBCluster, DBInstance, DBSnapshot, Snapshot
 
 IAM_AUTH_ENGINES = frozenset({"mysql", "mariadb", "postgres", "aurora-mysql", "aurora-postgresql"})
-DEFAULT_MASTER_USERS = frozenset({"admin", "postgres"})  # the console defaults Prowler also flags
+DEFAULT_MASTER_USERS = frozenset({"admin", "postgres"})  # the console defaults, matched exactly as Prowler does
 # Log types worth exporting per engine family (security and incident investigation).
 LOG_EXPORTS: dict[str, tuple[str, ...]] = {
     "postgres": ("postgresql",),
@@ -28,6 +29,8 @@ LOG_EXPORTS: dict[str, tuple[str, ...]] = {
     "oracle": ("alert", "audit", "listener"),
     "sqlserver": ("agent", "error"),
 }
+# Cluster engines Prowler judges for log exports (rds_cluster_integration_cloudwatch_logs).
+CLUSTER_LOG_ENGINES = frozenset({"aurora-mysql", "aurora-postgresql", "mysql", "postgres"})
 NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})  # SQL Server Express cannot run Multi-AZ
 PRODUCTION_MIN_RETENTION_DAYS = 7
 
@@ -41,9 +44,15 @@ def serverless_v1(c: DBCluster) -> bool:
 
 
 def missing_logs(engine: str, exported: tuple[str, ...]) -> Hit:
+    """The recommended log types `exported` lacks, when it exports some (exporting none is the Prowler-id rule's)."""
     wanted = LOG_EXPORTS.get(engine_family(engine), ())
     missing = [t for t in wanted if t not in exported]
-    return {"log_exports": list(exported), "missing": missing} if missing else None
+    return {"log_exports": list(exported), "missing": missing} if missing and exported else None
+
+
+def no_logs(engine: str, exported: tuple[str, ...]) -> Hit:
+    """No log type exported at all (what Prowler fails); the recommended set says what to turn on."""
+    return None if exported else {"log_exports": [], "recommended": list(LOG_EXPORTS.get(engine_family(engine), ()))}
 
 
 # --- encryption --------------------------------------------------------------------------------------------
@@ -141,6 +150,73 @@ def snapshot_public(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return {"public": True, "source_id": s.source_id, "snapshot_type": s.snapshot_type, "encrypted": s.encrypted}
 
 
+def _outsiders(s: DBSnapshot, snap: Snapshot) -> list[str]:
+    known = snap.known_accounts
+    return [a for a in s.shared_with if a != "all" and a not in known]
+
+
+def _known_from(snap: Snapshot) -> str:
+    return "the AWS Organization" if snap.organisation else "the collected accounts"
+
+
+@resource_rule(
+    "rds.snapshot_shared_outside", resource_type="db_snapshot", category="security", severity="high",
+    title="DB snapshot shared with an account outside the organisation",
+    rationale="Whoever controls the other account can restore the snapshot and read all of its data; an account "
+    "outside the organisation is governed by nobody here.",
+    remediation="Console: Snapshots > select > Actions > Share snapshot: remove the account (share a copy with a "
+    "partner only under an agreement, encrypted with a customer managed KMS key). CLI: aws rds "
+    "modify-db-snapshot-attribute --db-snapshot-identifier <id> --attribute-name restore --values-to-remove "
+    "<account> (cluster snapshots: aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier "
+    "<id> ...)",
+    notes="Manual instance and cluster snapshots whose restore attribute names an account that is neither in the AWS "
+    "Organization (when the collection listed it whole) nor among the collected accounts. Public snapshots are "
+    "rds.snapshot_public.",
+)  # fmt: skip
+def snapshot_shared_outside(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if not s.shared_with:
+        return None
+    outside = _outsiders(s, snap)
+    if not outside:
+        return None
+    return {"shared_with_outside": outside, "known_from": _known_from(snap), "encrypted": s.encrypted,
+            "source_id": s.source_id}  # fmt: skip
+
+
+def snapshot_environment(s: DBSnapshot, snap: Snapshot) -> str | None:
+    """A snapshot's environment: its own label, else the environment its account is dedicated to."""
+    if s.environment is not None:
+        return s.environment
+    account = snap.known_accounts.get(s.account)
+    return account.environment if account else None
+
+
+@resource_rule(
+    "rds.snapshot_prod_shared_to_nonprod", resource_type="db_snapshot", category="security", severity="high",
+    title="Production DB snapshot shared into a non-production account",
+    rationale="A restore in a development or staging account puts production data where access, monitoring and "
+    "retention are weaker; refresh lower environments from masked or synthetic data instead.",
+    remediation="Console: Snapshots > select > Actions > Share snapshot: remove the non-production account, and "
+    "refresh it from a masked copy. CLI: aws rds modify-db-snapshot-attribute --db-snapshot-identifier <id> "
+    "--attribute-name restore --values-to-remove <account> (cluster snapshots: aws rds "
+    "modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <id> ...)",
+    notes="The snapshot's environment is its label (inherited from its DB instance or cluster when untagged), else "
+    "its account's; a target account is non-production when the environment it is dedicated to (from its alias or "
+    "AWS Organizations name, inventory/aws/tags.py) is known and not production.",
+)  # fmt: skip
+def snapshot_prod_shared_to_nonprod(s: DBSnapshot, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if not s.shared_with or not ctx.is_production(snapshot_environment(s, snap)):
+        return None
+    known = snap.known_accounts
+    lower = {
+        a: known[a].environment for a in s.shared_with
+        if a in known and known[a].environment is not None and not ctx.is_production(known[a].environment)
+    }  # fmt: skip
+    if not lower:
+        return None
+    return {"shared_with_non_production": lower, "source_id": s.source_id, "encrypted": s.encrypted}
+
+
 @resource_rule(
     "rds.snapshot_encrypted", resource_type="db_snapshot", category="security", severity="medium",
     title="DB snapshot is not encrypted",
@@ -197,10 +273,13 @@ def cluster_multi_az(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     remediation="Console: Modify the instance, Backup > retention period of 7 days or more. CLI: aws rds "
     "modify-db-instance --db-instance-identifier <id> --backup-retention-period 7 --apply-immediately",
     prowler_check="rds_instance_backup_enabled",
-    notes="Standalone instances; Aurora backups are a cluster setting and cannot be disabled.",
+    notes="Standalone instances; Aurora backups are a cluster setting and cannot be disabled. Read replicas are "
+    "skipped (their source holds the backups), as Prowler does by default (check_rds_instance_replicas).",
 )  # fmt: skip
 def backup_enabled(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    return {"backup_retention_days": 0} if standalone(db) and db.backup_retention_days <= 0 else None
+    if not standalone(db) or db.replica_source or db.backup_retention_days > 0:
+        return None
+    return {"backup_retention_days": 0}
 
 
 @resource_rule(
@@ -300,10 +379,10 @@ def cluster_iam_auth(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     "user name, or create a separate admin user and stop using the master. CLI: aws rds "
     "restore-db-instance-from-db-snapshot --db-instance-identifier <new> --db-snapshot-identifier <snap>",
     prowler_check="rds_instance_default_admin",
-    notes="Standalone instances; Aurora's master user is the cluster's.",
+    notes="Standalone instances; Aurora's master user is the cluster's. Exact names (Admin passes), as Prowler.",
 )  # fmt: skip
 def default_master_username(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    if not standalone(db) or (db.master_username or "").lower() not in DEFAULT_MASTER_USERS:
+    if not standalone(db) or db.master_username not in DEFAULT_MASTER_USERS:
         return None
     return {"master_username": db.master_username}
 
@@ -318,7 +397,7 @@ def default_master_username(db: DBInstance, ctx: AnalysisContext, snap: Snapshot
     prowler_check="rds_cluster_default_admin",
 )  # fmt: skip
 def cluster_default_master_username(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
-    if (c.master_username or "").lower() not in DEFAULT_MASTER_USERS:
+    if c.master_username not in DEFAULT_MASTER_USERS:
         return None
     return {"master_username": c.master_username}
 
@@ -369,6 +448,22 @@ def auto_minor_version_upgrade(db: DBInstance, ctx: AnalysisContext, snap: Snaps
 
 
 @resource_rule(
+    "rds.cluster_auto_minor_version_upgrade", resource_type="db_cluster", category="security", severity="low",
+    title="Automatic minor version upgrades are off on the Multi-AZ DB cluster",
+    rationale="Minor versions carry security fixes; without auto upgrade they wait for someone to remember.",
+    remediation="Console: Modify the cluster, Maintenance > Auto minor version upgrade: yes. CLI: aws rds "
+    "modify-db-cluster --db-cluster-identifier <id> --auto-minor-version-upgrade --apply-immediately",
+    prowler_check="rds_cluster_minor_version_upgrade_enabled",
+    notes="Multi-AZ DB clusters (RDS for MySQL/PostgreSQL), where the setting is the cluster's. Prowler also fails "
+    "Aurora clusters with MultiAZ, which have no such cluster setting (their members: rds.auto_minor_version_upgrade).",
+)  # fmt: skip
+def cluster_auto_minor_version_upgrade(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if c.auto_minor_version_upgrade is not False or not c.multi_az or c.engine.startswith("aurora"):
+        return None
+    return {"auto_minor_version_upgrade": False, "engine": c.engine}
+
+
+@resource_rule(
     "rds.enhanced_monitoring", resource_type="db_instance", category="security", severity="low",
     title="Enhanced Monitoring is off",
     rationale="Without OS-level metrics (processes, memory, I/O per second) incidents are diagnosed blind.",
@@ -384,30 +479,67 @@ def enhanced_monitoring(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) ->
 @resource_rule(
     "rds.log_exports", resource_type="db_instance", category="security", severity="low",
     title="Database logs are not exported to CloudWatch Logs",
-    rationale="Exported logs survive the instance and feed alerting; per engine: postgresql; audit and error "
-    "(MySQL, MariaDB); alert, audit, listener (Oracle); agent, error (SQL Server).",
-    remediation="Console: Modify the instance, Log exports: tick the log types. CLI: aws rds modify-db-instance "
-    "--db-instance-identifier <id> --cloudwatch-logs-export-configuration 'EnableLogTypes=[\"audit\",\"error\"]' "
-    "(MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
+    rationale="No log type is exported: once the instance is gone (or the local log rotated) there is nothing left "
+    "to investigate an incident with, and nothing to alert on.",
+    remediation="Console: Modify the instance, Log exports: tick the log types the finding recommends. CLI: aws rds "
+    "modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\",\"error\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
     prowler_check="rds_instance_integration_cloudwatch_logs",
-    notes="Standalone instances; Aurora log exports are a cluster setting.",
+    notes="Standalone instances exporting no log type at all, as Prowler fails them (an instance exporting some "
+    "passes; rds.log_exports_recommended judges the set). Aurora log exports are a cluster setting "
+    "(rds.cluster_log_exports), where Prowler also fails each member.",
 )  # fmt: skip
 def log_exports(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    return no_logs(db.engine, db.log_exports) if standalone(db) else None
+
+
+@resource_rule(
+    "rds.log_exports_recommended", resource_type="db_instance", category="security", severity="low",
+    title="Database exports some logs but not the recommended set",
+    rationale="Per engine the logs an investigation needs: postgresql; audit and error (MySQL, MariaDB); alert, "
+    "audit, listener (Oracle); agent, error (SQL Server). Stricter than Prowler, which passes any export.",
+    remediation="Console: Modify the instance, Log exports: also tick the log types the finding lists as missing. "
+    "CLI: aws rds modify-db-instance --db-instance-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\"]' (MySQL/MariaDB audit needs the MARIADB_AUDIT_PLUGIN option)",
+    notes="Standalone instances exporting at least one log type (none at all is rds.log_exports, never both).",
+)  # fmt: skip
+def log_exports_recommended(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return missing_logs(db.engine, db.log_exports) if standalone(db) else None
 
 
 @resource_rule(
     "rds.cluster_log_exports", resource_type="db_cluster", category="security", severity="low",
     title="Cluster logs are not exported to CloudWatch Logs",
-    rationale="Exported logs survive the cluster and feed alerting; postgresql (Aurora PostgreSQL), audit and "
-    "error (Aurora MySQL).",
-    remediation="Console: Modify the cluster, Log exports: tick the log types. CLI: aws rds modify-db-cluster "
-    "--db-cluster-identifier <id> --cloudwatch-logs-export-configuration 'EnableLogTypes=[\"postgresql\"]' "
-    "(Aurora MySQL audit also needs server_audit_logging=1 in the cluster parameter group)",
+    rationale="No log type is exported: nothing survives the cluster to investigate an incident with, and "
+    "nothing to alert on.",
+    remediation="Console: Modify the cluster, Log exports: tick the log types the finding recommends. CLI: aws rds "
+    "modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"postgresql\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
+    "parameter group)",
     prowler_check="rds_cluster_integration_cloudwatch_logs",
-    notes="Aurora Serverless v1 clusters are skipped.",
+    notes="Aurora MySQL/PostgreSQL and Multi-AZ MySQL/PostgreSQL clusters exporting no log type, as Prowler judges "
+    "them (any export passes; rds.cluster_log_exports_recommended judges the set). Aurora Serverless v1 clusters "
+    "are skipped (Prowler fails them).",
 )  # fmt: skip
 def cluster_log_exports(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if serverless_v1(c) or c.engine not in CLUSTER_LOG_ENGINES:
+        return None
+    return no_logs(c.engine, c.log_exports)
+
+
+@resource_rule(
+    "rds.cluster_log_exports_recommended", resource_type="db_cluster", category="security", severity="low",
+    title="Cluster exports some logs but not the recommended set",
+    rationale="The logs an investigation needs: postgresql (Aurora PostgreSQL), audit and error (Aurora MySQL). "
+    "Stricter than Prowler, which passes any export.",
+    remediation="Console: Modify the cluster, Log exports: also tick the log types the finding lists as missing. "
+    "CLI: aws rds modify-db-cluster --db-cluster-identifier <id> --cloudwatch-logs-export-configuration "
+    "'EnableLogTypes=[\"audit\"]' (Aurora MySQL audit also needs server_audit_logging=1 in the cluster "
+    "parameter group)",
+    notes="Clusters exporting at least one log type (none at all is rds.cluster_log_exports, never both); Aurora "
+    "Serverless v1 clusters are skipped.",
+)  # fmt: skip
+def cluster_log_exports_recommended(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
     return None if serverless_v1(c) else missing_logs(c.engine, c.log_exports)
 
 
@@ -463,3 +595,65 @@ def ca_certificate_expiry(db: DBInstance, ctx: AnalysisContext, snap: Snapshot) 
         evidence["expired_days_ago"] = -days
         return evidence, "critical"
     return evidence, ("high" if till < add_months(as_of, 1) else "medium")
+
+
+# --- cluster topology and recovery (Trusted Advisor fault tolerance) ---------------------------------------
+
+
+@resource_rule(
+    "rds.cluster_backtrack", resource_type="db_cluster", category="security", severity="low",
+    title="Aurora MySQL cluster has Backtrack off",
+    rationale="Backtrack rewinds the cluster in minutes to just before a bad DELETE or DROP, without restoring a "
+    "backup into a new cluster.",
+    remediation="Console (cannot be turned on in place): Actions > Create clone (or Restore to point in time) with "
+    "Enable Backtrack and a target window, then move clients over. CLI: aws rds restore-db-cluster-to-point-in-time "
+    "--source-db-cluster-identifier <id> --db-cluster-identifier <id>-bt --restore-type copy-on-write "
+    "--use-latest-restorable-time --backtrack-window 86400",
+    prowler_check="rds_cluster_backtrack_enabled",
+    notes="Aurora MySQL clusters with a Backtrack window of 0 (Trusted Advisor: Amazon Aurora MySQL cluster "
+    "backtracking not enabled); Aurora Serverless v1 clusters, which cannot backtrack, are skipped.",
+)  # fmt: skip
+def cluster_backtrack(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    if c.engine != "aurora-mysql" or serverless_v1(c) or c.backtrack_window_s > 0:
+        return None
+    return {"backtrack_window_s": 0, "engine_version": c.engine_version}
+
+
+@resource_rule(
+    "rds.cluster_readers_one_az", resource_type="db_cluster", category="security", severity="low",
+    title="All readers of the cluster are in one Availability Zone",
+    rationale="Readers are the failover targets and the read capacity: in one AZ, an outage of that AZ takes every "
+    "reader at once.",
+    remediation="Console: the cluster > Actions > Add reader in another Availability Zone (then remove a surplus "
+    "reader). CLI: aws rds create-db-instance --db-cluster-identifier <id> --db-instance-identifier <id>-reader-b "
+    "--engine <engine> --db-instance-class <class> --availability-zone <other-az>",
+    notes="Clusters with two or more readers whose Availability Zones are all known and identical (Trusted Advisor: "
+    "Amazon RDS DB clusters with all reader instances in the same Availability Zone).",
+)  # fmt: skip
+def cluster_readers_one_az(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    writers = {m.identifier for m in c.members if m.writer}
+    readers = [m for m in run_members(snap, ctx, c) if m.identifier not in writers]
+    zones = {m.availability_zone for m in readers}
+    if len(readers) < 2 or len(zones) != 1 or None in zones:
+        return None
+    return {"readers": sorted(m.identifier for m in readers), "availability_zone": zones.pop()}
+
+
+@resource_rule(
+    "rds.cluster_mixed_public_access", resource_type="db_cluster", category="security", severity="medium",
+    title="Cluster mixes publicly accessible and private instances",
+    rationale="After a failover the writer may be a public instance, or clients of a private endpoint may land on "
+    "a public one: the cluster's exposure depends on which instance answers.",
+    remediation="Console: Modify each publicly accessible member, Connectivity > Public access: Not publicly "
+    "accessible (or make them all public deliberately). CLI: aws rds modify-db-instance --db-instance-identifier "
+    "<member> --no-publicly-accessible --apply-immediately",
+    notes="Clusters whose collected members disagree on PubliclyAccessible (Trusted Advisor: Amazon Aurora DB "
+    "Instance Accessibility).",
+)  # fmt: skip
+def cluster_mixed_public_access(c: DBCluster, ctx: AnalysisContext, snap: Snapshot) -> Hit:
+    members = run_members(snap, ctx, c)
+    public = sorted(m.identifier for m in members if m.publicly_accessible)
+    if not public or len(public) == len(members):
+        return None
+    private = sorted(m.identifier for m in members if not m.publicly_accessible)
+    return {"publicly_accessible": public, "private": private}

@@ -40,6 +40,7 @@ STATUSES: tuple[Status, ...] = ("end_of_support", "extended_support", "ending_so
 STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 SUMMARY_TOP = 12  # summary keys shown before the rest is merged into "others (N)"
 EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled"
+EXTENDED_SUPPORT_ENROLLED = "open-source-rds-extended-support"  # the RDS default (EngineLifecycleSupport)
 OVERRIDE_SOURCE = "RDS DescribeDBMajorEngineVersions (this account)"
 
 
@@ -211,6 +212,11 @@ class ComplianceRow:
     record: Any = field(repr=False, compare=False)  # the DBInstance or DBCluster
     known: bool = True  # False when the major is not in the calendar
     es_basis: str | None = None  # how the Extended Support charge was computed
+    lifecycle_setting: str | None = None  # enrolled, enrolled (default), disabled (forced upgrade); None: no ES
+    extended_support_starts: date | None = None  # first day Extended Support is billed (ending_soon/extended rows)
+    extended_support_year: int | None = None  # the rate band now (extended_support) or at the start (ending_soon)
+    year3_starts: date | None = None  # the year-3 rate (twice years 1-2) applies from this day
+    year3_monthly_usd: float | None = None  # the monthly charge at the year-3 rate
 
     def sort_key(self) -> tuple[Any, ...]:
         return (STATUS_ORDER[self.status], self.end_of_standard_support or date.max,
@@ -224,6 +230,12 @@ def members_by_cluster(snapshot: Snapshot) -> dict[tuple[str, str, str], list[DB
         if inst.cluster:
             members[(inst.account, inst.region, inst.cluster)].append(inst)
     return members
+
+
+def run_members(snapshot: Snapshot, ctx: AnalysisContext, cluster: DBCluster) -> list[DBInstance]:
+    """The collected member instances of `cluster` (the index is built once per analysis run)."""
+    index = ctx.memo.get(("members_by_cluster", snapshot), lambda: members_by_cluster(snapshot))
+    return index.get((cluster.account, cluster.region, cluster.identifier), [])
 
 
 def _resources(snapshot: Snapshot) -> Iterator[tuple[DBInstance | DBCluster, list[DBInstance]]]:
@@ -264,6 +276,25 @@ def extended_support_charge(
     return round(total, 2), basis
 
 
+def lifecycle_setting(record: DBInstance | DBCluster, lc: MajorLifecycle | None) -> str | None:
+    """What the resource's EngineLifecycleSupport means: 'enrolled' (or 'enrolled (default)' when RDS did not say:
+    RDS enrols by default), 'disabled (forced upgrade)' (RDS upgrades the major when standard support ends instead
+    of billing Extended Support); None for engines without Extended Support."""
+    if lc is None or not lc.has_extended_support:
+        return None
+    value = record.engine_lifecycle_support
+    if value == EXTENDED_SUPPORT_DISABLED:
+        return "disabled (forced upgrade)"
+    return "enrolled" if value else "enrolled (default)"
+
+
+def charges_start(lc: MajorLifecycle) -> date | None:
+    """The first day RDS bills Extended Support for this major."""
+    if lc.extended_support_charges_start:
+        return lc.extended_support_charges_start
+    return lc.end_of_standard_support + timedelta(days=1) if lc.end_of_standard_support else None
+
+
 def _judge(engine: str, version: str, opted_out: bool, calendar: Calendar, as_of: date, months_ahead: int,
            cache: dict[Any, Any]) -> tuple[str, MajorLifecycle | None, Status, int]:  # fmt: skip
     """(major, lifecycle, status, Extended Support year) of an engine version, computed once per run."""
@@ -292,18 +323,32 @@ def _row(record: DBInstance | DBCluster, members: list[DBInstance], calendar: Ca
         except pricing.PriceNotFound as exc:
             basis = f"not priced: {exc}"
     elif status == "ending_soon" and lc is not None and lc.has_extended_support and not opted_out:
-        start = lc.extended_support_charges_start or lc.end_of_standard_support + timedelta(days=1)  # type: ignore[operator]
+        start = charges_start(lc)
         try:  # forward-looking: what RDS bills from the day after standard support ends (issue 13 item 2)
             charge, basis = extended_support_charge(engine, 1, record.region, members,
                                                     record if is_cluster else None)  # fmt: skip
-            basis = f"projected from {start.isoformat()} (year 1 rate; year 3 doubles): {basis}"
+            basis = f"projected from {start.isoformat() if start else '?'} (year 1 rate; year 3 doubles): {basis}"
         except pricing.PriceNotFound as exc:
             basis = f"not priced: {exc}"
+    setting = lifecycle_setting(record, lc)
+    starts = band = year3 = year3_usd = None
+    if lc is not None and setting and not opted_out and status in ("ending_soon", "extended_support"):
+        starts = charges_start(lc)
+        band = year or 1
+        year3 = add_months(starts, 24) if starts and lc.year3_rate_applies else None
+        if year3 is not None and (lc.end_of_extended_support is None or year3 <= lc.end_of_extended_support):
+            try:
+                year3_usd = extended_support_charge(engine, 3, record.region, members,
+                                                    record if is_cluster else None)[0]  # fmt: skip
+            except pricing.PriceNotFound:
+                year3_usd = None
+        else:
+            year3 = None
     return ComplianceRow(
         record.identifier, "cluster" if is_cluster else "instance", record.account, record.region, engine,
         record.engine_version, major, status, lc.end_of_standard_support if lc else None,
         lc.end_of_extended_support if lc else None, charge, lc.upgrade_target if lc else None, record.environment,
-        record.team, record, lc is not None, basis,
+        record.team, record, lc is not None, basis, setting, starts, band, year3, year3_usd,
     )  # fmt: skip
 
 
@@ -386,6 +431,7 @@ class ComplianceReport:
     extended_support_monthly_usd: float
     unknown_majors: dict[str, int]
     unpriced: int  # rows in Extended Support whose charge could not be priced
+    projected_monthly_usd: float = 0.0  # ending_soon rows: what they will be billed once standard support ends
 
 
 def _tally(target: dict[str, Counter[str]], key: str, status: str) -> None:
@@ -424,7 +470,7 @@ def check_version_compliance(
     by_env: dict[str, Counter[str]] = {}
     by_team: dict[str, Counter[str]] = {}
     unknown: Counter[str] = Counter()
-    total = 0.0
+    total = projected = 0.0
     unpriced = 0
     for r in rows:
         by_status[r.status] += 1
@@ -438,9 +484,12 @@ def check_version_compliance(
             total += r.extended_support_monthly_usd  # billed now; ending_soon rows carry a projection, not summed
         elif r.status == "extended_support":
             unpriced += 1
+        elif r.status == "ending_soon" and r.extended_support_monthly_usd is not None:
+            projected += r.extended_support_monthly_usd
     return ComplianceReport(
         rows=rows, by_status={s: by_status[s] for s in STATUSES if by_status[s]},
         by_engine=_ordered(by_engine), by_version=_ordered(by_version, SUMMARY_TOP),
         by_environment=_ordered(by_env, SUMMARY_TOP), by_team=_ordered(by_team, SUMMARY_TOP),
         extended_support_monthly_usd=round(total, 2), unknown_majors=dict(unknown), unpriced=unpriced,
+        projected_monthly_usd=round(projected, 2),
     )  # fmt: skip

@@ -79,7 +79,10 @@ def _reservations(snapshot: Snapshot, as_of: date) -> dict[tuple[str, str, str, 
         if ri.state != "active" or date(start.year + ri.duration_years, start.month, 1) <= as_of.replace(day=1):
             continue
         try:
-            hourly = PRICES.reserved_hourly(ri.engine, ri.instance_class, ri.region, ri.duration_years, ri.multi_az)
+            # RDS sells SQL Server reservations license-included only (pricing.license_vcpu_hour prices the licence)
+            licence = pricing.LICENSE_INCLUDED if ri.engine.startswith("sqlserver") else None
+            hourly = PRICES.reserved_hourly(ri.engine, ri.instance_class, ri.region, ri.duration_years, ri.multi_az,
+                                            licence)  # fmt: skip
         except pricing.PriceNotFound:
             continue
         slots[(ri.account, ri.region, ri.instance_class, ri.engine, ri.multi_az)].extend([(start, hourly)] * ri.count)

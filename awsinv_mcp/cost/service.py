@@ -81,6 +81,19 @@ def _r(value: float) -> float:
     return round(value, 2)
 
 
+def month_so_far(this_month: date, to_date: float, rest: tuple[float, float, float]) -> MonthForecast:
+    """The current month as get_cost_trend and get_cost_forecast both report it: spent so far, the forecast of the
+    remaining days (mean, lower, upper) and their sum."""
+    return MonthForecast(
+        period=this_month.isoformat(),
+        mean=_r(to_date + rest[0]),
+        lower=_r(to_date + rest[1]),
+        upper=_r(to_date + rest[2]),
+        actual_to_date=_r(to_date),
+        forecast_rest=_r(rest[0]),
+    )
+
+
 class CostService:
     """One per server (built lazily): owns the Cost Explorer client and its answer cache; the synthetic model lives
     with its estate."""
@@ -292,14 +305,7 @@ class CostService:
             rest = tuple(v * share for v in predicted[0])  # type: ignore[assignment]
             following = predicted[1]
             requests = 0
-        current = MonthForecast(
-            period=this_month.isoformat(),
-            mean=_r(to_date + rest[0]),
-            lower=_r(to_date + rest[1]),
-            upper=_r(to_date + rest[2]),
-            actual_to_date=_r(to_date),
-            forecast_rest=_r(rest[0]),
-        )
+        current = month_so_far(this_month, to_date, rest)
         nxt = (
             ForecastPoint(
                 period=next_month.isoformat(), mean=_r(following[0]), lower=_r(following[1]), upper=_r(following[2])
@@ -379,6 +385,15 @@ class CostService:
         known_lower = [v for v in lower if v is not None]
         known_upper = [v for v in upper if v is not None]
         empty = no_match_warning(cost_filter, mean)
+        current = None
+        if start_d == today:  # the series starts with the rest of this month: say what is already spent
+            in_month = [i for i, p in enumerate(periods) if p < month_start(today, 1).isoformat()]
+            rest = tuple(
+                sum(mean[i] if v[i] is None else v[i] for i in in_month)  # type: ignore[misc]
+                for v in (mean, lower, upper)
+            )
+            to_date, spent_requests = self._month_to_date(today, query.metric, cost_filter)
+            current, requests = month_so_far(month_start(today), to_date, rest), requests + spent_requests  # type: ignore[arg-type]
         return CostForecastAnswer(
             source=source,
             collected_at=collected_at,
@@ -387,6 +402,7 @@ class CostService:
             metric=query.metric,
             granularity=gran,
             prediction_interval_level=level,
+            current_month=current,
             periods=periods,
             mean=[_r(v) for v in mean],
             lower=[None if v is None else _r(v) for v in lower],
@@ -399,6 +415,14 @@ class CostService:
             ),
             ce_requests=requests,
         )
+
+    def _month_to_date(self, today: date, metric: str, cost_filter: CostFilter) -> tuple[float, int]:
+        """(spent from the first of this month to today, Cost Explorer requests): get_cost_trend's actual_to_date."""
+        this_month = month_start(today)
+        if today <= this_month:
+            return 0.0, 0
+        got = self.collect(CostQuery(this_month, today, "MONTHLY", metric, (), cost_filter))
+        return sum(sum(series) for series in got.rows.amounts.values()), got.requests
 
     def _synthetic_forecast(
         self, start: date, end: date, granularity: str, metric: str, cost_filter: CostFilter, level: int

@@ -195,6 +195,9 @@ def period_starts(start: date, end: date, granularity: Granularity) -> list[date
     return out
 
 
+DEFAULT_DAILY_DAYS = 30
+
+
 def make_query(
     *,
     today: date,
@@ -208,7 +211,8 @@ def make_query(
     default_months: int = 6,
     max_daily_days: int = 93,
 ) -> CostQuery:
-    """Validate tool arguments into a query; default window: the last `default_months` full months."""
+    """Validate tool arguments into a query; default window: the last `default_months` full months (MONTHLY) or
+    the last DEFAULT_DAILY_DAYS days (DAILY)."""
     gran = granularity.upper()
     if gran not in ("MONTHLY", "DAILY"):
         raise UserError(f"granularity must be MONTHLY or DAILY; got {granularity!r}")
@@ -217,9 +221,12 @@ def make_query(
         raise UserError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
     start_given = parse_date(start, "start")
     this_month = month_start(today)
-    # default end: the first of this month (full months), or today when the window starts this month
-    end_d = parse_date(end, "end") or (today if start_given and start_given >= this_month else this_month)
-    start_d = start_given or month_start(month_start(end_d - timedelta(days=1)), 1 - default_months)
+    if gran == "DAILY":  # default: the last DEFAULT_DAILY_DAYS days up to today (exclusive)
+        end_d = parse_date(end, "end") or today
+        start_d = start_given or end_d - timedelta(days=DEFAULT_DAILY_DAYS)
+    else:  # default end: the first of this month (full months), or today when the window starts this month
+        end_d = parse_date(end, "end") or (today if start_given and start_given >= this_month else this_month)
+        start_d = start_given or month_start(month_start(end_d - timedelta(days=1)), 1 - default_months)
     if start_d >= end_d:
         raise UserError(f"start ({start_d}) must be before end ({end_d}); end is exclusive")
     if gran == "MONTHLY":

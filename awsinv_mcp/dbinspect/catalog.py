@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from awsinv_mcp import budget
 from awsinv_mcp.dbinspect.dialects import dialect
-from awsinv_mcp.dbinspect.engines import Database, cached_catalog
+from awsinv_mcp.dbinspect.engines import Database, cached_catalog, fresh_catalog
 from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
-from awsinv_mcp.models.database import SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage, TableRow
+from awsinv_mcp.models.database import TABLE_COLUMNS, SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage
 from awsinv_mcp.paging import fingerprint, paginate
 
-_ROW_FIELDS = ("schema", "name", "kind", "row_estimate", "size_bytes", "comment")
+PAGE_BYTES = budget.MAX_ANSWER_BYTES // 2
+"""Where a list_tables page stops by default: half the answer cap (12,500 tokens), so a 2,000-table schema whose
+rows average up to 50 bytes (names of about 30 characters) comes in two calls."""
+MAX_TABLE_LIMIT = 10_000
 
 
 def _call(db: Database, fn_name: str, *args: Any) -> Any:
@@ -40,9 +44,27 @@ def schema_catalog(db: Database, schema: str | None, *, refresh: bool = False) -
     """The whole schema (cached briefly); raises NotFoundError for a schema that does not exist."""
     name = resolve_schema(db, schema)
     catalog = cached_catalog(db, name, lambda: _call(db, "load_schema", name), refresh=refresh)
-    if not catalog.tables and name not in {s.name for s in schemas(db)}:
-        raise NotFoundError(f"schema {name!r} does not exist in {db.name!r}; call list_schemas for the valid names")
+    if not catalog.tables:
+        _check_exists(db, name)
     return catalog
+
+
+def _check_exists(db: Database, schema: str) -> None:
+    if schema not in {s.name for s in schemas(db)}:
+        raise NotFoundError(f"schema {schema!r} does not exist in {db.name!r}; call list_schemas for the valid names")
+
+
+def table_list(db: Database, schema: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """(the schema, its tables and views: name, kind, row_estimate, size_bytes, comment): from the whole catalog
+    when it is cached, else one query (cached as briefly); raises NotFoundError for a schema that does not exist."""
+    name = resolve_schema(db, schema)
+    catalog = fresh_catalog(db, name)
+    if catalog is not None:
+        return name, list(catalog.tables.values())
+    tables = cached_catalog(db, f"{name}\0tables", lambda: _call(db, "table_list", name))
+    if not tables:
+        _check_exists(db, name)
+    return name, tables
 
 
 def list_schemas(db: Database, *, limit: int, cursor: str | None) -> SchemaPage:
@@ -53,20 +75,42 @@ def list_schemas(db: Database, *, limit: int, cursor: str | None) -> SchemaPage:
     )
 
 
-def list_tables(db: Database, schema: str | None, *, name: str | None, limit: int, cursor: str | None) -> TablePage:
-    catalog = schema_catalog(db, schema)
+def list_tables(
+    db: Database, schema: str | None, *, name: str | None, limit: int | None, cursor: str | None
+) -> TablePage:
+    """One columnar page of the schema's tables: `limit` rows, by default as many as fit in PAGE_BYTES."""
+    schema_name, tables = table_list(db, schema)
     needle = (name or "").lower()
-    matches = [t for t in catalog.tables.values() if needle in t["name"].lower()]
-    query = fingerprint("tables", db.name, catalog.schema, needle)
-    page = paginate(matches, limit=limit, cursor=cursor, query=query)
+    matches = [t for t in tables if needle in t["name"].lower()]
+    columns = TABLE_COLUMNS if any(t.get("comment") for t in matches) else TABLE_COLUMNS[:-1]
+    rows = [_values(t, columns) for t in matches]
+    query = fingerprint("tables", db.name, schema_name, needle)
+    page = paginate(
+        rows,
+        limit=limit or MAX_TABLE_LIMIT,
+        cursor=cursor,
+        query=query,
+        most=MAX_TABLE_LIMIT,
+        max_bytes=PAGE_BYTES,
+        size=lambda row: budget.size(row) + 1,
+    )
     return TablePage(
         database=db.name,
-        schema=catalog.schema,
-        items=[TableRow.model_validate({k: t.get(k) for k in _ROW_FIELDS}) for t in page.items],
+        schema=schema_name,
+        columns=list(columns),
+        rows=page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         truncated=page.truncated,
     )
+
+
+def _values(table: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
+    """The table's values in `columns` order, trailing nulls left out."""
+    values = [table.get(c) for c in columns]
+    while values and values[-1] is None:
+        values.pop()
+    return values
 
 
 def describe_table(db: Database, schema: str | None, table: str) -> TableDetail:

@@ -24,6 +24,12 @@ LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TA
 WHERE t.TABLE_SCHEMA = %(schema)s ORDER BY t.TABLE_NAME
 """
 
+TABLE_LIST = """
+SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS, DATA_LENGTH + INDEX_LENGTH, TABLE_COMMENT
+FROM information_schema.TABLES WHERE TABLE_SCHEMA = %(schema)s ORDER BY TABLE_NAME
+"""
+"""The table list alone (list_tables before the whole catalog is loaded): one query, no view definitions."""
+
 COLUMNS = """
 SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES', COLUMN_DEFAULT, COLUMN_COMMENT, EXTRA
 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %(schema)s
@@ -76,6 +82,26 @@ def list_schemas(conn: Any) -> list[SchemaRow]:
         SchemaRow(name=_text(r[0]), tables=int(r[1] or 0), views=int(r[2] or 0), system=_text(r[0]) in SYSTEM)
         for r in sorted(rows, key=lambda r: (_text(r[0]) in SYSTEM, _text(r[0])))
     ]
+
+
+def _table(name: str, ttype: str, estimate: Any, size: Any, comment: Any) -> dict[str, Any]:
+    kind = "view" if ttype == "VIEW" else "table"
+    return {
+        "name": name,
+        "kind": kind,
+        "row_estimate": int(estimate) if estimate is not None and kind == "table" else None,
+        "size_bytes": int(size) if size is not None and kind == "table" else None,
+        "comment": (comment or None) if kind == "table" else None,
+    }
+
+
+def table_list(conn: Any, schema: str) -> list[dict[str, Any]]:
+    """Name, kind, row estimate, size and comment of every table and view of `schema`: one query."""
+    try:
+        rows = _fetch(conn, TABLE_LIST, {"schema": schema})
+    finally:
+        conn.rollback()
+    return [_table(*row) for row in rows]
 
 
 def load_schema(conn: Any, schema: str) -> SchemaCatalog:
@@ -136,19 +162,15 @@ def load_schema(conn: Any, schema: str) -> SchemaCatalog:
         idx[table].append(entry)
     out = {}
     for name, ttype, estimate, size, comment, view_def in tables:
-        kind = "view" if ttype == "VIEW" else "table"
+        row = _table(name, ttype, estimate, size, comment)
         out[name] = {
             "schema": schema,
-            "name": name,
-            "kind": kind,
+            **row,
             "columns": cols.get(name, []),
             # a SELECT-only login sees no KEY_COLUMN_USAGE rows, but STATISTICS shows the PRIMARY index
             "primary_key": pks.get(name) or next((i["columns"] for i in idx.get(name, []) if i["primary"]), []),
             "foreign_keys": fks.get(name, []),
             "indexes": idx.get(name, []),
-            "row_estimate": int(estimate) if estimate is not None and kind == "table" else None,
-            "size_bytes": int(size) if size is not None and kind == "table" else None,
-            "comment": (comment or None) if kind == "table" else None,
             "view_definition": view_def,
         }
     return SchemaCatalog(schema, out)

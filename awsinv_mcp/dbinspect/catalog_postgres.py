@@ -24,21 +24,23 @@ WHERE n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp_%%'
 GROUP BY n.nspname ORDER BY 4, 1
 """
 
-TABLES = """
+_TABLE_ROWS = """
 SELECT c.oid, c.relname, c.relkind, CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END,
        CASE WHEN c.relkind NOT IN ('r', 'm', 'p') THEN NULL
             WHEN c.reltuples >= 0 THEN (c.relpages + coalesce(toast.relpages, 0) + coalesce(
                 (SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
                  WHERE i.indrelid = c.oid), 0))::bigint * current_setting('block_size')::bigint
             ELSE pg_total_relation_size(c.oid) END,
-       d.description,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END
+       d.description{view_definition}
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
 ORDER BY c.relname
 """
+TABLES = _TABLE_ROWS.format(view_definition=", CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END")
+TABLE_LIST = _TABLE_ROWS.format(view_definition="")
+"""The table list alone (list_tables before the whole catalog is loaded): one query, no view definitions."""
 
 COLUMNS = """
 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
@@ -99,6 +101,18 @@ def list_schemas(conn: Any) -> list[SchemaRow]:
     finally:
         conn.rollback()
     return [SchemaRow(name=r[0], tables=r[1], views=r[2], system=r[3]) for r in rows]
+
+
+def table_list(conn: Any, schema: str) -> list[dict[str, Any]]:
+    """Name, kind, row estimate, size and comment of every table and view of `schema`: one query."""
+    try:
+        rows = _fetch(conn, TABLE_LIST, {"schema": schema})
+    finally:
+        conn.rollback()
+    return [
+        {"name": name, "kind": KINDS[kind], "row_estimate": estimate, "size_bytes": size, "comment": comment}
+        for _, name, kind, estimate, size, comment in rows
+    ]
 
 
 def load_schema(conn: Any, schema: str) -> SchemaCatalog:

@@ -58,6 +58,15 @@ def _estimates(conn: Any) -> dict[str, int]:
     return {tbl: int(str(stat).split()[0]) for tbl, stat in rows if stat}
 
 
+def table_list(conn: Any, schema: str) -> list[dict[str, Any]]:
+    """Name, kind, row estimate (sqlite_stat1) and size (dbstat) of every table and view."""
+    sizes, estimates = _sizes(conn), _estimates(conn)
+    return [
+        {"name": name, "kind": kind, "row_estimate": estimates.get(name), "size_bytes": sizes.get(name)}
+        for name, kind, _ in conn.execute(TABLES).fetchall()
+    ]
+
+
 def load_schema(conn: Any, schema: str) -> SchemaCatalog:
     """Every table and view with columns, keys and indexes: four catalog queries plus two optional ones."""
     tables = conn.execute(TABLES).fetchall()

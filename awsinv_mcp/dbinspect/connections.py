@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import UserError
+from awsinv_mcp.redact import redact_text
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$")
 _SCHEME_DRIVERS = {
@@ -34,7 +35,6 @@ _SCHEME_DRIVERS = {
     "sqlite": "sqlite",
     "sqlite+pysqlite": "sqlite",
 }
-_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+.-")
 _SECRET_QUERY_KEYS = re.compile(r"(password|passwd|pwd|token|secret|sslkey|sslpassword)", re.I)
 _RDS_ENGINES = {
     "postgres": "postgresql",
@@ -76,52 +76,8 @@ class ConnectionSpec:
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every known secret and every URL password replaced by ***."""
-    out = _redact_url_passwords(str(text))
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
-        out = out.replace(secret, "***")
-    return out
-
-
-def _redact_url_passwords(text: str) -> str:
-    """`text` with the password of every `scheme://user:password@` replaced by ***, in linear time.
-
-    Same matches as the regex `[A-Za-z][\\w+.-]*://[^:/@\\s]*:[^@\\s]*@`, which backtracked quadratically
-    on long inputs without `@`; each character here is scanned a bounded number of times.
-    """
-    parts: list[str] = []
-    done = 0  # text[:done] is already in parts
-    skip_to = 0  # no match can start its "://" before this (a failed password scan proved it)
-    pos = text.find("://")
-    while pos != -1:
-        if pos >= skip_to and _has_scheme(text, done, pos):
-            user_end = pos + 3
-            while user_end < len(text) and text[user_end] not in ":/@" and not text[user_end].isspace():
-                user_end += 1
-            if user_end < len(text) and text[user_end] == ":":
-                pw_end = user_end + 1
-                while pw_end < len(text) and text[pw_end] != "@" and not text[pw_end].isspace():
-                    pw_end += 1
-                if pw_end < len(text) and text[pw_end] == "@":
-                    parts.append(text[done : user_end + 1])
-                    parts.append("***@")
-                    done = pw_end + 1
-                    pos = text.find("://", done)
-                    continue
-                skip_to = pw_end  # every "://" before pw_end ends its password scan at the same non-"@"
-        pos = text.find("://", pos + 1)
-    parts.append(text[done:])
-    return "".join(parts)
-
-
-def _has_scheme(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] ends with a URL scheme (a letter, then letters, digits, `_+.-`)."""
-    i = end - 1
-    found_letter = False
-    while i >= start and text[i] in _SCHEME_CHARS:
-        found_letter = found_letter or text[i].isalpha()
-        i -= 1
-    return found_letter
+    """`text` (a driver's error, whole) with every known secret and every URL password replaced by ***."""
+    return redact_text(str(text), secrets, limit=None)
 
 
 def normalize_url(url: str) -> tuple[str, str, tuple[str, ...], str | None]:

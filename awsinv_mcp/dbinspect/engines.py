@@ -264,12 +264,17 @@ class DatabaseRegistry:
             db.close()
 
 
-def cached_catalog(db: Database, schema: str, loader: Any, *, refresh: bool = False) -> Any:
-    """The schema catalog from the cache (fresh for CATALOG_TTL seconds) or `loader()`."""
-    now = time.monotonic()
-    hit = db.catalog_cache.get(schema)
-    if hit and not refresh and now - hit[0] < CATALOG_TTL:
-        return hit[1]
+def fresh_catalog(db: Database, key: str) -> Any | None:
+    """What the cache holds under `key` if it is younger than CATALOG_TTL seconds, else None."""
+    hit = db.catalog_cache.get(key)
+    return hit[1] if hit and time.monotonic() - hit[0] < CATALOG_TTL else None
+
+
+def cached_catalog(db: Database, key: str, loader: Any, *, refresh: bool = False) -> Any:
+    """The schema catalog (or another catalog read, under its own `key`) from the cache or `loader()`."""
+    hit = None if refresh else fresh_catalog(db, key)
+    if hit is not None:
+        return hit
     value = loader()
-    db.catalog_cache[schema] = (now, value)
+    db.catalog_cache[key] = (time.monotonic(), value)
     return value

@@ -65,7 +65,7 @@ class DatabaseService:
         return catalog.list_schemas(self.registry.get(database), limit=limit, cursor=cursor)
 
     def list_tables(
-        self, database: str, schema: str | None, *, name: str | None, limit: int, cursor: str | None
+        self, database: str, schema: str | None, *, name: str | None, limit: int | None, cursor: str | None
     ) -> TablePage:
         return catalog.list_tables(self.registry.get(database), schema, name=name, limit=limit, cursor=cursor)
 

@@ -82,6 +82,10 @@ def _bucket_text(b: S3Bucket) -> Iterable[str | None]:
     return (b.name, b.purpose, *b.tags.values())
 
 
+def _reserved_text(r: ReservedDBInstance) -> Iterable[str | None]:
+    return (r.id, r.instance_class, r.engine, r.offering_type)
+
+
 _RDS_STATUSES = (
     "available", "backing-up", "configuring-enhanced-monitoring", "configuring-iam-database-auth",
     "configuring-log-exports", "converting-to-vpc", "creating", "delete-precheck", "deleting", "failed",
@@ -240,6 +244,13 @@ KINDS: tuple[ResourceKind, ...] = (
         label="reserved DB instance",
         tagged=False,
         counted=False,
+        listing=Listing(
+            sort_fields=("id", "end", "start", "instance_class", "engine", "region", "account", "count"),
+            default_sort="end",
+            status_attr="state",
+            text=_reserved_text,
+            statuses=("active", "payment-pending", "payment-failed", "retired"),
+        ),
     ),
 )
 

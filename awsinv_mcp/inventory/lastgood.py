@@ -98,5 +98,7 @@ def carry_forward(previous: Snapshot | None, new: Snapshot) -> Snapshot:
         warnings=(*new.warnings, *notes),
         gaps=gaps,
         lifecycle_overrides=new.lifecycle_overrides or previous.lifecycle_overrides,
+        organisation=new.organisation or previous.organisation,
+        orderable_classes=new.orderable_classes or previous.orderable_classes,
         **fields,
     )

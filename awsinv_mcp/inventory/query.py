@@ -314,11 +314,12 @@ def list_db_snapshots(
     public: bool | None = None,
     encrypted: bool | None = None,
     older_than_days: int | None = None,
+    shared: bool | None = None,
     sort: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> Page:
-    """Instance and cluster snapshots by kind, type, public / encrypted state and age."""
+    """Instance and cluster snapshots by kind, type, public / shared / encrypted state and age."""
     extra: list[Callable[[DBSnapshot], bool]] = []
     if kind:
         extra.append(lambda r: r.kind == kind)
@@ -329,6 +330,8 @@ def list_db_snapshots(
         extra.append(lambda r: r.public == public)
     if encrypted is not None:
         extra.append(lambda r: r.encrypted == encrypted)
+    if shared is not None:
+        extra.append(lambda r: bool(r.shared_with) == shared)
     now = estate.snapshot.collected_at
     if older_than_days is not None:
         extra.append(lambda r: r.created_at is not None and (now - r.created_at).days > older_than_days)
@@ -337,7 +340,7 @@ def list_db_snapshots(
         kinds.DB_SNAPSHOT,
         f,
         extra=extra,
-        extra_key=(kind, snapshot_type, public, encrypted, older_than_days),
+        extra_key=(kind, snapshot_type, public, encrypted, older_than_days, shared),
         sort=sort,
         limit=limit,
         cursor=cursor,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import Cancelled
@@ -44,14 +44,26 @@ class Collector(Protocol):
         ...
 
 
-def aws_credentials_available() -> bool:
-    """True when boto3's default chain resolves credentials (env, profile, SSO, instance role)."""
+CredentialState = Literal["present", "absent", "broken"]
+
+CONFIG_FILE_VARIABLES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+def aws_credentials_state() -> CredentialState:
+    """Whether boto3's default chain resolves credentials (env, profile, SSO, instance role): `present`; finds
+    none and nothing is configured: `absent`; or is configured but cannot be read (a config file named by
+    AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE that is missing or unreadable, a file that does not parse):
+    `broken`."""
     import boto3
 
+    for variable in CONFIG_FILE_VARIABLES:
+        path = os.environ.get(variable)
+        if path and path != os.devnull and not os.access(os.path.expanduser(path), os.R_OK):
+            return "broken"
     try:
-        return boto3.Session().get_credentials() is not None
-    except Exception:  # a broken profile counts as no credentials
-        return False
+        return "present" if boto3.Session().get_credentials() is not None else "absent"
+    except Exception:  # the chain raised: configured, but broken (its error shows in the aws answers)
+        return "broken"
 
 
 AUTO_DEMO_NOTE = Warning(
@@ -62,13 +74,14 @@ AUTO_DEMO_NOTE = Warning(
 
 
 def resolve_source(settings: Settings) -> SourceKind:
-    """`auto`: aws when credentials resolve, or when a profile is named at all (AWS_PROFILE, AWSINV_PROFILES):
-    a profile that does not work must show its error, never the demo estate in its place."""
+    """`auto`: aws when credentials resolve, when a profile is named at all (AWS_PROFILE, AWSINV_PROFILES), or when
+    the configuration is there but broken: credentials that do not work must show their error, never the demo
+    estate in their place. Only their complete absence selects the demo."""
     if settings.source != "auto":
         return settings.source
     if os.environ.get("AWS_PROFILE") or settings.profiles:
         return "aws"
-    return "aws" if aws_credentials_available() else "synthetic"
+    return "synthetic" if aws_credentials_state() == "absent" else "aws"
 
 
 def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:

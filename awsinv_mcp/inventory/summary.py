@@ -7,7 +7,7 @@ from collections import Counter
 from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.query import count_by
-from awsinv_mcp.models.answers import InventorySummary, meta
+from awsinv_mcp.models.answers import InventorySummary, WarningOut, meta
 
 TOP = 15  # longest breakdown listed in full; the rest is summed as 'other'
 
@@ -19,6 +19,25 @@ def allocated_storage_gb(estate: Estate) -> int:
     return sum(db.allocated_gb for db in snap.db_instances if db.cluster is None) + sum(
         c.allocated_gb for c in snap.db_clusters
     )
+
+
+def volume_warning(estate: Estate) -> WarningOut | None:
+    """aws mode: Aurora clusters whose volume CloudWatch did not report (VolumeBytesUsed), counted as 0 GB."""
+
+    def compute() -> WarningOut | None:
+        snap = estate.snapshot
+        missing = [c.identifier for c in snap.db_clusters if c.engine.startswith("aurora") and not c.allocated_gb]
+        if snap.source != "aws" or not missing:
+            return None
+        sample = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        return WarningOut(
+            scope="inventory/cloudwatch",
+            message=f"Aurora clusters without a VolumeBytesUsed datapoint in the last 3 days: {len(missing)} "
+            f"({sample}); their volume_gb is 0 and allocated_storage_gb leaves them out. Allow "
+            "cloudwatch:GetMetricData to the identity that collects, then refresh_inventory.",
+        )
+
+    return estate.memo("volume_warning", compute)
 
 
 def summarize(estate: Estate) -> InventorySummary:
@@ -56,5 +75,5 @@ def _summarize(estate: Estate) -> InventorySummary:
         by_team=count_by(dbs, lambda d: d.team, top=TOP),
         by_status=count_by(dbs, lambda d: d.status, top=TOP),
         risk_flags=flags,
-        **meta(snap),
+        **meta(snap, *filter(None, [volume_warning(estate)])),
     )

@@ -56,7 +56,8 @@ class RuleInfo(Row):
 
 class FindingsSummary(Row):
     total: int = Field(description="findings matching the filters")
-    resources: int = Field(description="distinct resources with a matching finding")
+    resources: int = Field(description="distinct resources the matching findings name")
+    resource_groups: int = Field(description="the same, cluster members counted in their cluster (view=resources)")
     by_severity: dict[str, int]
     by_category: dict[str, int]
     top_rules: dict[str, int] = Field(description="rule -> findings, the 10 most frequent")

@@ -1,7 +1,9 @@
 """Answer models: the structured results tools return (their output schemas are the public contract).
 
 Every inventory, analysis and cost answer derives from `Answer` (source, collected_at, warnings);
-every list answer from `ListAnswer` (items, total, next_cursor, truncated).
+every list answer from `ListAnswer` (total, next_cursor, truncated); the inventory lists are `TablePage`s: their
+rows as `columns`, `rows` and `same` (`models/table.py`; `rows_of` reads them back). The `*Row` models are the
+row records a table is made from.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from awsinv_mcp.models.inventory import Utilisation
+from awsinv_mcp.models.table import TableFields
 
 if TYPE_CHECKING:
     from awsinv_mcp.models.inventory import Snapshot
@@ -49,6 +52,11 @@ def rows(model: type[M], records: Iterable[Any]) -> list[M]:
     return [model.model_validate(r) for r in records]
 
 
+def absent(value: object) -> bool:
+    """`exclude_if` of optional answer fields: left out of the answer rather than shown as null."""
+    return value is None
+
+
 class WarningOut(BaseModel):
     scope: str = Field(description="what failed: account/region/service")
     message: str
@@ -68,6 +76,10 @@ class ListAnswer(Answer):
     truncated: bool = Field(False, description="more matches exist than were returned")
 
 
+class TablePage(TableFields, ListAnswer):
+    """A page of rows in table form (`models/table.py`: `table` makes it, `rows_of` reads it)."""
+
+
 class DBInstanceRow(Row):
     identifier: str
     arn: str
@@ -80,13 +92,13 @@ class DBInstanceRow(Row):
     environment: str | None
     team: str | None
     application: str | None
-    cluster: str | None
     multi_az: bool
     storage_encrypted: bool
     publicly_accessible: bool
     storage_type: str
     allocated_gb: int
     internet_exposed: bool = Field(description="public, in a public subnet, and a security group open to the internet")
+    cluster: str | None
 
 
 class DBInstanceDetail(DBInstanceRow):
@@ -122,8 +134,8 @@ class DBInstanceAnswer(Answer):
     instance: DBInstanceDetail
 
 
-class DBInstancePage(ListAnswer):
-    items: list[DBInstanceRow]
+class DBInstancePage(TablePage):
+    """Rows: DBInstanceRow."""
 
 
 class DBClusterRow(Row):
@@ -144,10 +156,11 @@ class DBClusterRow(Row):
     deletion_protection: bool
     backup_retention_days: int
     iam_auth: bool
+    volume_gb: int = Field(description="GB in use: Aurora volume (VolumeBytesUsed) or Multi-AZ cluster storage")
 
 
-class DBClusterPage(ListAnswer):
-    items: list[DBClusterRow]
+class DBClusterPage(TablePage):
+    """Rows: DBClusterRow."""
 
 
 class DBSnapshotRow(Row):
@@ -167,8 +180,8 @@ class DBSnapshotRow(Row):
     age_days: int | None
 
 
-class DBSnapshotPage(ListAnswer):
-    items: list[DBSnapshotRow]
+class DBSnapshotPage(TablePage):
+    """Rows: DBSnapshotRow."""
 
 
 class CacheClusterRow(Row):
@@ -192,8 +205,8 @@ class CacheClusterRow(Row):
     snapshot_retention_days: int
 
 
-class CacheClusterPage(ListAnswer):
-    items: list[CacheClusterRow]
+class CacheClusterPage(TablePage):
+    """Rows: CacheClusterRow."""
 
 
 class EC2Row(Row):
@@ -212,8 +225,8 @@ class EC2Row(Row):
     database_engine: str | None = None
 
 
-class EC2Page(ListAnswer):
-    items: list[EC2Row]
+class EC2Page(TablePage):
+    """Rows: EC2Row."""
 
 
 class S3Row(Row):
@@ -229,8 +242,8 @@ class S3Row(Row):
     team: str | None = None
 
 
-class S3Page(ListAnswer):
-    items: list[S3Row]
+class S3Page(TablePage):
+    """Rows: S3Row."""
 
 
 class InventorySummary(Answer):
@@ -245,7 +258,7 @@ class InventorySummary(Answer):
     ec2_instances: int
     database_hosts: int
     s3_buckets: int
-    allocated_storage_gb: int
+    allocated_storage_gb: int = Field(description="allocated_gb of DB instances outside clusters + clusters' volume_gb")
     by_engine: dict[str, int]
     by_region: dict[str, int]
     by_environment: dict[str, int]

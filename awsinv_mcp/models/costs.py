@@ -6,9 +6,11 @@ when ungrouped) and one amount per period, so a 12-month breakdown by team stays
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
-from awsinv_mcp.models.answers import Answer
+from awsinv_mcp.models.answers import Answer, TablePage
 
 
 class CostItem(BaseModel):
@@ -45,10 +47,10 @@ class ForecastPoint(BaseModel):
 
 
 class MonthForecast(ForecastPoint):
-    """The current month: what is spent so far plus the forecast of its remaining days."""
+    """The current month: what is spent so far plus the forecast of its remaining days (mean = their sum)."""
 
-    actual_to_date: float = 0.0
-    forecast_rest: float = 0.0
+    actual_to_date: float = Field(0.0, description="spent this month up to today (actual)")
+    forecast_rest: float = Field(0.0, description="forecast from today to the month's end")
 
 
 class TrendForecast(BaseModel):
@@ -78,9 +80,45 @@ class CostForecastAnswer(Answer):
     metric: str = "UnblendedCost"
     granularity: str = "MONTHLY"
     prediction_interval_level: int = 80
-    periods: list[str]
+    current_month: MonthForecast | None = Field(None, description="when starting today: as get_cost_trend's")
+    periods: list[str] = Field(description="period start dates; from today, the first is the rest of this month")
     mean: list[float]
     lower: list[float | None]
     upper: list[float | None]
     total: ForecastPoint = Field(description="sum over the periods (period = first start date)")
     ce_requests: int = 0
+
+
+class ReservedInstanceRow(BaseModel):
+    """One reserved DB instance and how the running fleet uses its pool."""
+
+    id: str
+    account: str
+    region: str
+    instance_class: str
+    engine: str
+    license_model: str | None
+    multi_az: bool
+    count: int
+    term_years: int
+    offering_type: str
+    state: str
+    start: date
+    end: date
+    days_left: int = Field(description="negative once ended")
+    size_flexible: bool = Field(description="covers any size of its family (normalised units)")
+    pool: str = Field(description="what it can cover in its account and region")
+    normalized_units: float | None
+    fleet_instances: int = Field(description="running instances of the pool")
+    utilisation_pct: float | None = Field(description="pool's reserved units in use")
+    coverage_pct: float | None = Field(description="pool's running units reserved")
+
+
+class ReservedInstancesPage(TablePage):
+    """list_reserved_instances, soonest end first by default. Rows: ReservedInstanceRow."""
+
+    as_of: date
+    active: int = Field(description="active reservations among the matches")
+    ending_within_30_days: int
+    ending_within_60_days: int
+    unused: int = Field(description="active ones nothing running uses")

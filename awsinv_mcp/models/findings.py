@@ -70,6 +70,13 @@ class Finding:
     def category(self) -> Category:
         return self.meta.category
 
+    @property
+    def savings_bound(self) -> str | None:
+        """Cost findings: whether monthly_savings_usd is an estimate, a lower bound or an upper bound."""
+        if self.monthly_savings_usd is None:
+            return None
+        return self.evidence.get("savings_bound", "estimate")
+
 
 class FindingOut(BaseModel):
     """A finding as tools return it with detail=true (every field)."""

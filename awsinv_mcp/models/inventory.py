@@ -9,7 +9,7 @@ configured tag keys (lower-cased environment, `None` when untagged).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
@@ -65,6 +65,20 @@ class Utilisation:
     read_iops_avg: float | None = None
     write_iops_avg: float | None = None
     burst_balance_min: float | None = None  # gp2 burst credits, percent
+    freeable_memory_gb_min: float | None = None  # FreeableMemory minimum, GiB
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMaintenance:
+    """One action RDS has scheduled for a DB instance or cluster (DescribePendingMaintenanceActions): e.g.
+    db-upgrade (a minor version RDS deprecates), system-update, os-upgrade, ca-certificate-rotation."""
+
+    action: str
+    description: str = ""
+    auto_applied_after: date | None = None  # applied in the next maintenance window after this date
+    forced_apply_date: date | None = None  # applied on this date whatever the window
+    current_apply_date: date | None = None  # when RDS will apply it, as things stand
+    opt_in_status: str | None = None  # immediate, next-maintenance, undo-opt-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,8 @@ class DBInstance(Tagged):
     created_at: datetime | None = None
     engine_lifecycle_support: str | None = None  # open-source-rds-extended-support[-disabled]
     utilisation: Utilisation | None = None
+    replica_source: str | None = None  # ReadReplicaSourceDBInstanceIdentifier: this is a read replica of it
+    pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +154,7 @@ class DBCluster(Tagged):
     storage_encrypted: bool = False
     kms_key_id: str | None = None
     storage_type: str = "aurora"
-    allocated_gb: int = 0  # storage used (Aurora) or allocated
+    allocated_gb: int = 0  # storage in use (Aurora volume, VolumeBytesUsed) or allocated (Multi-AZ DB cluster)
     backup_retention_days: int = 1
     deletion_protection: bool = False
     iam_auth: bool = False
@@ -153,6 +169,9 @@ class DBCluster(Tagged):
     engine_lifecycle_support: str | None = None
     serverless_v2_min_acu: float | None = None
     serverless_v2_max_acu: float | None = None
+    backtrack_window_s: int = 0  # Aurora MySQL Backtrack target window in seconds (BacktrackWindow), 0 = off
+    auto_minor_version_upgrade: bool | None = None  # Multi-AZ DB clusters only (Aurora: None, an instance setting)
+    pending_maintenance: tuple[PendingMaintenance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +325,13 @@ class ReservedDBInstance:
     start: datetime
     duration_years: int
     offering_type: str  # No Upfront, Partial Upfront, All Upfront
-    state: str = "active"
+    state: str = "active"  # active, payment-pending, payment-failed, retired
+    license_model: str | None = None  # license-included, bring-your-own-license (from the product description)
+
+    @property
+    def end(self) -> datetime:
+        """When the term ends: the start plus the duration (AWS counts a year as 31,536,000 seconds)."""
+        return self.start + timedelta(days=365 * self.duration_years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +345,17 @@ class LifecycleOverride:
     major: str  # e.g. "8.0", "13"
     end_of_standard_support: date | None = None
     end_of_extended_support: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderableClasses:
+    """The DB instance classes RDS offers for one engine and version in one region
+    (DescribeOrderableDBInstanceOptions, aws mode only); they replace `resources/orderable_classes.json` there."""
+
+    region: str
+    engine: str
+    engine_version: str
+    classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -345,6 +381,8 @@ class Snapshot:
     s3_buckets: tuple[S3Bucket, ...] = ()
     reserved_db_instances: tuple[ReservedDBInstance, ...] = ()
     lifecycle_overrides: tuple[LifecycleOverride, ...] = ()  # aws mode: RDS lifecycle API answers
+    organisation: tuple[Account, ...] = ()  # the AWS Organization's accounts when the collection listed it whole
+    orderable_classes: tuple[OrderableClasses, ...] = ()  # aws mode: the classes RDS offers per engine version
     gaps: tuple[Gap, ...] = ()  # parts that failed; their previous records are kept (inventory/lastgood.py)
 
     @cached_property
@@ -354,9 +392,24 @@ class Snapshot:
         return f"{self.source}-{self.collected_at.strftime('%Y%m%dT%H%M%S%f')}"
 
     @cached_property
+    def orderable_index(self) -> dict[tuple[str, str, str], frozenset[str]]:
+        """(region, engine, engine version) -> the classes RDS offers there (aws mode; empty otherwise)."""
+        return {(o.region, o.engine, o.engine_version): frozenset(o.classes) for o in self.orderable_classes}
+
+    def offered_classes(self, region: str, engine: str, engine_version: str) -> frozenset[str] | None:
+        """What RDS said it offers for this engine version in this region, or None (use the shipped table)."""
+        return self.orderable_index.get((region, engine, engine_version)) if self.orderable_classes else None
+
+    @cached_property
     def account_aliases(self) -> dict[str, str]:
         """Account id -> alias (accounts without an alias are absent)."""
         return {a.id: a.alias for a in self.accounts if a.alias}
+
+    @cached_property
+    def known_accounts(self) -> dict[str, Account]:
+        """Account id -> account, for every account the estate knows: the organisation's (when it was listed) and
+        the collected ones (their own record wins). Snapshot sharing is judged against these."""
+        return {a.id: a for a in (*self.organisation, *self.accounts)}
 
     @cached_property
     def security_groups_by_id(self) -> dict[tuple[str, str, str], SecurityGroup]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.apps import Apps
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
@@ -35,7 +36,7 @@ def register_all(
 
     chosen = catalog.tools_of(toolsets) if tools is None else tools
     register_tools(mcp, chosen)
-    catalog.register_resources(mcp)
+    catalog.register_resources(mcp, chosen)
     registered.update({t.name: t for t in chosen})
 
 
@@ -81,6 +82,7 @@ def build_server(
         middleware=[bind_app, protocol_errors, argument_guard(registered), slim_tools(), audit_middleware(settings)],
         auth=auth,
         token_verifier=token_verifier,
+        extensions=[Apps()],  # advertises MCP Apps; the App resources are registered with the tools linking them
     )
     prompts.register(mcp)
     if lazy:

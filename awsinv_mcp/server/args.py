@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from awsinv_mcp.paging import DEFAULT_LIMIT, MAX_LIMIT
+from awsinv_mcp.paging import MAX_LIMIT
 
 # Filters (region, account, environment, team, application, status) take comma lists; account takes ids or
 # aliases. The server instructions say so once, so these arguments carry no per-tool description.
@@ -21,5 +21,8 @@ Application = str | None
 Status = str | None
 Query = Annotated[str | None, Field(description="text in ids, names, tags")]
 Sort = Annotated[str | None, Field(description="field; '-field' descending")]
+Detail = Annotated[bool, Field(description="add the ARN column")]
 
-DEFAULT_PAGE = DEFAULT_LIMIT
+# The inventory lists' default page: 25 rows of a table stay under 8 KB at any estate size (issue 16 item 3;
+# bench/bench_budget.py); a model asks for more with limit.
+DEFAULT_PAGE = 25

@@ -54,13 +54,17 @@ class ProtocolEdge:
             await self.app(scope, receive, send)  # the SDK refuses it in its own words
             return
         version = next((v.decode("latin-1") for k, v in scope["headers"] if k == PROTOCOL_VERSION_HEADER), None)
-        if version is not None and version not in wire.SUPPORTED_VERSIONS:
-            await _answer(send, wire.unsupported_version(version))
-            return
+        unsupported = version is not None and version not in wire.SUPPORTED_VERSIONS
         if method != "POST" or not _is_json(scope):
-            await self.app(scope, receive, send)
+            if unsupported:
+                await _answer(send, wire.unsupported_version(version))
+            else:
+                await self.app(scope, receive, send)
             return
         body, complete, replay = await self._read(scope, receive)
+        if unsupported:  # answered with the request's id, naming the versions of the request's era
+            await _answer(send, wire.unsupported_version(version, wire.decode(body) if complete else None))
+            return
         if complete:
             refusal = _check(body)
             if refusal is not None:

@@ -21,10 +21,17 @@ GUIDES: dict[str, str] = {
         "One area: check_version_compliance, assess_security, find_cost_savings, analyze_performance; "
         "across areas or by rule: get_findings; engine mix: analyze_engines."
     ),
-    "cost": "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead).",
+    "cost": (
+        "Spend: get_cost_summary (a period), get_cost_trend (month by month), get_cost_forecast (ahead). "
+        "start and end are ISO dates (end exclusive); group_by is up to 2 of SERVICE, REGION, LINKED_ACCOUNT, "
+        "USAGE_TYPE, TAG:<key> (or a bare tag key); service takes aliases (rds, ec2, ebs, s3); tag is Key=Value. "
+        "Reservations, their utilisation and end dates: list_reserved_instances."
+    ),
     "databases": (
         "Live databases: list_databases, then list_schemas/list_tables/describe_table; run_query "
-        "(read-only, capped); explain_query for a plan; database_health for connections, locks, bloat."
+        "(read-only, capped); explain_query for a plan; database_health for connections, locks, bloat. "
+        "sql is one read-only statement with :name placeholders, params their values; schema defaults to the "
+        "login's."
     ),
     "history": "History: how the estate changed between snapshots.",
 }
@@ -34,9 +41,12 @@ CONVENTIONS = (
     "sqlserver, postgresql); account is a 12-digit id or alias; environment, team and application take the "
     "values the summary reports, 'untagged' included; q matches ids, names and tags; sort is a "
     "field, '-field' for descending; rule takes ids or globs (rds.*encrypted*); severity 'high+' means high "
-    "or worse; resource is an id substring or ARN; database is a name from list_databases; lists page with "
-    "limit and cursor (the previous answer's next_cursor, unchanged); an answer cut to fit the size cap says "
-    "truncated: true and how to narrow it."
+    "or worse; resource is an id substring or ARN; resource_type a kind such as db_instance; database is a "
+    "name from list_databases; as_of is an ISO date (default today); detail=true adds full rows (ARN, evidence, "
+    "remediation); lists page with limit and cursor (the previous answer's next_cursor, unchanged). Inventory "
+    "lists answer a table: columns, then rows as arrays in column order (trailing nulls left out), and same "
+    "(columns with one value in every row). An answer cut to fit the size cap says truncated: true and how to "
+    "narrow it."
 )
 
 CLOSING = (

@@ -129,6 +129,8 @@ Call, in this order:
    avoidable Extended Support, stopped instances), largest first, each with its monthly saving and how
    it was computed, plus totals by rule, team and environment.
 4. {_call("get_cost_forecast", "months=3", *tag)} - expected spend with its prediction interval.
+5. {_call("list_reserved_instances", "ending_within_days=90")} - reservations ending soon, with the utilisation
+   and coverage of the fleet they cover (renew what is used, let the rest lapse).
 
 Present:
 - **Executive summary**: current monthly spend, trend, total estimated monthly saving and its share of
@@ -136,6 +138,7 @@ Present:
 - **Prioritised actions** table, largest saving first: action, resources, monthly saving (USD), effort
   and risk (e.g. a Reserved Instance is a commitment; right-sizing needs a maintenance window).
 - **Quick wins** (no downtime, e.g. gp2 to gp3) apart from changes needing planning.
+- **Reservation calendar**: reservations ending within 90 days, their utilisation, renew or let lapse.
 - **Not checked**: savings that need data the tools lack (e.g. query-level tuning), and any warnings.
 {COMMON_RULES}"""
 

@@ -36,6 +36,7 @@ from pydantic_core import from_json
 
 from awsinv_mcp import budget
 from awsinv_mcp.errors import ErrorCode, UserError
+from awsinv_mcp.server.apps import ui_meta
 
 log = logging.getLogger("awsinv_mcp.server")
 
@@ -46,12 +47,14 @@ Middleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 class ToolDef:
     """One tool: its function (name, docstring and signature are the tool's), a title, its toolset, and whether it
     reaches outside the server (`openWorldHint`). Every tool does: the inventory and analysis tools collect from AWS
-    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database."""
+    on a cache miss in aws mode, the cost tools ask Cost Explorer, the database tools a live database. `app` is the
+    `ui://` MCP App that shows the tool's answer (`server/apps.py`), linked from the tool's `_meta`."""
 
     fn: Callable[..., Any]
     title: str
     toolset: str
     open_world: bool = True
+    app: str | None = None
     _validator: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -180,6 +183,7 @@ def register_tools(mcp: MCPServer, tools: Sequence[ToolDef]) -> None:
             title=tool.title,
             description=inspect.getdoc(tool.fn),
             annotations=annotations(open_world=tool.open_world),
+            meta=ui_meta(tool.app) if tool.app else None,
         )
 
 
@@ -246,8 +250,12 @@ _MAPPINGS = ("properties", "$defs", "definitions", "patternProperties")
 # alias, cursor is the previous next_cursor); their per-tool descriptions would repeat it ~20 times.
 CONVENTIONAL_ARGS = frozenset({
     "cursor", "region", "account", "environment", "team", "application", "status", "engine", "q", "sort",
-    "severity", "rule", "resource", "resource_type", "category", "database",
+    "severity", "rule", "resource", "resource_type", "category", "database", "detail", "as_of", "start", "end",
+    "group_by", "service", "tag", "schema", "sql", "params",
 })  # fmt: skip
+# Keywords of the listed input schemas that only guard the server (which validates every call anyway and
+# answers a sentence naming the bound): string lengths, and a lower bound of 0 or 1 on a count.
+_GUARD_KEYWORDS = ("minLength", "maxLength")
 
 # Answer fields every tool shares (documented once in the README).
 CONVENTIONAL_FIELDS = frozenset({"source", "collected_at", "warnings", "total", "next_cursor", "truncated"})
@@ -272,12 +280,17 @@ def drop_titles(node: Any) -> Any:
 
 def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """An optional argument defaulting to null is shown by its type alone (omit it to skip), never as a type
-    list (portable to strict validators such as Ajv); conventional filters lose their repeated descriptions."""
+    list (portable to strict validators such as Ajv); conventional arguments lose their repeated descriptions
+    (the server instructions state them once) and guard-only bounds are not listed (`_GUARD_KEYWORDS`)."""
     drop_titles(schema)
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
         if name in CONVENTIONAL_ARGS:
             prop.pop("description", None)
+        for keyword in _GUARD_KEYWORDS:
+            prop.pop(keyword, None)
+        if prop.get("minimum") in (0, 1) and prop.get("type") in ("integer", "number"):
+            del prop["minimum"]
         if name in required or "default" not in prop or prop["default"] is not None:
             continue
         del prop["default"]
@@ -292,40 +305,54 @@ def slim_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _shallow(node: Any, defs: Mapping[str, Any], description: bool) -> dict[str, Any]:
+    """One answer field's schema one level deep: its type (an object, an array and its item type when that is a
+    plain value), enum, format and nullability; what lies inside objects the answer itself shows."""
+    if not isinstance(node, dict):
+        return {}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        target = defs.get(ref.rsplit("/", 1)[-1], {})
+        out = _shallow(target, defs, False) if "enum" in target else {"type": "object"}
+    elif isinstance(node.get("anyOf"), list):
+        options: list[dict[str, Any]] = []
+        for option in node["anyOf"]:
+            shallow = _shallow(option, defs, False)
+            if shallow not in options:
+                options.append(shallow)
+        out = options[0] if len(options) == 1 else {"anyOf": options}
+    else:
+        out = {k: node[k] for k in ("type", "enum", "format") if k in node}
+        items = node.get("items")
+        if out.get("type") == "array" and isinstance(items, dict) and items.get("type") in _PLAIN:
+            out["items"] = {"type": items["type"]}
+    if description and isinstance(node.get("description"), str):
+        out = {"description": node["description"], **out}
+    return out
+
+
+_PLAIN = ("string", "integer", "number", "boolean")
+
+
 def slim_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Output schemas are read by programs, not models: keep types, enums, the top-level required list and the
-    descriptions of top-level fields; drop nested descriptions, required lists, defaults and
-    `additionalProperties: true`. A nullable field stays an anyOf with null, never a type list such as
-    `["string", "null"]`: strict validators (Ajv strict mode) refuse those (tests/test_tool_schemas_portable.py)."""
+    """Output schemas are read by programs, not models: each answer field by its type, one level deep (no
+    `$defs`: a row or an object is `{"type": "object"}`, described by the answer and the README), with the
+    descriptions of the fields that are not conventional and the top-level required list. A nullable field stays
+    an anyOf with null, never a type list such as `["string", "null"]`: strict validators (Ajv strict mode)
+    refuse those (tests/test_tool_schemas_portable.py). Structured content still validates against it."""
     if schema is None:
         return None
-    drop_titles(schema)
-
-    def prune(node: Any, keep_descriptions: bool) -> None:
-        if isinstance(node, list):
-            for item in node:
-                prune(item, False)
-            return
-        if not isinstance(node, dict):
-            return
-        node.pop("default", None)
-        if node.get("additionalProperties") is True:
-            del node["additionalProperties"]
-        if not keep_descriptions:
-            node.pop("required", None)
-        if not keep_descriptions and isinstance(node.get("description"), str):
-            del node["description"]
-        for key, value in node.items():
-            if key in _MAPPINGS and isinstance(value, dict):
-                for sub in value.values():
-                    prune(sub, False)
-            elif isinstance(value, dict | list):
-                prune(value, False)
-
-    prune({k: v for k, v in schema.items() if k != "properties"}, False)
-    for name, prop in schema.get("properties", {}).items():
-        prune(prop, name not in CONVENTIONAL_FIELDS)
-    return schema
+    defs = schema.get("$defs") or {}
+    properties = {
+        name: _shallow(prop, defs, name not in CONVENTIONAL_FIELDS)
+        for name, prop in (schema.get("properties") or {}).items()
+    }
+    for name in CONVENTIONAL_FIELDS & properties.keys():  # documented once in the README
+        properties[name].pop("format", None)
+    slim: dict[str, Any] = {"type": "object", "properties": properties}
+    if schema.get("required"):
+        slim["required"] = list(schema["required"])
+    return slim
 
 
 def slim_tool(tool: Tool) -> Tool:

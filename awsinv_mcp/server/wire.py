@@ -17,7 +17,7 @@ from typing import Any
 
 from mcp_types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError, JSONRPCMessage, jsonrpc_message_adapter
 from mcp_types.jsonrpc import UNSUPPORTED_PROTOCOL_VERSION
-from mcp_types.version import KNOWN_PROTOCOL_VERSIONS
+from mcp_types.version import KNOWN_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 BATCH_VERSIONS = ("2025-03-26",)
@@ -106,12 +106,30 @@ def batch_refusal(negotiated: str | None, *, over_http: bool = False) -> Refusal
     )
 
 
-def unsupported_version(requested: str) -> Refusal:
-    """The answer to an `MCP-Protocol-Version` header this server does not speak."""
+PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion"
+"""The per-request (2026-07-28) envelope key that carries a request's protocol version."""
+
+
+def _per_request_era(body: Any) -> bool:
+    """Whether a decoded body is a request of the per-request protocol era (versions in `_meta`, no initialize)."""
+    if not isinstance(body, dict):
+        return False
+    params = body.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    return body.get("method") == "server/discover" or (isinstance(meta, dict) and PROTOCOL_VERSION_META in meta)
+
+
+def unsupported_version(requested: str, body: Any = None) -> Refusal:
+    """The answer to an `MCP-Protocol-Version` header this server does not speak, carrying the request's id.
+
+    A per-request-era request is told the versions `server/discover` lists (it cannot use the initialize-era
+    ones without an initialize); any other request every version this server speaks."""
     shown = requested if len(requested) <= 40 else requested[:40] + "…"
+    supported = MODERN_PROTOCOL_VERSIONS if _per_request_era(body) else SUPPORTED_VERSIONS
     return Refusal(
         UNSUPPORTED_PROTOCOL_VERSION,
         f"Unsupported protocol version {shown!r} in the MCP-Protocol-Version header; this server supports "
-        f"{', '.join(SUPPORTED_VERSIONS)}",
-        data={"supported": list(SUPPORTED_VERSIONS), "requested": shown},
+        f"{', '.join(supported)}",
+        id=_usable_id(body) if isinstance(body, dict) else None,
+        data={"supported": list(supported), "requested": shown},
     )

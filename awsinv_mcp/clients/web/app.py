@@ -6,6 +6,7 @@ REST answers are exactly the tools' structured results; query parameters become 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -47,6 +48,19 @@ INVENTORY_ROUTES: dict[str, str] = {
 }
 RESERVED_PARAMS = frozenset({"token"})
 
+# The read-only tools the page (and the MCP App views built from the same assets) may call through
+# `POST /api/v1/tools/{name}`; anything else is a 404 (no query runner, no refresh, no Cost Explorer trend).
+PAGE_TOOLS: frozenset[str] = frozenset(
+    {
+        *INVENTORY_ROUTES.values(),
+        "get_db_instance",
+        "list_reserved_instances",
+        "list_snapshots",
+        "get_changes",
+        "get_resource_history",
+    }
+)
+
 
 def _error(exc: ToolFailure) -> JSONResponse:
     body: dict[str, Any] = {"error": exc.message}
@@ -85,6 +99,44 @@ async def database(request: Request) -> Response:
         return JSONResponse(await bridge.call("get_db_instance", {"identifier": request.path_params["identifier"]}))
     except ToolFailure as exc:
         return _error(exc)
+
+
+async def tool_call(request: Request) -> Response:
+    """`POST /api/v1/tools/{name}` with a JSON object of arguments -> the tool's structured answer.
+
+    Only `PAGE_TOOLS` the server offers; the server validates the arguments (a bad one is a 400 `{error}`)."""
+    name = request.path_params["name"]
+    if name not in PAGE_TOOLS:
+        return JSONResponse({"error": f"no such tool for the page: {name!r}"}, status_code=404)
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return JSONResponse({"error": "send Content-Type: application/json"}, status_code=415)
+    try:
+        raw = await request.body()
+        args = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return JSONResponse({"error": "the body is not valid JSON"}, status_code=400)
+    if not isinstance(args, dict):
+        return JSONResponse({"error": "send the arguments as a JSON object"}, status_code=400)
+    bridge = _bridge(request)
+    try:
+        if not await bridge.has_tool(name):
+            raise ToolFailure(404, f"the server has no tool {name!r} (yet); this part of the page is unavailable")
+        return JSONResponse(await bridge.call(name, args))
+    except ToolFailure as exc:
+        return _error(exc)
+
+
+async def tool_list(request: Request) -> Response:
+    """`GET /api/v1/tools`: the page's tools this server offers, each with its parameters (for filter controls)."""
+    try:
+        schemas = await _bridge(request).schemas(refresh=True)
+    except ToolFailure as exc:
+        return _error(exc)
+    tools = {
+        name: {"parameters": {p: _parameter(s) for p, s in schemas[name].get("properties", {}).items()}}
+        for name in sorted(PAGE_TOOLS & set(schemas))
+    }
+    return JSONResponse({"tools": tools})
 
 
 def _parameter(schema: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +296,8 @@ def create_app(
         Route("/healthz", healthz),
         Route("/api/v1/prompts", prompt_cards),
         Route("/api/v1/schema", api_schema),
+        Route("/api/v1/tools", tool_list),
+        Route("/api/v1/tools/{name}", tool_call, methods=["POST"]),
         Route("/api/v1/chat/status", chat_status),
         Route("/api/v1/inventory/databases/{identifier}", database),
         Route("/api/v1/inventory/{name}", inventory),

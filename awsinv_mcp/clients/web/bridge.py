@@ -1,6 +1,7 @@
 """The web app's one way to the server: an MCP client session held open for the app's lifespan.
 
-`ToolBridge` calls tools and returns their structured results, turns tool errors into `ToolFailure`
+`ToolBridge` calls tools and returns their structured results (a list answer's table as `items`, row objects:
+`models/table.py` `with_items`, so the page reads rows one way), turns tool errors into `ToolFailure`
 (an HTTP status plus the tool's own message) and maps REST query strings onto a tool's typed arguments
 using the tool's input schema.
 """
@@ -17,6 +18,8 @@ import anyio
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, TextContent
+
+from awsinv_mcp.models.table import with_items
 
 log = logging.getLogger("awsinv_mcp.web")
 
@@ -91,15 +94,16 @@ def coerce_value(raw: list[str], schema: dict[str, Any]) -> Any:
 
 
 def structured(result: Any) -> dict[str, Any]:
-    """The structured answer of a successful tool result (parsed from its JSON text if absent)."""
+    """The structured answer of a successful tool result (parsed from its JSON text if absent), a table's rows
+    as `items` (row objects, every column present)."""
     if result.structured_content is not None:
-        return result.structured_content
+        return with_items(result.structured_content)
     text = "".join(c.text for c in result.content if isinstance(c, TextContent))
     try:
         data = json.loads(text)
     except ValueError:
         return {"text": text}
-    return data if isinstance(data, dict) else {"result": data}
+    return with_items(data) if isinstance(data, dict) else {"result": data}
 
 
 def _leaf_messages(exc: BaseException) -> str:

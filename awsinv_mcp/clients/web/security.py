@@ -55,15 +55,16 @@ def _is_api(path: str) -> bool:
 def _cross_origin(headers: dict[str, str], host: str, method: str, path: str) -> bool:
     """A request a browser marks as made by another site or origin (another port of 127.0.0.1 included).
 
-    Writes need a matching `Origin` when one is sent; API reads also refuse `Sec-Fetch-Site` other than
-    `same-origin` or `none` (typed address, bookmark), since a GET can cost money (a Cost Explorer call).
+    Writes need a matching `Origin` when one is sent. API reads and writes (the page's tool calls are POSTs)
+    also refuse `Sec-Fetch-Site` other than `same-origin` or `none` (typed address, bookmark), since a call
+    can cost money (a Cost Explorer call).
     Clients that send neither header (curl, scripts, the MCP tools) are not browsers and pass.
     """
     origin = headers.get("origin")
     foreign_origin = origin is not None and urlsplit(origin).netloc.lower() != host.lower()
-    if method not in ("GET", "HEAD"):
-        return foreign_origin
     site = headers.get("sec-fetch-site")
+    if method not in ("GET", "HEAD"):  # tool calls are POSTs too: the browser's own marking counts as well
+        return foreign_origin or (_is_api(path) and site is not None and site not in ("same-origin", "none"))
     return _is_api(path) and (foreign_origin or (site is not None and site not in ("same-origin", "none")))
 
 

@@ -1,4 +1,5 @@
-"""CloudWatch utilisation of RDS instances: 14-day statistics through GetMetricData, up to 500 queries per call.
+"""CloudWatch utilisation of RDS instances: 14-day statistics through GetMetricData, up to 500 queries per call;
+and the volume Aurora clusters use (VolumeBytesUsed, the latest daily average).
 
 One query per (instance, statistic) with a single period spanning the whole window, so each query returns
 one datapoint (two when the window straddles a period boundary; those are combined).
@@ -28,6 +29,7 @@ METRICS: tuple[tuple[str, str, str, float], ...] = (
     ("read_iops_avg", "ReadIOPS", "Average", 1.0),
     ("write_iops_avg", "WriteIOPS", "Average", 1.0),
     ("burst_balance_min", "BurstBalance", "Minimum", 1.0),
+    ("freeable_memory_gb_min", "FreeableMemory", "Minimum", 1 / GIB),
 )
 
 
@@ -90,14 +92,8 @@ def utilisation_from_results(
     return {identifier: Utilisation(days=days, **fields) for identifier, fields in values.items() if fields}
 
 
-def rds_utilisation(scope: Scope, identifiers: Sequence[str], *, now: datetime | None = None) -> dict[str, Utilisation]:
-    """14-day utilisation of the RDS instances `identifiers` in the scope's account and region."""
-    if not identifiers:
-        return {}
-    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(days=DAYS)
-    period = DAYS * 86400
-    queries, index = metric_queries(identifiers, period)
+def _metric_data(scope: Scope, queries: list[dict[str, Any]], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """MetricDataResults of `queries` (batches of MAX_QUERIES; a failed call is a fault and yields nothing)."""
     cloudwatch = scope.client("cloudwatch")
     results: list[dict[str, Any]] = []
     for batch in _chunks(queries, MAX_QUERIES):
@@ -115,4 +111,64 @@ def rds_utilisation(scope: Scope, identifiers: Sequence[str], *, now: datetime |
                 [],
             )
         )
-    return utilisation_from_results(results, index)
+    return results
+
+
+VOLUME_DAYS = 3  # VolumeBytesUsed: the latest of the last 3 daily averages (AWS publishes it about hourly)
+
+
+def volume_queries(clusters: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One daily-average VolumeBytesUsed query per cluster, and query id -> cluster identifier."""
+    queries, index = [], {}
+    for n, identifier in enumerate(clusters):
+        qid = f"v{n}"
+        index[qid] = identifier
+        queries.append(
+            {
+                "Id": qid,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/RDS",
+                        "MetricName": "VolumeBytesUsed",
+                        "Dimensions": [{"Name": "DBClusterIdentifier", "Value": identifier}],
+                    },
+                    "Period": 86400,
+                    "Stat": "Average",
+                },
+                "ReturnData": True,
+            }
+        )
+    return queries, index
+
+
+def volumes_from_results(results: list[dict[str, Any]], index: dict[str, str]) -> dict[str, int]:
+    """cluster -> GiB used, from the newest datapoint of its query (clusters without a datapoint are absent)."""
+    newest: dict[str, tuple[datetime, float]] = {}
+    for result in results:
+        identifier = index.get(result.get("Id", ""))
+        if identifier is None:
+            continue
+        for moment, value in zip(result.get("Timestamps") or (), result.get("Values") or (), strict=False):
+            if identifier not in newest or moment > newest[identifier][0]:
+                newest[identifier] = (moment, value)
+    return {identifier: round(value / GIB) for identifier, (_, value) in newest.items()}
+
+
+def aurora_volumes(scope: Scope, clusters: Sequence[str], *, now: datetime | None = None) -> dict[str, int]:
+    """GiB each Aurora cluster of `clusters` uses (VolumeBytesUsed) in the scope's account and region."""
+    if not clusters:
+        return {}
+    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    queries, index = volume_queries(clusters)
+    return volumes_from_results(_metric_data(scope, queries, end - timedelta(days=VOLUME_DAYS), end), index)
+
+
+def rds_utilisation(scope: Scope, identifiers: Sequence[str], *, now: datetime | None = None) -> dict[str, Utilisation]:
+    """14-day utilisation of the RDS instances `identifiers` in the scope's account and region."""
+    if not identifiers:
+        return {}
+    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=DAYS)
+    period = DAYS * 86400
+    queries, index = metric_queries(identifiers, period)
+    return utilisation_from_results(_metric_data(scope, queries, start, end), index)

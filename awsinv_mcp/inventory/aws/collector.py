@@ -130,6 +130,7 @@ class Collection:
             cancel=self.results.cancel,
         )
         self.targets: list[Target] = []
+        self.organisation: tuple[Account, ...] = ()  # every member, when the organisation was listed unnarrowed
         self.regions: set[str] = set()
         self._claimed: set[str] = set()
         self._lock = threading.Lock()
@@ -230,6 +231,11 @@ class Collection:
 
     def from_organization(self, caller: Target) -> None:
         members = org_members(self.scope(caller, None, "organizations"))
+        if members and not (self.settings.org_ous or self.settings.org_accounts):  # the whole organisation
+            self.organisation = tuple(
+                Account(id=m["Id"], alias=m.get("Name"), environment=account_environment(m.get("Name"), self.settings))
+                for m in sorted(members, key=lambda m: m["Id"])
+            )
         role = self.settings.org_role or ""
         for member in members:
             account = member["Id"]
@@ -341,6 +347,10 @@ class Collection:
             regions=tuple(sorted(self.regions)),
             warnings=tuple(self.results.warnings()),
             lifecycle_overrides=self.lifecycle,
+            organisation=self.organisation,
+            orderable_classes=tuple(
+                sorted(set(records.get(rds.ORDERABLE, ())), key=lambda o: (o.region, o.engine, o.engine_version))
+            ),
             gaps=self.gaps(faults),
             **found,
         )

@@ -71,9 +71,13 @@ class Results:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: ResourceKind, items: list[Any]) -> None:
+        self.add_named(kind.name, items)
+
+    def add_named(self, name: str, items: list[Any]) -> None:
+        """Records under `name` (a kind's name, or a list that is not a resource kind, e.g. orderable classes)."""
         if items and not self.stopped.is_set():
             with self._lock:
-                self.records[kind.name].extend(items)
+                self.records[name].extend(items)
 
     def fault(self, fault: Fault) -> None:
         log.warning("%s: %s", fault.where.scope, fault.message)

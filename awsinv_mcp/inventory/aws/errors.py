@@ -18,6 +18,7 @@ Kind = Literal[
     "denied",
     "credentials",
     "profile",
+    "config",
     "opt_in",
     "throttled",
     "unsupported",
@@ -88,6 +89,7 @@ CREDENTIAL_EXCEPTIONS = (
     "UnauthorizedSSOTokenError",
     "LoginError",
 )
+CONFIG_EXCEPTIONS = ("ConfigParseError", "ConfigNotFound", "InvalidConfigError")
 NETWORK_EXCEPTIONS = (
     "EndpointConnectionError",
     "ConnectTimeoutError",
@@ -189,6 +191,8 @@ def classify(exc: BaseException) -> Kind:
         return "unsupported"
     if "ProfileNotFound" in names:
         return "profile"
+    if names & set(CONFIG_EXCEPTIONS):
+        return "config"
     if names & set(CREDENTIAL_EXCEPTIONS):
         return "credentials"
     if names & set(NETWORK_EXCEPTIONS):
@@ -226,6 +230,11 @@ def describe(exc: BaseException, action: str, where: Where) -> tuple[Kind, str]:
         message = (
             f"{detail}: check AWS_PROFILE / AWSINV_PROFILES against the profiles in the AWS config file "
             "(~/.aws/config or AWS_CONFIG_FILE)"
+        )
+    elif kind == "config":
+        message = (
+            f"the AWS configuration cannot be read ({detail}): fix the file's syntax or permissions, or point "
+            "AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at readable files, then refresh_inventory"
         )
     elif kind == "opt_in":
         account = Where(where.account, where.alias, None, where.service, where.profile).label

@@ -6,13 +6,14 @@ The `*_record` functions are pure: one API dict in, one snapshot record out.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory import kinds
-from awsinv_mcp.inventory.aws.cloudwatch import rds_utilisation
+from awsinv_mcp.inventory.aws.cloudwatch import aurora_volumes, rds_utilisation
 from awsinv_mcp.inventory.aws.context import Scope
 from awsinv_mcp.inventory.aws.tags import labels, tag_dict
 from awsinv_mcp.models.inventory import (
@@ -20,6 +21,8 @@ from awsinv_mcp.models.inventory import (
     DBCluster,
     DBInstance,
     DBSnapshot,
+    OrderableClasses,
+    PendingMaintenance,
     ReservedDBInstance,
     Utilisation,
 )
@@ -52,6 +55,29 @@ def _date(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else None
 
 
+PendingByArn = Mapping[str, tuple[PendingMaintenance, ...]]
+
+
+def pending_by_arn(raw: list[dict[str, Any]]) -> dict[str, tuple[PendingMaintenance, ...]]:
+    """ResourcePendingMaintenanceActions -> resource ARN -> its actions (pure)."""
+    out: dict[str, tuple[PendingMaintenance, ...]] = {}
+    for resource in raw:
+        actions = tuple(
+            PendingMaintenance(
+                action=a.get("Action", ""),
+                description=a.get("Description", ""),
+                auto_applied_after=_date(a.get("AutoAppliedAfterDate")),
+                forced_apply_date=_date(a.get("ForcedApplyDate")),
+                current_apply_date=_date(a.get("CurrentApplyDate")),
+                opt_in_status=a.get("OptInStatus"),
+            )
+            for a in resource.get("PendingMaintenanceActionDetails") or ()
+        )
+        if actions and resource.get("ResourceIdentifier"):
+            out[resource["ResourceIdentifier"]] = actions
+    return out
+
+
 def db_instance_record(
     raw: dict[str, Any],
     *,
@@ -60,6 +86,7 @@ def db_instance_record(
     settings: Settings,
     subnet_groups: SubnetGroups,
     utilisation: Utilisation | None = None,
+    pending: PendingByArn | None = None,
 ) -> DBInstance:
     tags = tag_dict(raw.get("TagList"))
     subnet_ids, vpc_id = _subnets(raw.get("DBSubnetGroup"), subnet_groups)
@@ -106,12 +133,23 @@ def db_instance_record(
         created_at=raw.get("InstanceCreateTime"),
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         utilisation=utilisation,
+        replica_source=raw.get("ReadReplicaSourceDBInstanceIdentifier"),
+        pending_maintenance=(pending or {}).get(raw.get("DBInstanceArn") or "", ()),
     )
 
 
 def db_cluster_record(
-    raw: dict[str, Any], *, account: str, region: str, settings: Settings, subnet_groups: SubnetGroups
+    raw: dict[str, Any],
+    *,
+    account: str,
+    region: str,
+    settings: Settings,
+    subnet_groups: SubnetGroups,
+    volume_gb: int | None = None,
+    pending: PendingByArn | None = None,
 ) -> DBCluster:
+    """`volume_gb`: the Aurora volume in use (CloudWatch VolumeBytesUsed); an Aurora cluster's AllocatedStorage is
+    a placeholder (1), so without the metric its storage is 0. Multi-AZ DB clusters keep their AllocatedStorage."""
     tags = tag_dict(raw.get("TagList"))
     subnet_ids, vpc_id = _subnets(raw.get("DBSubnetGroup"), subnet_groups)
     scaling = raw.get("ServerlessV2ScalingConfiguration") or {}
@@ -134,7 +172,7 @@ def db_cluster_record(
         storage_encrypted=bool(raw.get("StorageEncrypted")),
         kms_key_id=raw.get("KmsKeyId"),
         storage_type=raw.get("StorageType") or "aurora",
-        allocated_gb=int(raw.get("AllocatedStorage") or 0),
+        allocated_gb=(volume_gb or 0) if _aurora(raw) else int(raw.get("AllocatedStorage") or 0),
         backup_retention_days=int(raw.get("BackupRetentionPeriod") or 0),
         deletion_protection=bool(raw.get("DeletionProtection")),
         iam_auth=bool(raw.get("IAMDatabaseAuthenticationEnabled")),
@@ -149,7 +187,14 @@ def db_cluster_record(
         engine_lifecycle_support=raw.get("EngineLifecycleSupport"),
         serverless_v2_min_acu=scaling.get("MinCapacity"),
         serverless_v2_max_acu=scaling.get("MaxCapacity"),
+        backtrack_window_s=int(raw.get("BacktrackWindow") or 0),
+        auto_minor_version_upgrade=raw.get("AutoMinorVersionUpgrade"),
+        pending_maintenance=(pending or {}).get(raw.get("DBClusterArn") or "", ()),
     )
+
+
+def _aurora(raw: dict[str, Any]) -> bool:
+    return str(raw.get("Engine", "")).startswith("aurora")
 
 
 def restore_access(attributes: list[dict[str, Any]]) -> tuple[bool, tuple[str, ...]]:
@@ -202,6 +247,12 @@ def reserved_engine(product: str) -> str:
     return PRODUCT_ENGINES.get(name, name)
 
 
+def reserved_license(product: str) -> str | None:
+    """'oracle-se2(li)' -> license-included, 'oracle-ee(byol)' -> bring-your-own-license, else None."""
+    suffix = product.lower().partition("(")[2].rstrip(")").strip()
+    return {"li": "license-included", "byol": "bring-your-own-license"}.get(suffix)
+
+
 def reserved_record(raw: dict[str, Any], *, account: str, region: str) -> ReservedDBInstance:
     return ReservedDBInstance(
         id=raw.get("ReservedDBInstanceId") or raw.get("ReservedDBInstanceArn", ""),
@@ -215,7 +266,37 @@ def reserved_record(raw: dict[str, Any], *, account: str, region: str) -> Reserv
         duration_years=max(1, round(int(raw.get("Duration") or 31_536_000) / 31_536_000)),
         offering_type=raw.get("OfferingType", ""),
         state=raw.get("State", "active"),
+        license_model=reserved_license(raw.get("ProductDescription", "")),
     )
+
+
+ORDERABLE = "orderable_classes"  # the Results list collect_databases adds OrderableClasses to
+_orderable_cache: dict[tuple[str, str, str], OrderableClasses | None] = {}
+_orderable_lock = threading.Lock()
+
+
+def orderable_record(raw_options: list[dict[str, Any]], *, region: str, engine: str,
+                     engine_version: str) -> OrderableClasses | None:  # fmt: skip
+    """OrderableDBInstanceOptions -> the classes offered (None for an empty answer: the shipped table applies)."""
+    found = sorted({o["DBInstanceClass"] for o in raw_options if o.get("DBInstanceClass")})
+    return OrderableClasses(region, engine, engine_version, tuple(found)) if found else None
+
+
+def orderable_classes(scope: Scope, engine: str, engine_version: str) -> OrderableClasses | None:
+    """The classes RDS offers for `engine` `engine_version` in the scope's region, asked once per process for
+    each (region, engine, version): they are the same for every account. A failed call is not remembered."""
+    key = (scope.region or "", engine, engine_version)
+    with _orderable_lock:
+        if key in _orderable_cache:
+            return _orderable_cache[key]
+    raw = scope.fetch_pages("rds:DescribeOrderableDBInstanceOptions", "rds", "describe_orderable_db_instance_options",
+                            "OrderableDBInstanceOptions", Engine=engine, EngineVersion=engine_version)  # fmt: skip
+    if raw is None:
+        return None
+    record = orderable_record(raw, region=key[0], engine=engine, engine_version=engine_version)
+    with _orderable_lock:
+        _orderable_cache[key] = record
+    return record
 
 
 def collect_databases(scope: Scope) -> None:
@@ -226,7 +307,15 @@ def collect_databases(scope: Scope) -> None:
     )
     raw_instances = scope.fetch_pages("rds:DescribeDBInstances", "rds", "describe_db_instances", "DBInstances") or []
     raw_clusters = scope.fetch_pages("rds:DescribeDBClusters", "rds", "describe_db_clusters", "DBClusters") or []
-    usage = rds_utilisation(scope.with_service("cloudwatch"), [r["DBInstanceIdentifier"] for r in raw_instances])
+    metrics = scope.with_service("cloudwatch")
+    usage = rds_utilisation(metrics, [r["DBInstanceIdentifier"] for r in raw_instances])
+    volumes = aurora_volumes(metrics, [r["DBClusterIdentifier"] for r in raw_clusters if _aurora(r)])
+    # its own service label: a failure is a warning, never a gap that would hold back the RDS records
+    maintenance = scope.with_service("rds-maintenance")
+    pending = pending_by_arn(
+        maintenance.fetch_pages("rds:DescribePendingMaintenanceActions", "rds", "describe_pending_maintenance_actions",
+                                "PendingMaintenanceActions") or [] if raw_instances or raw_clusters else []
+    )  # fmt: skip
     scope.results.add(
         kinds.DB_INSTANCE,
         [
@@ -237,14 +326,26 @@ def collect_databases(scope: Scope) -> None:
                 settings=settings,
                 subnet_groups=groups,
                 utilisation=usage.get(r["DBInstanceIdentifier"]),
+                pending=pending,
             )
             for r in raw_instances
         ],
     )
+    versions = sorted({(r["Engine"], r["EngineVersion"]) for r in raw_instances if r.get("EngineVersion")})
+    offered = [o for engine, version in versions if (o := orderable_classes(scope, engine, version)) is not None]
+    scope.results.add_named(ORDERABLE, offered)
     scope.results.add(
         kinds.DB_CLUSTER,
         [
-            db_cluster_record(r, account=account, region=region, settings=settings, subnet_groups=groups)
+            db_cluster_record(
+                r,
+                account=account,
+                region=region,
+                settings=settings,
+                subnet_groups=groups,
+                volume_gb=volumes.get(r["DBClusterIdentifier"]),
+                pending=pending,
+            )
             for r in raw_clusters
         ],
     )

@@ -62,6 +62,18 @@ ENGINE_VERSIONS: dict[str, tuple[tuple[str, int], ...]] = {
     ),
 }  # fmt: skip
 
+DEPRECATED_MINORS: dict[str, dict[str, str]] = {
+    "postgres": {"12.19": "12.22", "13.15": "13.22", "14.12": "14.19", "15.7": "15.14", "16.3": "16.10"},
+    "mysql": {"8.0.36": "8.0.42", "8.4.3": "8.4.6"},
+    "mariadb": {"10.6.18": "10.6.21", "10.11.9": "10.11.11"},
+    "aurora-mysql": {"8.0.mysql_aurora.3.04.3": "8.0.mysql_aurora.3.08.0"},
+    "aurora-postgresql": {"13.18": "13.20", "14.15": "14.17", "15.10": "15.12", "16.6": "16.8"},
+}  # fmt: skip
+"""Demo data: minor versions of the synthetic estate RDS 'deprecates', each with the minor RDS upgrades it to.
+Instances and clusters on them carry a pending db-upgrade maintenance action (DescribePendingMaintenanceActions'
+shape), forced `DEPRECATION_DAYS` days after the estate's date (by the version's place in this table)."""
+DEPRECATION_DAYS = (21, 45, 75, 120, 160)
+
 ENGINE_WEIGHTS: dict[str, int] = {
     "postgres": 24, "mysql": 18, "mariadb": 6, "aurora-postgresql": 13, "aurora-mysql": 11,
     "oracle-ee": 3, "oracle-se2": 3, "sqlserver-ee": 2, "sqlserver-se": 4, "sqlserver-ex": 2, "sqlserver-web": 2,

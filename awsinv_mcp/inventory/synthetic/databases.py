@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from awsinv_mcp import instance_classes as classes
 from awsinv_mcp.engine_versions import compatible_engine, default_port, end_of_standard_support
@@ -23,7 +23,7 @@ from awsinv_mcp.inventory.synthetic.draw import Pick, below, days_ago, one_of, r
 from awsinv_mcp.inventory.synthetic.network import DbAccess, Network, RegionNetwork, SubnetTier
 from awsinv_mcp.inventory.synthetic.organisation import Labels, Organisation, Team
 from awsinv_mcp.inventory.synthetic.utilisation import NO_DATA, draw_utilisation, load_profile
-from awsinv_mcp.models.inventory import ClusterMember, DBCluster, DBInstance
+from awsinv_mcp.models.inventory import ClusterMember, DBCluster, DBInstance, PendingMaintenance
 
 VERSIONS = {engine: Pick(versions) for engine, versions in cat.ENGINE_VERSIONS.items()}
 ENGINES = Pick(cat.ENGINE_WEIGHTS.items())
@@ -73,6 +73,20 @@ class UnitDraw:
     subnet_ids: tuple[str, ...]
     kms_key: str | None
     created_at: datetime
+
+
+def deprecation_upgrade(engine: str, version: str, base: datetime) -> tuple[PendingMaintenance, ...]:
+    """The pending db-upgrade RDS schedules for a deprecated minor version (`catalogue.DEPRECATED_MINORS`), or ()."""
+    minors = cat.DEPRECATED_MINORS.get(engine, {})
+    target = minors.get(version)
+    if target is None:
+        return ()
+    days = cat.DEPRECATION_DAYS[list(minors).index(version) % len(cat.DEPRECATION_DAYS)]
+    forced = (base + timedelta(days=days)).date()
+    return (PendingMaintenance(
+        action="db-upgrade", description=f"Minor version {version} is deprecated: automatic upgrade to {target}",
+        auto_applied_after=(base + timedelta(days=max(7, days - 14))).date(), forced_apply_date=forced,
+    ),)  # fmt: skip
 
 
 class DatabaseFactory:
@@ -275,6 +289,7 @@ class DatabaseFactory:
             availability_zone=az,
             created_at=cluster.created_at if cluster else s.created_at,
             engine_lifecycle_support=self._lifecycle(s),
+            pending_maintenance=() if cluster is not None else deprecation_upgrade(s.engine, s.version, self.base),
             utilisation=util,
         )
 
@@ -334,6 +349,7 @@ class DatabaseFactory:
             vpc_id=s.net.vpc_id,
             created_at=s.created_at,
             engine_lifecycle_support=self._lifecycle(s),
+            pending_maintenance=deprecation_upgrade(s.engine, s.version, self.base),
         )
         writer_class = class_pick(s.engine, s.env)(rng)
         start = below(rng, 3)

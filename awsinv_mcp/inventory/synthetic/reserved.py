@@ -26,14 +26,19 @@ def build_reserved(
 ) -> list[ReservedDBInstance]:
     """Reservations for the available production instances (see the module docstring)."""
     groups: dict[GroupKey, int] = {}
+    licences: dict[GroupKey, str | None] = {}  # the licence model of the group's first instance
     for db in instances:
         if db.account == production_account and db.status == "available":
             key = (db.account, db.region, db.instance_class, db.engine, db.multi_az)
             groups[key] = groups.get(key, 0) + 1
+            licences.setdefault(key, db.license_model)
     found: list[ReservedDBInstance] = []
 
-    def add(key: GroupKey, count: int, start: datetime, years: int, state: str) -> None:
+    def add(key: GroupKey, count: int, start: datetime, years: int, state: str, like: GroupKey | None = None) -> None:
         account, region, instance_class, engine, multi_az = key
+        offering = OFFERINGS(rng)
+        if years == 3 and offering == "No Upfront":  # RDS sells no 3-year No Upfront reservation
+            offering = "Partial Upfront"
         found.append(
             ReservedDBInstance(
                 id=f"ri-{start:%Y-%m-%d-%H-%M}-{len(found) + 1:05d}",
@@ -45,8 +50,9 @@ def build_reserved(
                 count=count,
                 start=start,
                 duration_years=years,
-                offering_type=OFFERINGS(rng),
+                offering_type=offering,
                 state=state,
+                license_model=licences.get(like or key),
             )
         )
 
@@ -64,5 +70,5 @@ def build_reserved(
             other = class_pick(engine, "production")(rng)
             if other != key[2] and (account, region, other, engine, multi_az) not in groups:
                 add((account, region, other, engine, multi_az), rng.randint(1, 3), days_ago(rng, base, 30, 300), 1,
-                    "active")  # fmt: skip
+                    "active", like=key)  # fmt: skip
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+from awsinv_mcp import instance_classes as classes
 from awsinv_mcp.inventory.synthetic import catalogue as cat
 from awsinv_mcp.inventory.synthetic.draw import rates_pick
 from awsinv_mcp.models.inventory import Utilisation
@@ -19,6 +20,8 @@ NO_DATA = Utilisation(days=14)
 
 LOAD_PROFILES = tuple(rates_pick(cat.LOAD_RATES, i, "normal") for i in range(len(cat.ENVIRONMENTS)))
 MAGNETIC_IOPS = 200  # what a magnetic (standard) volume sustains, roughly
+AURORA_VOLUME_IO_SHARE = 0.05  # Aurora members: the share of an EBS-backed instance's I/O that reaches the volume
+# (and is billed on Aurora Standard), so clusters range from I/O-light to the I/O-heavy minority I/O-Optimized suits
 GP2_BURST_LIMIT_GB = 1000  # gp2 volumes this large no longer burst (baseline >= 3,000 IOPS)
 
 
@@ -40,9 +43,8 @@ def storage_iops_capacity(storage_type: str, allocated_gb: int, iops: int | None
 
 
 def instance_iops_ceiling(memory_gib: float) -> float:
-    """Roughly what an instance of this size drives at most on average (its EBS bandwidth and the load it
-    serves grow with size): 1 GiB ~ 1,400 IOPS, 8 GiB ~ 4,200, 32 GiB ~ 13,800, 256 GiB ~ 100,000."""
-    return 1000 + 400 * memory_gib
+    """What an instance of this size drives at most on average (`instance_classes.iops_ceiling`)."""
+    return classes.iops_ceiling(memory_gib)
 
 
 def _io_share(rng: random.Random, profile: str, provisioned: bool) -> float:
@@ -56,6 +58,18 @@ def _io_share(rng: random.Random, profile: str, provisioned: bool) -> float:
         return uniform(0.8, 0.95)
     # provisioned IOPS (io1/io2, gp3 above its baseline) were sized for the load; baselines mostly idle along
     return uniform(0.2, 0.6) if provisioned else uniform(0.02, 0.45)
+
+
+FREE_MEMORY_SHARE = {"idle": (0.7, 0.85), "over_provisioned": (0.5, 0.8), "normal": (0.1, 0.45), "hot": (0.03, 0.15)}
+"""FreeableMemory minimum as a share of the class memory per load profile (buffer caches fill most of it)."""
+
+
+def freeable_memory(profile: str, cpu_avg: float, memory_gib: float) -> float:
+    """FreeableMemory's 14-day minimum in GiB, placed within the profile's range by the CPU average's digits (no
+    random draw of its own, so adding it left every other draw of the estate as it was)."""
+    low, high = FREE_MEMORY_SHARE[profile]
+    position = (cpu_avg * 7.31) % 1.0
+    return round(memory_gib * (low + (high - low) * position), 2)
 
 
 def draw_utilisation(
@@ -90,8 +104,8 @@ def draw_utilisation(
     ceiling = instance_iops_ceiling(memory_gib)
     if profile == "idle":
         io = uniform(0, 3)
-    elif capacity is None:  # Aurora: the instance is the limit
-        io = ceiling * _io_share(rng, profile, False)
+    elif capacity is None:  # Aurora: the instance is the limit, and its buffer cache serves most reads
+        io = ceiling * _io_share(rng, profile, False) * AURORA_VOLUME_IO_SHARE
     else:
         provisioned = storage_type in ("io1", "io2") or (storage_type == "gp3" and capacity > 3000)
         share = _io_share(rng, profile, provisioned)
@@ -109,6 +123,7 @@ def draw_utilisation(
         burst = round(uniform(0, 20) if near else uniform(55, 100), 1)
     return Utilisation(
         days=14,
+        freeable_memory_gb_min=freeable_memory(profile, cpu_avg, memory_gib),
         cpu_avg=round(cpu_avg, 1),
         cpu_max=round(cpu_max, 1),
         connections_avg=round(conn_avg, 1),

@@ -75,11 +75,14 @@ def findings_answer(
         rules = {} if detail else rule_infos(page.items)
     failed = report.failed_rules
     warnings = [A.WarningOut(scope="analysis", message=f"rules failed and were skipped: {', '.join(failed)}")]
+    unmeasured = analysis.metrics_warning(R.allowed_rules(q))
+    if unmeasured:
+        warnings.append(A.WarningOut(scope="analysis/cloudwatch", message=unmeasured))
     extra = {"evaluated": analysis.evaluated(review), "rules_checked": R.rule_count(review)} if review else {}
     return answer(
         as_of=report.ctx.as_of, summary=A.row(M.FindingsSummary, shown.summary), items=items, rules=rules,
         total=page.total, next_cursor=page.next_cursor, truncated=page.truncated,
-        **A.meta(analysis.snapshot, *(warnings if failed else ())), **extra,
+        **A.meta(analysis.snapshot, *(warnings if failed else warnings[1:])), **extra,
     )  # fmt: skip
 
 
@@ -89,9 +92,8 @@ def assess_security(
     account: Account = None, region: Region = None, resource: Resource = None, limit: Limit = 10,
     cursor: Cursor = None,
 ) -> M.ReviewAnswer:  # fmt: skip
-    """Security findings on RDS/Aurora, snapshots, S3 and EC2 DB hosts: totals, then the most severe with
-    evidence; remediation (console + CLI) and Prowler id per rule in `rules`.
-    Use for security questions; get_findings spans every category."""
+    """Security findings (RDS/Aurora, snapshots, S3, EC2 DB hosts), most severe first, with evidence;
+    remediation per rule in `rules`. Across categories: get_findings."""
     q = R.FindingQuery(severity=severity, rule=rule, resource=resource, resource_type=resource_type, team=team,
                        environment=environment, application=application, account=account, region=region,
                        review="security")  # fmt: skip
@@ -104,8 +106,8 @@ def analyze_performance(
     application: Application = None, account: Account = None, region: Region = None,
     resource: Resource = None, limit: Limit = 10, cursor: Cursor = None,
 ) -> M.ReviewAnswer:  # fmt: skip
-    """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS, storage full, CPU, old
-    classes, Performance Insights off), most severe first. Use for performance; get_findings spans every category."""
+    """Performance findings on DB instances (burstable in prod, gp2 credits, IOPS, storage, CPU, old
+    classes), most severe first. Across categories: get_findings."""
     q = R.FindingQuery(severity=severity, rule=rule, resource=resource, team=team, environment=environment,
                        application=application, account=account, region=region, review="performance")  # fmt: skip
     return findings_answer(q, view="findings", detail=False, limit=limit, cursor=cursor, as_of=None,
@@ -119,9 +121,8 @@ def get_findings(
     account: Account = None, region: Region = None, match_all: MatchAll = False, view: View = "findings",
     detail: Detail = False, as_of: AsOf = None, limit: Limit = 10, cursor: Cursor = None,
 ) -> M.FindingsPage:  # fmt: skip
-    """All findings with totals by severity, category and saving. Use across categories or to combine rules
-    (prod DBs unencrypted AND public: environment=production, match_all=true, view=resources,
-    rule='*storage_encrypted,rds.internet_exposed'); one area: assess_security, analyze_performance, etc."""
+    """Findings of every category with totals; combines rules (unencrypted AND public: match_all=true,
+    view=resources, rule='*storage_encrypted,rds.internet_exposed'). One area: assess_security etc."""
     q = R.FindingQuery(category=category, severity=severity, rule=rule, resource=resource,
                        resource_type=resource_type, team=team, environment=environment, application=application,
                        account=account, region=region, match_all=match_all)  # fmt: skip
@@ -133,8 +134,8 @@ def analyze_engines(
     environment: Environment = None, team: Team = None, application: Application = None,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> M.EnginesAnswer:  # fmt: skip
-    """DB engines, versions, classes and storage per group (engine, version, region, account, environment,
-    team, application), largest first. Support status and upgrades: check_version_compliance."""
+    """DB engines, versions, classes and storage per group, largest first. Support status and upgrades:
+    check_version_compliance."""
     analysis = app().analysis()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application)  # fmt: skip

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import Field
 
+from awsinv_mcp.analysis import savings_report as SR
 from awsinv_mcp.analysis.all_rules import RULES
+from awsinv_mcp.analysis.analysis import Analysis
 from awsinv_mcp.analysis.versions import ComplianceReport
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.models import answers as A
@@ -29,7 +31,8 @@ PRICES = "resources/prices.json (AWS list prices, read 2026-11-25; regional figu
 
 def savings_row(f: Finding, detail: bool) -> C.SavingsRow:
     return A.row(
-        C.SavingsRow, f, monthly_savings_usd=f.monthly_savings_usd or 0.0, action=f.evidence.get("action"),
+        C.SavingsRow, f, monthly_savings_usd=f.monthly_savings_usd or 0.0, savings_bound=f.savings_bound or "estimate",
+        action=f.evidence.get("action"),
         how=None if detail else f.evidence.get("how"), evidence=f.evidence if detail else None,
     )  # fmt: skip
 
@@ -59,9 +62,8 @@ def check_version_compliance(
     environment: Environment = None, team: Team = None, account: Account = None, region: Region = None,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.ComplianceAnswer:  # fmt: skip
-    """Engine support status per standalone instance or cluster (standard, ending_soon within months_ahead,
-    extended_support with its charge, end_of_support), upgrade target, totals; most urgent first. Engine mix
-    alone: analyze_engines."""
+    """Engine support status per instance or cluster (standard, ending_soon, extended_support and its
+    charge, end_of_support) and upgrade target, most urgent first. Engine mix alone: analyze_engines."""
     analysis = app().analysis()
     f = Q.Filters(engine=engine, environment=environment, team=team, account=account, region=region)
     result = analysis.compliance(f, status=status, as_of=as_of, months_ahead=months_ahead, limit=limit,
@@ -74,6 +76,7 @@ def check_version_compliance(
         truncated=page.truncated, by_status=report.by_status, by_engine=report.by_engine,
         by_version=report.by_version, by_environment=report.by_environment, by_team=report.by_team,
         extended_support_monthly_usd=report.extended_support_monthly_usd,
+        extended_support_projected_monthly_usd=report.projected_monthly_usd,
         calendar="lifecycle://engines" + (" (dates from RDS where it answered)" if snap.lifecycle_overrides else ""),
         **A.meta(snap, *_warnings(report)),
     )  # fmt: skip
@@ -84,9 +87,8 @@ def find_cost_savings(
     account: Account = None, region: Region = None, min_savings_usd: MinSavings = 0.0, detail: Detail = False,
     limit: Limit = 10, cursor: Cursor = None,
 ) -> C.SavingsAnswer:  # fmt: skip
-    """Savings in USD/month and how each was computed (reservations, right-sizing, idle, old generations,
-    Extended Support, IOPS, gp2->gp3, snapshots, stopped instances), largest first, with totals. Actual spend:
-    get_cost_summary."""
+    """Savings in USD/month and how each was computed (reservations, right-sizing, idle, old classes,
+    Extended Support, gp2->gp3, snapshots), largest first. Actual spend: get_cost_summary."""
     analysis = app().analysis()
     f = Q.Filters(environment=environment, team=team, account=account, region=region)
     ctx, report, page = analysis.savings(f, rule=rule, min_savings_usd=min_savings_usd, as_of=as_of, limit=limit,
@@ -98,7 +100,13 @@ def find_cost_savings(
     return C.SavingsAnswer(
         as_of=ctx.as_of, items=[savings_row(x, detail) for x in page.items], total=page.total,
         next_cursor=page.next_cursor, truncated=page.truncated,
-        total_monthly_savings_usd=report.total_monthly_savings_usd, savings_pct_of_spend=pct,
+        total_monthly_savings_usd=report.total_monthly_savings_usd, by_bound=report.by_bound, savings_pct_of_spend=pct,
         by_rule=report.by_rule, by_team=report.by_team, by_environment=report.by_environment, rules=rules,
-        prices=PRICES, **A.meta(analysis.snapshot),
+        prices=PRICES, **A.meta(analysis.snapshot, *_unmeasured(analysis, rule)),
     )  # fmt: skip
+
+
+def _unmeasured(analysis: Analysis, rule: str | None) -> list[A.WarningOut]:
+    """The warning for cost rules skipped on instances without CloudWatch data (idle, right-sizing, IOPS)."""
+    message = analysis.metrics_warning(SR.rule_set(rule) or SR.cost_rule_ids())
+    return [A.WarningOut(scope="analysis/cloudwatch", message=message)] if message else []

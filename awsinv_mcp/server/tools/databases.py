@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from awsinv_mcp.dbinspect.catalog import MAX_TABLE_LIMIT
 from awsinv_mcp.models.database import (
     DatabaseList,
     HealthAnswer,
@@ -42,11 +43,11 @@ def list_tables(
     database: Database,
     schema: Schema = None,
     name: Annotated[str | None, Field(description="name substring")] = None,
-    limit: Limit = DEFAULT_LIMIT,
+    limit: Annotated[int | None, Field(ge=1, le=MAX_TABLE_LIMIT, description="default: ~12k tokens of rows")] = None,
     cursor: Cursor = None,
 ) -> TablePage:
-    """Tables and views of one schema with row estimates (planner statistics) and sizes, paged.
-    Columns and indexes of one table: describe_table."""
+    """Tables and views of one schema with row estimates (planner statistics) and sizes, columnar; a first call
+    lists about 1,000. Columns and indexes of one table: describe_table."""
     return app().databases.list_tables(database, schema, name=name, limit=limit, cursor=cursor)
 
 

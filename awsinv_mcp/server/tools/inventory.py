@@ -18,15 +18,18 @@ from awsinv_mcp.inventory import kinds
 from awsinv_mcp.inventory import query as Q
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.network import internet_exposed
-from awsinv_mcp.inventory.summary import summarize
+from awsinv_mcp.inventory.summary import summarize, volume_warning
 from awsinv_mcp.models import answers as A
+from awsinv_mcp.models.answers import Row
 from awsinv_mcp.models.inventory import CacheCluster, DBCluster, DBInstance, DBSnapshot
+from awsinv_mcp.models.table import table
 from awsinv_mcp.paging import Page
 from awsinv_mcp.server.args import (
     DEFAULT_PAGE,
     Account,
     Application,
     Cursor,
+    Detail,
     Engine,
     Environment,
     Limit,
@@ -44,10 +47,13 @@ def _estate() -> Estate:
     return app().analysis().estate
 
 
-def _page(answer: type[A.ListAnswer], page: Page, items: list[object], estate: Estate) -> A.ListAnswer:
+def _page(
+    answer: type[A.TablePage], page: Page, rows: list[Row], estate: Estate, *, detail: bool = False
+) -> A.TablePage:
+    """A list answer in table form (`models/table.py`); the ARN only with `detail` (get_db_instance has it)."""
     return answer(
-        items=items, total=page.total, next_cursor=page.next_cursor, truncated=page.truncated,
-        **A.meta(estate.snapshot),
+        **table(rows, drop=() if detail else ("arn",)), total=page.total, next_cursor=page.next_cursor,
+        truncated=page.truncated, **A.meta(estate.snapshot),
     )  # fmt: skip
 
 
@@ -62,7 +68,7 @@ def db_detail(estate: Estate, db: DBInstance) -> A.DBInstanceDetail:
 
 def cluster_row(c: DBCluster) -> A.DBClusterRow:
     members = sorted(c.members, key=lambda m: (not m.writer, m.identifier))
-    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members])
+    return A.row(A.DBClusterRow, c, members=[m.identifier for m in members], volume_gb=c.allocated_gb)
 
 
 def cache_row(c: CacheCluster) -> A.CacheClusterRow:
@@ -75,9 +81,8 @@ def snapshot_row(s: DBSnapshot, estate: Estate) -> A.DBSnapshotRow:
 
 
 def get_inventory_summary() -> A.InventorySummary:
-    """Counts of the whole estate per account: DB instances by engine, region, environment, team and status,
-    clusters, snapshots, EC2 database hosts, S3 buckets, risk flags. Start here; the list_* tools give the rows
-    behind a count."""
+    """Counts of the whole estate: DB instances by account, engine, region, environment, team, status; other
+    kinds; risk flags. Start here; list_* give the rows behind a count."""
     return summarize(_estate())
 
 
@@ -85,27 +90,25 @@ def list_db_instances(
     engine: Engine = None, region: Region = None, account: Account = None, environment: Environment = None,
     team: Team = None, application: Application = None, status: Status = None, q: Query = None,
     cluster: Annotated[str | None, Field(description="Aurora cluster id; 'none' = standalone only")] = None,
-    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
+    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None, detail: Detail = False,
 ) -> A.DBInstancePage:  # fmt: skip
-    """RDS and Aurora DB instances (Aurora members have cluster set), filtered, sorted, paged.
-    Sort fields: identifier, engine, engine_version, instance_class, region, account, allocated_gb, created_at.
-    One instance in full: get_db_instance; problems found: the analysis tools."""
+    """RDS and Aurora DB instances (Aurora members have cluster set). One in full: get_db_instance; problems:
+    the analysis tools."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_db_instances(estate, f, cluster=cluster, sort=sort, limit=limit, cursor=cursor)
     snap = estate.snapshot
     rows = [A.row(A.DBInstanceRow, db, internet_exposed=internet_exposed(snap, db)) for db in page.items]
-    return _page(A.DBInstancePage, page, rows, estate)
+    return _page(A.DBInstancePage, page, rows, estate, detail=detail)
 
 
 def get_db_instance(
     identifier: Annotated[str, Field(description="DB instance identifier or ARN")],
     account: Account = None, region: Region = None,
 ) -> A.DBInstanceAnswer:  # fmt: skip
-    """Every collected detail of one DB instance (settings, network exposure, tags, 14-day utilisation).
-    Accepts an ARN; a bare identifier used in several accounts/regions needs account or region.
-    To find instances by filter use list_db_instances."""
+    """Every detail of one DB instance (settings, exposure, tags, 14-day utilisation, ARN); an identifier
+    used in several accounts/regions needs account or region. Many instances: list_db_instances."""
     estate = _estate()
     db = Q.find_db_instance(estate.snapshot, identifier, account, region)
     return A.DBInstanceAnswer(instance=db_detail(estate, db), **A.meta(estate.snapshot))
@@ -114,15 +117,18 @@ def get_db_instance(
 def list_db_clusters(
     engine: Engine = None, region: Region = None, account: Account = None, environment: Environment = None,
     team: Team = None, application: Application = None, status: Status = None, q: Query = None,
-    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
+    sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None, detail: Detail = False,
 ) -> A.DBClusterPage:  # fmt: skip
-    """DB clusters with their member instance ids (writer first), filtered, sorted, paged.
-    Member details: list_db_instances with cluster=<id>."""
+    """DB clusters with member ids (writer first). The members' rows: list_db_instances cluster=<id>."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team,
                   application=application, status=status, q=q)  # fmt: skip
     page = Q.list_records(estate, kinds.DB_CLUSTER, f, sort=sort, limit=limit, cursor=cursor)
-    return _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate)
+    answer = _page(A.DBClusterPage, page, [cluster_row(c) for c in page.items], estate, detail=detail)
+    missing = volume_warning(estate)
+    if missing is not None:
+        answer.warnings.append(missing)
+    return answer
 
 
 def list_db_snapshots(
@@ -133,15 +139,16 @@ def list_db_snapshots(
     public: Annotated[bool | None, Field(description="only public (true) or non-public (false)")] = None,
     encrypted: bool | None = None,
     older_than_days: Annotated[int | None, Field(ge=0, description="created more than N days ago")] = None,
+    shared: bool | None = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.DBSnapshotPage:  # fmt: skip
-    """Instance and cluster snapshots with public/shared/encryption state and age, filtered, paged.
-    For risky snapshots with remediation prefer assess_security."""
+    """Instance and cluster snapshots: public, shared, encrypted, age. Risky ones with remediation:
+    assess_security."""
     estate = _estate()
     f = Q.Filters(engine=engine, region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_db_snapshots(
         estate, f, kind=kind, snapshot_type=snapshot_type, public=public, encrypted=encrypted,
-        older_than_days=older_than_days, sort=sort, limit=limit, cursor=cursor,
+        older_than_days=older_than_days, shared=shared, sort=sort, limit=limit, cursor=cursor,
     )  # fmt: skip
     return _page(A.DBSnapshotPage, page, [snapshot_row(s, estate) for s in page.items], estate)
 
@@ -151,8 +158,8 @@ def list_cache_clusters(
     account: Account = None, environment: Environment = None, team: Team = None, application: Application = None,
     status: Status = None, q: Query = None, sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.CacheClusterPage:  # fmt: skip
-    """ElastiCache clusters (Redis OSS/Valkey groups, Memcached) with encryption, access control, Multi-AZ
-    and backups, filtered, sorted, paged. Findings: assess_security."""
+    """ElastiCache clusters (Redis OSS/Valkey groups, Memcached): encryption, auth, Multi-AZ, backups.
+    Findings: assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, application=application,
                   status=status, q=q)  # fmt: skip
@@ -173,8 +180,7 @@ def list_ec2_instances(
     public: Annotated[bool | None, Field(description="only instances with (true) / without a public IP")] = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.EC2Page:  # fmt: skip
-    """EC2 instances, flagging self-managed database hosts, public IPs and IMDSv2, filtered, paged.
-    For their security findings prefer assess_security."""
+    """EC2 instances: self-managed database hosts, public IPs, IMDSv2. Findings: assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, application=application,
                   status=state, q=q)  # fmt: skip
@@ -190,8 +196,7 @@ def list_s3_buckets(
     public: bool | None = None, encrypted: bool | None = None,
     sort: Sort = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None,
 ) -> A.S3Page:  # fmt: skip
-    """S3 buckets with encryption, public access block, public status, versioning and purpose, paged.
-    For their security findings prefer assess_security."""
+    """S3 buckets: encryption, public access block, public, versioning, purpose. Findings: assess_security."""
     estate = _estate()
     f = Q.Filters(region=region, account=account, environment=environment, team=team, q=q)
     page = Q.list_s3_buckets(estate, f, purpose=purpose, public=public, encrypted=encrypted, sort=sort, limit=limit,
@@ -200,8 +205,8 @@ def list_s3_buckets(
 
 
 async def refresh_inventory(ctx: Context) -> A.RefreshAnswer:
-    """Collect the inventory again now (ignoring the cache), reporting progress per account and region.
-    Cancelling the call stops the collection and keeps the previous snapshot."""
+    """Collect the inventory again now, ignoring the cache (progress per account and region; a cancel keeps
+    the previous snapshot). Only when asked for fresh data."""
     started = time.perf_counter()
     store = app().inventory
     loop = asyncio.get_running_loop()

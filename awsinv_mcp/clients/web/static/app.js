@@ -109,9 +109,17 @@
     return step * power;
   }
 
-  class ApiError extends Error {
-    constructor(status, message, fix) { super(message); this.status = status; this.fix = fix; }
+  // Every read of a view goes through callTool (static/data.js, or appmode.js inside an MCP App host); `api` is
+  // for the chat's own routes. A list answer's compact table (`columns`, `rows`, `same`) is read as `items`,
+  // as the web bridge already gives it (awsinv_mcp/models/table.py `with_items`).
+  const { toolList, ApiError } = window.awsinvData;
+  function withItems(answer) {
+    if (!answer || typeof answer !== "object" || !Array.isArray(answer.columns) || answer.items) return answer;
+    const { columns, rows, same, ...rest } = answer;
+    return { ...rest, items: (rows || []).map((row) => ({ ...Object.fromEntries(columns.map((c, i) => [c,
+      i < row.length ? row[i] : null])), ...(same || {}) })) };
   }
+  const callTool = (name, args) => window.awsinvData.callTool(name, args).then(withItems);
 
   async function api(path, params, options) {
     const url = new URL(path, window.location.origin);
@@ -157,39 +165,88 @@
     cursors: [null],
     pageIndex: 0,
     loaded: { overview: false, resources: false, chat: false },
+    views: {},
+    standalone: null,
     history: [],
     busy: false,
   };
 
   const summaryPromise = () => {
     if (!state.summaryRequest) {
-      state.summaryRequest = api("/api/v1/inventory/summary").then((s) => { state.summary = s; return s; });
+      state.summaryRequest = callTool("get_inventory_summary").then((s) => { state.summary = s; return s; });
       state.summaryRequest.catch(() => { state.summaryRequest = null; });
     }
     return state.summaryRequest;
   };
   const schemaPromise = () => {
     if (!state.schemaRequest) {
-      state.schemaRequest = api("/api/v1/schema").then((s) => { state.schema = s; return s; });
+      state.schemaRequest = toolList().then((s) => { state.schema = s; return s; });
       state.schemaRequest.catch(() => { state.schemaRequest = null; });
     }
     return state.schemaRequest;
   };
 
-  // ---------- tabs ----------
-  const TABS = ["overview", "resources", "chat"];
+  // ---------- tabs and the URL ----------
+  // The URL's hash is `#<tab>` or `#<tab>?<filters>`: filters are shareable, and each change is a history
+  // entry (the back button undoes it). `?view=<name>` in the query shows that one view alone (no tab bar).
+  const TABS = ["overview", "findings", "savings", "versions", "snapshots", "reserved", "changes", "resources",
+    "chat"];
+  const LEGACY = { overview: loadOverview, resources: initResources, chat: initChat };
 
-  function showTab(name) {
-    if (!TABS.includes(name)) name = "overview";
+  function currentRoute() {
+    const hash = window.location.hash.slice(1);
+    const cut = hash.indexOf("?");
+    return { tab: (cut < 0 ? hash : hash.slice(0, cut)) || "", params: new URLSearchParams(cut < 0 ? ""
+      : hash.slice(cut + 1)) };
+  }
+
+  function navigate(tab, params) {
+    const qs = new URLSearchParams(Object.entries(params || {}).filter(([, v]) => v !== null && v !== undefined
+      && v !== "")).toString();
+    const target = `#${tab}${qs ? `?${qs}` : ""}`;
+    if (window.location.hash !== target) window.location.hash = target; // hashchange renders it
+  }
+
+  const tabAvailable = (tab) => {
+    if (state.standalone && tab !== state.standalone) return false;
+    const need = (VIEWS[tab] || [])[0] || (tab === "resources" ? "list_db_instances" : null);
+    return !need || !state.schema || need in state.schema;
+  };
+
+  function showTab(name, params) {
+    if (!TABS.includes(name) || !tabAvailable(name)) name = state.standalone || "overview";
     for (const tab of TABS) {
-      $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+      const button = $(`tab-${tab}`);
+      button.setAttribute("aria-selected", String(tab === name));
+      button.tabIndex = tab === name ? 0 : -1;
+      button.hidden = !tabAvailable(tab);
       $(`panel-${tab}`).hidden = tab !== name;
     }
-    if (window.location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
-    if (!state.loaded[name]) {
+    const { tab: shown } = currentRoute();
+    if (shown !== name) history.replaceState(null, "", `#${name}`);
+    const query = shown === name ? params || new URLSearchParams() : new URLSearchParams();
+    if (VIEWS[name]) {
+      if (!state.views[name]) state.views[name] = VIEWS[name][1]($(`panel-${name}`), { callTool,
+        navigate: (p) => navigate(name, p) });
+      state.views[name].update(query);
+    } else if (!state.loaded[name]) {
       state.loaded[name] = true;
-      ({ overview: loadOverview, resources: initResources, chat: initChat })[name]();
+      LEGACY[name](query);
+    } else if (name === "resources") {
+      routeResources(query);
     }
+  }
+
+  // Tabs as a keyboard widget: arrows move between tabs, Home/End to the ends.
+  function tabKeys(ev) {
+    const visible = TABS.filter((t) => !$(`tab-${t}`).hidden);
+    const at = visible.indexOf(ev.target.dataset.tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: visible.length - 1 }[ev.key];
+    if (to === undefined || at < 0) return;
+    ev.preventDefault();
+    const tab = visible[(to + visible.length) % visible.length];
+    $(`tab-${tab}`).focus();
+    navigate(tab, {});
   }
 
   // ---------- source banner ----------
@@ -229,10 +286,12 @@
     sub ? el("div", { class: "card-sub", text: sub }) : null,
   ];
 
-  function chips(entries, testidPrefix, classPrefix) {
+  // `hrefOf(key)`: each chip a link to the filtered table behind it (drill-down).
+  function chips(entries, testidPrefix, classPrefix, hrefOf) {
     return el("div", { class: "chips" }, entries.map(([key, text, count]) =>
-      el("span", { class: `chip ${classPrefix}-${key}`, "data-testid": `${testidPrefix}-${key}`,
-        "data-value": count }, el("b", { text: nf.format(count) }), ` ${text}`)));
+      el(hrefOf ? "a" : "span", { class: `chip ${classPrefix}-${key}${hrefOf ? " drill" : ""}`,
+        href: hrefOf ? hrefOf(key) : null, "data-testid": `${testidPrefix}-${key}`, "data-value": count },
+      el("b", { text: nf.format(count) }), ` ${text}`)));
   }
 
   function latestCost(costs) {
@@ -265,28 +324,44 @@
 
   async function loadOverview() {
     clear($("cards"));
-    const cDb = card("db-instances", "Databases by engine");
-    const cCost = card("monthly-cost", "Monthly cost");
-    const cSave = card("savings", "Estimated savings");
-    const cFind = card("findings", "Findings by severity");
-    const cVer = card("versions", "Versions by support status");
-    const cSrc = card("source", "Data source");
+    // a server without a tool (`--toolsets ...`): its card and chart are left out and the tool never called
+    const has = (tool) => !state.schema || tool in state.schema;
+    const absent = { type: "absent" };
+    const only = (tool, call) => (has(tool) ? call() : Promise.reject(absent));
+    const cardIf = (tool, id, title) => (has(tool) ? card(id, title) : { set() {}, fail() {}, node: el("i") });
+    const cDb = cardIf("get_inventory_summary", "db-instances", "Databases by engine");
+    const cCost = cardIf("get_cost_summary", "monthly-cost", "Monthly cost");
+    const cSave = cardIf("find_cost_savings", "savings", "Estimated savings");
+    const cFind = cardIf("get_findings", "findings", "Findings by severity");
+    const cVer = cardIf("check_version_compliance", "versions", "Versions by support status");
+    const cSrc = cardIf("get_inventory_summary", "source", "Data source");
+    $("chart-engines").closest("figure").hidden = !has("get_inventory_summary");
+    $("chart-versions").closest("figure").hidden = !has("check_version_compliance");
+    $("chart-costs").closest("figure").hidden = !has("get_cost_summary");
+    if (![...$("cards").children].length) {
+      $("cards").append(el("p", { class: "muted", "data-testid": "overview-empty",
+        text: "This server offers none of the inventory, analysis or cost tools (see --toolsets)." }));
+    }
 
-    const costs = api("/api/v1/inventory/costs", { group_by: "TAG:Team", granularity: "MONTHLY" });
-    const savings = api("/api/v1/inventory/savings", { limit: 1 });
-    const findings = api("/api/v1/inventory/findings", { limit: 1 });
+    const costs = only("get_cost_summary", () => callTool("get_cost_summary", { group_by: "TAG:Team",
+      granularity: "MONTHLY" }));
+    const savings = only("find_cost_savings", () => callTool("find_cost_savings", { limit: 1 }));
+    const findings = only("get_findings", () => callTool("get_findings", { limit: 1 }));
     // by_status when the tool reports it; otherwise count the rows of one large page
-    const versions = api("/api/v1/inventory/versions", { limit: 1 }).then((v) => (aggregate(v, "by_status")
-      || !v.next_cursor ? v : api("/api/v1/inventory/versions", { limit: 500 })));
+    const versions = only("check_version_compliance", () => callTool("check_version_compliance", { limit: 1 })
+      .then((v) => (aggregate(v, "by_status") || !v.next_cursor ? v
+        : callTool("check_version_compliance", { limit: 500 }))));
+    for (const p of [costs, savings, findings, versions]) p.catch(() => {});
 
-    summaryPromise().then((s) => {
+    only("get_inventory_summary", summaryPromise).then((s) => {
       showSource(s);
       const engines = Object.entries(s.by_engine || {}).sort((a, b) => b[1] - a[1]);
       cDb.set(...bigNumber({ raw: s.db_instances, text: nf.format(s.db_instances) }, "db-instances-total",
         `${plural(engines.length, "engine")} · ${plural((s.accounts || []).length, "account")} · ${
           plural((s.regions || []).length, "region")}`),
       el("ul", { class: "mini-list" }, engines.slice(0, 4).map(([k, v], i) => el("li", {},
-        el("i", { class: "dot", "data-color": i }), el("span", {}, valueNode(k, 30)),
+        el("i", { class: "dot", "data-color": i }), el("a", { href: `#resources?engine=${encodeURIComponent(k)}`,
+          class: "drill" }, valueNode(k, 30)),
         el("b", { "data-testid": `engine-count-${k}`, text: nf.format(v) })))));
       for (const dot of cDb.node.querySelectorAll(".dot")) dot.style.background = colorFor(Number(dot.dataset.color));
       const when = new Date(s.collected_at);
@@ -317,14 +392,16 @@
       const total = savingsTotal(s.value);
       const share = state.monthlyCost ? ` · ${((total / state.monthlyCost) * 100).toFixed(1)}% of monthly spend` : "";
       cSave.set(...bigNumber({ raw: total.toFixed(2), text: usd.format(total), unit: "/mo" }, "savings-value",
-        `${plural(s.value.total || 0, "opportunity", "opportunities")}${share}`));
+        `${plural(s.value.total || 0, "opportunity", "opportunities")}${share}`),
+      el("a", { class: "card-link-more", href: "#savings", "data-testid": "savings-drill", text: "By rule and team ›" }));
     });
 
     findings.then((f) => {
       const by = aggregate(f, "by_severity") || {};
       const entries = SEVERITIES.map((sev) => [sev, sev, Number(by[sev] || 0)]);
       cFind.set(...bigNumber({ raw: f.total, text: nf.format(f.total) }, "findings-total", "open findings"),
-        chips(entries, "severity", "sev"));
+        chips(entries.filter((e) => e[2]), "severity", "sev", (k) => `#findings?severity=${k}`),
+        el("a", { class: "card-link-more", href: "#findings", text: "All findings ›" }));
     }).catch((err) => cFind.fail(err));
 
     versions.then((v) => {
@@ -333,7 +410,8 @@
       const atRisk = entries.slice(1).reduce((acc, e) => acc + e[2], 0);
       cVer.set(...bigNumber({ raw: atRisk, text: nf.format(atRisk) }, "versions-at-risk",
         `outside standard support or ending soon${partial ? " (first page)" : ""}`),
-      chips(entries, "support", "sup"));
+      chips(entries, "support", "sup", (k) => `#versions?status=${k}`),
+      el("a", { class: "card-link-more", href: "#versions", text: "Versions and calendar ›" }));
       chartVersions(entries);
     }).catch((err) => { cVer.fail(err); clear($("chart-versions")).append(errorBox(err, "Versions")); });
   }
@@ -347,17 +425,17 @@
     const rowH = 26;
     const width = 460;
     const labelW = 130;
-    const chart = svg("svg", { viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, class: "bar-chart", role: "img",
-      "aria-label": "DB instances by engine" });
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, class: "bar-chart",
+      "aria-label": "DB instances by engine (select an engine for its databases)" });
     rows.forEach(([name, count], i) => {
       const y = i * rowH + 2;
       const w = Math.max(2, ((width - labelW - 50) * count) / max);
-      chart.append(
-        svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
-        svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
-          svg("title", {}, `${plainValue(name)}: ${count}`)),
-        svg("text", { x: labelW + w + 6, y: y + 16, class: "value-label", "data-testid": `chart-engine-${name}` },
-          nf.format(count)));
+      chart.append(svg("a", { href: `#resources?engine=${encodeURIComponent(name)}`, class: "drill" },
+      svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "axis-label" }, plainValue(name, 20)),
+      svg("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, fill: colorFor(i) },
+        svg("title", {}, `${plainValue(name)}: ${count}`)),
+      svg("text", { x: labelW + w + 6, y: y + 16, class: "value-label", "data-testid": `chart-engine-${name}` },
+        nf.format(count))));
     });
     box.append(chart);
   }
@@ -370,15 +448,16 @@
       end_of_support: "#dc2626" };
     const r = 60;
     const c = 2 * Math.PI * r;
-    const chart = svg("svg", { viewBox: "0 0 160 160", class: "donut", role: "img",
-      "aria-label": "Versions by support status" });
+    const chart = svg("svg", { viewBox: "0 0 160 160", class: "donut",
+      "aria-label": "Versions by support status (select a status for its rows)" });
     let offset = 0;
     for (const [key, text, count] of entries) {
       if (!count) continue;
       const len = (count / total) * c;
-      chart.append(svg("circle", { cx: 80, cy: 80, r, fill: "none", stroke: colors[key], "stroke-width": 26,
-        "stroke-dasharray": `${len} ${c - len}`, "stroke-dashoffset": -offset, transform: "rotate(-90 80 80)" },
-      svg("title", {}, `${text}: ${count}`)));
+      chart.append(svg("a", { href: `#versions?status=${key}`, "aria-label": `${text}: ${count}` },
+        svg("circle", { cx: 80, cy: 80, r, fill: "none", stroke: colors[key], "stroke-width": 26,
+          "stroke-dasharray": `${len} ${c - len}`, "stroke-dashoffset": -offset, transform: "rotate(-90 80 80)" },
+        svg("title", {}, `${text}: ${count}`))));
       offset += len;
     }
     chart.append(svg("text", { x: 80, y: 78, "text-anchor": "middle", class: "donut-total" }, nf.format(total)),
@@ -386,8 +465,8 @@
     const legend = el("ul", { class: "legend" }, entries.map(([key, text, count]) => {
       const sw = el("i", { class: "swatch" });
       sw.style.background = colors[key];
-      return el("li", {}, sw, el("span", { text }), el("b", { text: `${nf.format(count)} · ${
-        ((count / total) * 100).toFixed(0)}%` }));
+      return el("li", {}, sw, el("a", { href: `#versions?status=${key}`, class: "drill", text }),
+        el("b", { text: `${nf.format(count)} · ${((count / total) * 100).toFixed(0)}%` }));
     }));
     box.append(el("div", { class: "donut-wrap" }, chart, legend));
   }
@@ -443,23 +522,26 @@
     const legend = el("ul", { class: "legend legend-row" }, series.map((s, k) => {
       const sw = el("i", { class: "swatch" });
       sw.style.background = colorFor(k);
-      return el("li", {}, sw, el("span", {}, valueNode(s.name, 40)));
+      const team = s.name === "(untagged)" ? "untagged" : s.name;
+      return el("li", {}, sw, s.name === "Other" || s.name === "All" ? el("span", {}, valueNode(s.name, 40))
+        : el("a", { href: `#resources?team=${encodeURIComponent(team)}`, class: "drill",
+          title: `DB instances of ${plainValue(s.name)}` }, valueNode(s.name, 40)));
     }));
     box.append(chart, legend);
   }
 
   // ---------- resources ----------
   const RESOURCES = {
-    databases: { title: "DB instances", key: "identifier", detail: true,
+    databases: { title: "DB instances", tool: "list_db_instances", key: "identifier", detail: true,
       columns: ["identifier", "engine", "engine_version", "instance_class", "status", "environment", "team",
         "region", "account", "storage_encrypted", "publicly_accessible", "multi_az", "allocated_gb"] },
-    clusters: { title: "Clusters", key: "identifier",
+    clusters: { title: "Clusters", tool: "list_db_clusters", key: "identifier",
       columns: ["identifier", "engine", "engine_version", "engine_mode", "status", "environment", "team", "region",
         "members", "storage_encrypted", "deletion_protection"] },
-    ec2: { title: "EC2 instances", key: "identifier",
+    ec2: { title: "EC2 instances", tool: "list_ec2_instances", key: "identifier",
       columns: ["identifier", "name", "instance_type", "state", "environment", "team", "region", "public_ip",
         "imds_v2_required", "database_host"] },
-    buckets: { title: "S3 buckets", key: "name",
+    buckets: { title: "S3 buckets", tool: "list_s3_buckets", key: "name",
       columns: ["name", "region", "account", "purpose", "encrypted", "public_access_block", "public", "versioning"] },
   };
   const SUMMARY_OPTIONS = { engine: "by_engine", environment: "by_environment", team: "by_team",
@@ -471,47 +553,57 @@
     public_ip: "Public IP", instance_type: "Type", engine_mode: "Mode", iops: "IOPS", iam_auth: "IAM auth",
     arn: "ARN", backup_retention_days: "Backup retention (days)" };
 
-  async function initResources() {
+  async function initResources(query) {
     const tabs = $("subtabs");
     for (const [name, spec] of Object.entries(RESOURCES)) {
+      if (state.schema && !(spec.tool in state.schema)) continue; // a server without that tool
       tabs.append(el("button", { type: "button", role: "tab", class: "subtab", "data-resource": name,
         "data-testid": `subtab-${name}`, "aria-selected": String(name === state.resource),
-        onclick: () => selectResource(name) }, spec.title));
+        onclick: () => navigate("resources", { resource: name }) }, spec.title));
     }
     $("prev-page").addEventListener("click", () => turnPage(-1));
     $("next-page").addEventListener("click", () => turnPage(1));
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
     await Promise.allSettled([schemaPromise(), summaryPromise()]);
-    selectResource(state.resource);
+    state.resource = null;
+    routeResources(query || currentRoute().params);
   }
 
-  function selectResource(name) {
+  // The Resources tab from the URL: `resource`, `sort` and the filters.
+  function routeResources(query) {
+    const name = RESOURCES[query.get("resource")] ? query.get("resource") : "databases";
+    const filters = {};
+    for (const [k, v] of query.entries()) if (k !== "resource" && k !== "sort" && v !== "") filters[k] = v;
+    const changed = name !== state.resource;
     state.resource = name;
-    state.filters = {};
-    state.sort = null;
+    state.filters = filters;
+    state.sort = query.get("sort");
     state.cursors = [null];
     state.pageIndex = 0;
     for (const b of $("subtabs").children) b.setAttribute("aria-selected", String(b.dataset.resource === name));
-    $("detail").hidden = true;
-    buildFilters();
+    if (changed) { $("detail").hidden = true; buildFilters(); }
+    for (const control of $("filters").querySelectorAll("[name]")) {
+      if (control !== document.activeElement) control.value = filters[control.name] || "";
+    }
     loadTable();
   }
 
+  function resourceParams(changes) {
+    const out = { resource: state.resource === "databases" ? null : state.resource, ...state.filters,
+      sort: state.sort };
+    return { ...out, ...changes };
+  }
+
   function routeInfo() {
-    const routes = (state.schema && state.schema.routes) || {};
-    return routes[state.resource] || { available: true, parameters: {} };
+    const tool = (state.schema || {})[RESOURCES[state.resource].tool];
+    return tool ? { available: true, parameters: tool.parameters } : { available: !state.schema, parameters: {} };
   }
 
   function buildFilters() {
     const form = clear($("filters"));
     const params = routeInfo().parameters || {};
     let timer = null;
-    const onChange = (name, value) => {
-      state.filters[name] = value;
-      state.cursors = [null];
-      state.pageIndex = 0;
-      loadTable();
-    };
+    const onChange = (name, value) => navigate("resources", resourceParams({ [name]: value }));
     for (const name of FILTER_ORDER) {
       const param = params[name];
       if (!param) continue;
@@ -546,6 +638,22 @@
     return valueNode(value);
   }
 
+  // Filter values (strings from controls and the URL) as the JSON types the tool's schema asks for.
+  function typedArgs(values, parameters) {
+    const out = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null || value === undefined || value === "") continue;
+      const kind = (parameters && parameters[key] && parameters[key].type) || "";
+      const kinds = Array.isArray(kind) ? kind : [kind];
+      if (typeof value !== "string") out[key] = value;
+      else if (kinds.includes("boolean") && /^(true|false)$/.test(value)) out[key] = value === "true";
+      else if ((kinds.includes("integer") || kinds.includes("number")) && value.trim() !== ""
+        && !Number.isNaN(Number(value))) out[key] = Number(value);
+      else out[key] = value;
+    }
+    return out;
+  }
+
   async function loadTable() {
     const spec = RESOURCES[state.resource];
     const info = routeInfo();
@@ -558,7 +666,7 @@
     table.classList.add("loading");
     let page;
     try {
-      page = await api(`/api/v1/inventory/${state.resource}`, request);
+      page = await callTool(spec.tool, typedArgs(request, info.parameters));
     } catch (err) {
       if (state.tableToken !== token) return;
       table.classList.remove("loading");
@@ -577,8 +685,11 @@
       const arrow = active ? (state.sort.startsWith("-") ? " ▼" : " ▲") : "";
       return el("th", { scope: "col", class: canSort ? "sortable" : null, "data-col": c,
         "aria-sort": active ? (state.sort.startsWith("-") ? "descending" : "ascending") : null,
-        onclick: canSort ? () => { state.sort = state.sort === c ? `-${c}` : c; state.cursors = [null];
-          state.pageIndex = 0; loadTable(); } : null }, (HEAD_LABELS[c] || label(c)) + arrow);
+        tabindex: canSort ? 0 : null,
+        onkeydown: canSort ? (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); ev.target.click(); } }
+          : null,
+        onclick: canSort ? () => navigate("resources", resourceParams({ sort: state.sort === c ? `-${c}` : c }))
+          : null }, (HEAD_LABELS[c] || label(c)) + arrow);
     }));
     const body = el("tbody", {}, items.map((row) => el("tr", {
       class: spec.detail ? "clickable" : null, "data-id": row[spec.key], tabindex: spec.detail ? 0 : null,
@@ -610,8 +721,7 @@
     "internet_exposed", "storage_type", "allocated_gb", "iops", "backup_retention_days", "deletion_protection",
     "iam_auth", "performance_insights", "engine_lifecycle_support", "created_at"];
 
-  const findingParams = () => (state.schema && state.schema.routes && state.schema.routes.findings
-    && state.schema.routes.findings.parameters) || {};
+  const findingParams = () => ((state.schema || {}).get_findings || {}).parameters || {};
 
   async function openDetail(row) {
     const panel = $("detail");
@@ -626,9 +736,9 @@
       el("div", { class: "skeleton" }));
     const id = row.arn || row.identifier;
     const [detail, findings] = await Promise.allSettled([
-      api(`/api/v1/inventory/databases/${encodeURIComponent(id)}`),
-      api("/api/v1/inventory/findings", { resource: row.identifier, limit: 50,
-        detail: "detail" in findingParams() ? "true" : null }),
+      callTool("get_db_instance", { identifier: id }),
+      callTool("get_findings", { resource: row.identifier, limit: 50,
+        detail: "detail" in findingParams() ? true : null }),
     ]);
     if (panel.querySelector("h3").textContent !== row.identifier) return;
     panel.querySelector(".skeleton").remove();
@@ -664,6 +774,690 @@
     }
     panel.append(section);
   }
+
+  // ---------- views: Findings, Savings, Versions, Snapshots, Reserved instances, Changes ----------
+  // Each view is mount(root, ctx) -> { update(params) }: it reads only through callTool, its filters are
+  // ctx.params (the URL), and ctx.navigate(params) changes them (a new history entry: the back button works).
+  const UNTAGGED = "untagged";
+  const CATEGORIES = ["security", "version", "cost", "performance"];
+  const SUPPORT_KEYS = SUPPORT.map(([k]) => k);
+  const EXPORT_PAGE = 500;
+
+  // The URL's filters as the tool's typed arguments (names the tool does not take are dropped).
+  function knownArgs(tool, values) {
+    const known = toolParams(tool);
+    const out = typedArgs(values, known);
+    if (state.schema) for (const k of Object.keys(out)) if (!known[k]) delete out[k];
+    return out;
+  }
+
+  const paramsObject = (params) => Object.fromEntries([...params.entries()].filter(([, v]) => v !== ""));
+  const toolParams = (tool) => ((state.schema || {})[tool] || {}).parameters || {};
+
+  function csvCell(value) {
+    if (value === null || value === undefined) return "";
+    let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`; // no formulas in a sheet
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+
+  function toCsv(columns, rows) {
+    const lines = [columns.map(csvCell).join(",")];
+    for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(","));
+    return `${lines.join("\r\n")}\r\n`;
+  }
+
+  // Every row matching `args`, page after page through the tool's cursor (not only the rows on screen).
+  async function fetchAll(tool, args, onProgress) {
+    const max = Number((toolParams(tool).limit || {}).maximum) || EXPORT_PAGE;
+    const rows = [];
+    let cursor = null;
+    let answer = null;
+    let rules = null;
+    let size = Math.min(max, EXPORT_PAGE);
+    for (let guard = 0; guard < 10_000; guard += 1) {
+      answer = await callTool(tool, { ...args, limit: size, cursor });
+      const items = answer.items || [];
+      // the server's answer cap cut this page short without a cursor: ask again for as many rows as fitted
+      if (!answer.next_cursor && answer.truncated && items.length && items.length < size
+        && rows.length + items.length < (answer.total || 0)) {
+        size = items.length;
+        continue;
+      }
+      rows.push(...items);
+      if (answer.rules) rules = { ...rules, ...answer.rules };
+      if (onProgress) onProgress(rows.length, answer.total);
+      cursor = answer.next_cursor;
+      if (!cursor) break;
+    }
+    return { rows, answer: rules ? { ...answer, rules } : answer };
+  }
+
+  function download(name, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    const a = el("a", { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  // A link that narrows a view: `#view?filters` (drill-down from a card, a chart or a row).
+  function drill(view, params, children, attrs) {
+    const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined
+      && v !== "")).toString();
+    return el("a", { href: `#${view}${qs ? `?${qs}` : ""}`, class: "drill", ...(attrs || {}) }, children);
+  }
+
+  function bars(title, entries, linkOf, format, testid) { // [[key, value, sub?]] as a horizontal bar list
+    const max = Math.max(1, ...entries.map((e) => e[1]));
+    return el("figure", { class: "chart-card bars", "data-testid": testid },
+      el("figcaption", { text: title }),
+      el("ul", { class: "bar-list" }, entries.map(([key, value, sub]) => {
+        const fill = el("i", { class: "bar-fill" });
+        fill.style.width = `${Math.max(1, (value / max) * 100)}%`;
+        return el("li", {}, drill(...linkOf(key), [el("span", { class: "bar-key" }, valueNode(key, 40)),
+          el("span", { class: "bar-track" }, fill),
+          el("b", { class: "bar-value", "data-value": value, text: format(value) }),
+          sub ? el("span", { class: "bar-sub", text: sub }) : null], { "data-key": key }));
+      })));
+  }
+
+  const teamOptions = async () => {
+    const s = state.summary || await summaryPromise().catch(() => null);
+    const of = (key) => [...new Set([...Object.keys((s && s[key]) || {}), UNTAGGED])].sort();
+    return { team: of("by_team"), environment: of("by_environment"), engine: Object.keys((s && s.by_engine) || {})
+      .sort(), region: ((s && s.regions) || []).slice().sort(), account: ((s && s.accounts) || []).map((a) => a.id) };
+  };
+
+  // The generic table view: summary (from the same answer), filters, table, pager, detail, CSV export.
+  function tableView(spec) {
+    return function mount(root, ctx) {
+      const filterForm = el("form", { class: "filters", autocomplete: "off", "aria-label": `${spec.title} filters` });
+      const summary = el("div", { class: "view-summary", "data-testid": `${spec.name}-summary` });
+      const table = el("table", { class: "data-table", "data-testid": `${spec.name}-table` });
+      const caption = el("caption", { class: "sr-only", text: spec.title });
+      const info = el("span", { class: "pager-info", "data-testid": `${spec.name}-pager`, "aria-live": "polite" });
+      const prev = el("button", { type: "button", class: "btn", text: "‹ Previous" });
+      const next = el("button", { type: "button", class: "btn", text: "Next ›" });
+      const exportBtn = el("button", { type: "button", class: "btn", "data-testid": `${spec.name}-export`,
+        text: "Export CSV" });
+      const exportNote = el("span", { class: "muted export-note", "aria-live": "polite" });
+      const detail = el("aside", { class: "detail", "data-testid": `${spec.name}-detail`, hidden: true,
+        "aria-label": "Details", tabindex: "-1" });
+      const extra = el("div", { class: `view-extra${spec.extraBelow ? " below" : ""}` });
+      root.append(...[el("div", { class: "view-head" }, el("h2", { text: spec.title }),
+        spec.blurb ? el("p", { class: "muted", text: spec.blurb }) : null),
+      summary, spec.extraBelow ? null : extra, filterForm,
+      el("div", { class: "resources-layout" },
+        el("div", { class: "resources-main" },
+          el("div", { class: "table-wrap" }, table),
+          el("div", { class: "pager" }, info, el("span", { class: "pager-buttons" }, exportNote, exportBtn, prev,
+            next))),
+        detail), spec.extraBelow ? extra : null].filter(Boolean));
+      let params = new URLSearchParams();
+      let cursors = [null];
+      let pageIndex = 0;
+      let token = null;
+      let options = {};
+
+      const args = () => knownArgs(spec.tool, spec.args(paramsObject(params)));
+      const set = (changes) => {
+        const out = paramsObject(params);
+        for (const [k, v] of Object.entries(changes)) { if (v === "" || v === null) delete out[k]; else out[k] = v; }
+        ctx.navigate(out);
+      };
+
+      function buildFilters() {
+        clear(filterForm);
+        const known = toolParams(spec.tool);
+        for (const f of spec.filters) {
+          if (!f.local && state.schema && !known[f.name]) continue; // a server without that argument
+          const value = params.get(f.name) || "";
+          const id = `${spec.name}-f-${f.name}`;
+          const choices = f.options || options[f.name] || (known[f.name] && known[f.name].enum) || null;
+          let control;
+          if (choices) {
+            control = el("select", { id, name: f.name, "data-testid": `${spec.name}-filter-${f.name}`,
+              onchange: (ev) => set({ [f.name]: ev.target.value }) },
+            el("option", { value: "", text: f.any || "All" }),
+            choices.map((c) => {
+              const [v, text] = Array.isArray(c) ? c : [c, c];
+              return el("option", { value: v, text: plainValue(text), selected: v === value });
+            }));
+            if (value && !choices.some((c) => (Array.isArray(c) ? c[0] : c) === value)) {
+              control.append(el("option", { value, text: plainValue(value), selected: true }));
+            }
+          } else {
+            control = el("input", { id, name: f.name, type: f.type || "text", value,
+              placeholder: f.placeholder || "any", "data-testid": `${spec.name}-filter-${f.name}`,
+              onchange: (ev) => set({ [f.name]: ev.target.value.trim() }) });
+          }
+          filterForm.append(el("div", { class: "filter" }, el("label", { for: id, text: f.label || label(f.name) }),
+            control));
+        }
+        const active = spec.filters.some((f) => params.get(f.name));
+        if (active) {
+          filterForm.append(el("div", { class: "filter filter-clear" }, el("button", { type: "button", class: "btn",
+            "data-testid": `${spec.name}-clear`, text: "Clear filters",
+            onclick: () => set(Object.fromEntries(spec.filters.map((f) => [f.name, ""]))) })));
+        }
+      }
+
+      function render(answer) {
+        const rows = spec.rows ? spec.rows(answer, params) : answer.items || [];
+        const columns = spec.columns(params, rows);
+        clear(table).append(caption,
+          el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", "data-col": c.key,
+            text: c.label || HEAD_LABELS[c.key] || label(c.key) })))),
+          el("tbody", {}, rows.length ? rows.map((row) => {
+            const tr = el("tr", { "data-id": spec.key ? row[spec.key] : null },
+              columns.map((c, i) => el(i === 0 ? "th" : "td", { "data-col": c.key, scope: i === 0 ? "row" : null },
+                c.render ? c.render(row, answer) : cell(row[c.key]))));
+            const opener = spec.detail && tr.querySelector("th");
+            if (opener) {
+              const btn = el("button", { type: "button", class: "row-open", "data-testid": `${spec.name}-open`,
+                "aria-label": `Details of ${plainValue(row[spec.key] || "row")}`,
+                onclick: () => openDetail(row, answer, tr) }, [...opener.childNodes]);
+              clear(opener).append(btn);
+            }
+            return tr;
+          }) : el("tr", {}, el("td", { colspan: columns.length, class: "muted", text: "No matches." }))));
+        const total = spec.total ? spec.total(answer, rows) : answer.total;
+        const start = pageIndex * PAGE_SIZE;
+        info.textContent = rows.length && !spec.rows
+          ? `${nf.format(start + 1)}–${nf.format(start + rows.length)} of ${nf.format(total)}`
+          : `${nf.format(rows.length)} of ${nf.format(total || rows.length)}`;
+        info.dataset.total = total;
+        cursors[pageIndex + 1] = answer.next_cursor;
+        next.disabled = !answer.next_cursor || Boolean(spec.rows);
+        prev.disabled = pageIndex === 0;
+      }
+
+      function openDetail(row, answer, tr) {
+        for (const r of table.querySelectorAll("tr.selected")) r.classList.remove("selected");
+        tr.classList.add("selected");
+        detail.hidden = false;
+        clear(detail).append(el("div", { class: "detail-head" },
+          el("h3", { "data-testid": `${spec.name}-detail-title` }, valueNode(row[spec.key] || "", 80)),
+          el("button", { type: "button", class: "btn btn-ghost", "aria-label": "Close details", text: "✕",
+            onclick: () => { detail.hidden = true; const b = tr.querySelector("button"); if (b) b.focus(); } })),
+        spec.detail(row, answer));
+        detail.focus();
+      }
+
+      async function load() {
+        const mine = Symbol("load");
+        token = mine;
+        table.classList.add("loading");
+        let answer;
+        try {
+          answer = spec.rows && spec.loadAll ? await spec.loadAll(args())
+            : await callTool(spec.tool, { ...args(), limit: PAGE_SIZE, cursor: cursors[pageIndex] });
+        } catch (err) {
+          if (token !== mine) return;
+          table.classList.remove("loading");
+          clear(table).append(el("tbody", {}, el("tr", {}, el("td", {}, errorBox(err, spec.title)))));
+          clear(summary);
+          info.textContent = "";
+          next.disabled = true;
+          return;
+        }
+        if (token !== mine) return;
+        table.classList.remove("loading");
+        if (spec.options) {
+          const more = spec.options(answer);
+          const changed = Object.keys(more).some((k) => !options[k]);
+          options = { ...more, ...options };
+          if (changed) buildFilters();
+        }
+        clear(summary);
+        if (spec.summary) summary.append(...[].concat(spec.summary(answer, paramsObject(params))).filter(Boolean));
+        render(answer);
+      }
+
+      async function exportCsv() {
+        exportBtn.disabled = true;
+        exportNote.textContent = "Exporting…";
+        try {
+          const { rows } = spec.exportAll ? await spec.exportAll(args()) : await fetchAll(spec.tool, args(),
+            (n, total) => { exportNote.textContent = `Exporting… ${nf.format(n)} of ${nf.format(total || n)}`; });
+          const flat = rows.map((r) => (spec.flatten ? spec.flatten(r) : r));
+          const columns = [...new Set(flat.flatMap((r) => Object.keys(r)))];
+          download(`awsinv-${spec.name}.csv`, toCsv(columns, flat));
+          exportNote.textContent = `Exported ${plural(rows.length, "row")}`;
+          exportNote.dataset.rows = rows.length;
+        } catch (err) {
+          exportNote.textContent = `Export failed: ${err.message}`;
+        } finally {
+          exportBtn.disabled = false;
+        }
+      }
+
+      prev.addEventListener("click", () => { if (pageIndex > 0) { pageIndex -= 1; load(); } });
+      next.addEventListener("click", () => { if (cursors[pageIndex + 1]) { pageIndex += 1; load(); } });
+      exportBtn.addEventListener("click", exportCsv);
+      filterForm.addEventListener("submit", (ev) => ev.preventDefault());
+
+      async function update(next) {
+        params = next;
+        cursors = [null];
+        pageIndex = 0;
+        detail.hidden = true;
+        if (spec.staticOptions && !options.loaded) options = { ...(await spec.staticOptions()), loaded: true };
+        buildFilters();
+        clear(extra);
+        if (spec.extra) spec.extra(extra, paramsObject(params));
+        await load();
+      }
+      return { update };
+    };
+  }
+
+  function kv(entries) {
+    const dl = el("dl", { class: "kv" });
+    for (const [key, value] of entries) {
+      if (value === undefined) continue;
+      dl.append(el("dt", { text: HEAD_LABELS[key] || label(key) }), el("dd", {}, cell(value)));
+    }
+    return dl;
+  }
+
+  const sevChip = (sev) => el("span", { class: `chip sev-${sev}`, text: sev || "—" });
+  const money = (v) => (v === null || v === undefined ? el("span", { class: "muted", text: "—" })
+    : document.createTextNode(usd.format(v)));
+  const tagValue = (v) => (v === null || v === undefined || v === "" ? el("span", { class: "muted", text: UNTAGGED })
+    : valueNode(v, 30));
+  const FINDING_FILTERS = [
+    { name: "severity", options: SEVERITIES },
+    { name: "category", options: CATEGORIES },
+    { name: "rule", placeholder: "e.g. rds.snapshot_public" },
+    { name: "team" }, { name: "environment" }, { name: "region" },
+    { name: "resource", placeholder: "identifier" },
+    { name: "group", local: true, label: "Group by", any: "No grouping (one row per finding)",
+      options: [["resource", "Resource"], ["rule", "Rule"]] },
+  ];
+
+  const findingsView = tableView({
+    name: "findings", title: "Findings", tool: "get_findings", key: "resource_id", filters: FINDING_FILTERS,
+    blurb: "Every rule that fired, by severity; open a finding for its evidence and remediation.",
+    staticOptions: teamOptions,
+    args: (p) => ({ ...p, view: p.group === "resource" ? "resources" : null, detail: p.group ? null : true }),
+    columns: (p) => (p.get("group") === "resource"
+      ? [{ key: "resource_id", label: "Resource",
+        render: (r) => drill("findings", { resource: r.resource_id }, valueNode(r.resource_id, 50)) },
+      { key: "resource_type", label: "Type" }, { key: "severity", label: "Worst", render: (r) => sevChip(r.severity) },
+      { key: "rules", label: "Rules", render: (r) => cell(r.rules) }, { key: "team", render: (r) => tagValue(r.team) },
+      { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" },
+      { key: "monthly_savings_usd", label: "Saves / mo", render: (r) => money(r.monthly_savings_usd) }]
+      : [{ key: "resource_id", label: "Resource" }, { key: "severity", render: (r) => sevChip(r.severity) },
+        { key: "rule" },
+        { key: "title", render: (r, a) => valueNode(r.title || ((a.rules || {})[r.rule] || {}).title || "", 70) },
+        { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" },
+        { key: "monthly_savings_usd", label: "Saves / mo", render: (r) => money(r.monthly_savings_usd) }]),
+    summary: (a, p) => findingsSummary(a, p),
+    detail: (row, a) => findingDetail(row, a),
+    flatten: (r) => ({ ...r, evidence: r.evidence ? JSON.stringify(r.evidence) : "" }),
+  });
+
+  function findingsSummary(a, p) {
+      const s = a.summary || {};
+      const by = s.by_severity || {};
+      const cats = s.by_category || {};
+      return el("div", { class: "summary-row" },
+        el("div", { class: "stat" }, el("b", { "data-testid": "findings-count", "data-value": a.total,
+          text: nf.format(a.total) }), el("span", { text: `findings on ${plural(s.resources || 0, "resource")}` })),
+        el("div", { class: "chips", role: "group", "aria-label": "By severity" }, SEVERITIES.filter((k) => by[k])
+          .map((k) => drill("findings", { ...p, severity: k }, [el("b", { text: nf.format(by[k]) }), ` ${k}`],
+            { class: `chip drill sev-${k}`, "data-testid": `findings-sev-${k}`, "data-value": by[k] }))),
+        el("div", { class: "chips", role: "group", "aria-label": "By category" }, CATEGORIES.filter((k) => cats[k])
+          .map((k) => drill("findings", { ...p, category: k }, [el("b", { text: nf.format(cats[k]) }), ` ${k}`],
+            { class: "chip drill", "data-testid": `findings-cat-${k}` }))));
+  }
+
+  function findingDetail(row, a) {
+      const rule = { ...((a.rules || {})[row.rule] || {}), ...row };
+      return el("div", { class: "finding-detail" },
+        el("div", { class: "finding-head" }, sevChip(row.severity), el("strong", { text: rule.title || row.rule })),
+        el("div", { class: "finding-meta", text: `${row.rule} · ${row.category} · ${row.resource_type}` }),
+        el("h4", { text: "Evidence" }),
+        kv(Object.entries(row.evidence || {})),
+        el("h4", { text: "Remediation" }),
+        el("p", { class: "finding-fix", "data-testid": "finding-remediation", text: rule.remediation || "—" }),
+        rule.prowler_check ? el("p", { class: "muted", text: `Prowler check: ${rule.prowler_check}` }) : null,
+        kv([["account", row.account], ["region", row.region], ["team", row.team ?? UNTAGGED],
+          ["environment", row.environment ?? UNTAGGED], ["application", row.application]]));
+  }
+
+  // Group by rule: counted over every matching finding, each rule a drill-down to its findings.
+  const findingsByRule = tableView({
+    name: "findings", title: "Findings", tool: "get_findings", key: "rule", filters: FINDING_FILTERS,
+    blurb: "Every rule that fired, by severity; open a finding for its evidence and remediation.",
+    staticOptions: teamOptions,
+    args: (p) => p,
+    loadAll: async (args) => {
+      const { rows, answer } = await fetchAll("get_findings", args);
+      return { ...answer, items: rows };
+    },
+    exportAll: async (args) => {
+      const { rows } = await fetchAll("get_findings", args);
+      return { rows: ruleRows(rows) };
+    },
+    rows: (a) => ruleRows(a.items, a.rules),
+    total: (a, rows) => rows.length,
+    columns: () => [{ key: "rule", render: (r) => drill("findings", { rule: r.rule }, valueNode(r.rule)) },
+      { key: "title", render: (r) => valueNode(r.title || "", 70) },
+      { key: "severity", render: (r) => sevChip(r.severity) }, { key: "category" },
+      { key: "findings", label: "Findings" }, { key: "resources", label: "Resources" },
+      { key: "monthly_savings_usd", label: "Saves / mo", render: (r) => money(r.monthly_savings_usd) }],
+    summary: (a, p) => findingsSummary(a, p),
+  });
+
+  function ruleRows(items, rules) {
+    const out = new Map();
+    for (const f of items) {
+      const r = out.get(f.rule) || { rule: f.rule, title: ((rules || {})[f.rule] || {}).title, severity: f.severity,
+        category: f.category, findings: 0, resources: new Set(), monthly_savings_usd: null };
+      r.findings += 1;
+      r.resources.add(`${f.resource_type}/${f.account}/${f.region}/${f.resource_id}`);
+      if (f.monthly_savings_usd) r.monthly_savings_usd = (r.monthly_savings_usd || 0) + f.monthly_savings_usd;
+      if (SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(r.severity)) r.severity = f.severity;
+      out.set(f.rule, r);
+    }
+    return [...out.values()].map((r) => ({ ...r, resources: r.resources.size,
+      monthly_savings_usd: r.monthly_savings_usd === null ? null : Math.round(r.monthly_savings_usd * 100) / 100 }))
+      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.findings - a.findings);
+  }
+
+  function boundOf(how) {
+    const text = String(how || "");
+    if (/upper bound/i.test(text)) return "upper bound";
+    if (/lower bound/i.test(text)) return "lower bound";
+    return text ? "estimate" : "—";
+  }
+  const howOf = (r) => r.how || (r.evidence && r.evidence.how) || "";
+
+  const savingsView = tableView({
+    name: "savings", title: "Savings", tool: "find_cost_savings", key: "resource_id",
+    blurb: "Estimated USD per month, each with how it was computed and whether it is a lower or an upper bound.",
+    filters: [{ name: "rule" }, { name: "team" }, { name: "environment" }, { name: "region" }, { name: "account" },
+      { name: "min_savings_usd", label: "At least (USD/mo)", type: "number", placeholder: "0" }],
+    staticOptions: teamOptions,
+    options: (a) => ({ rule: Object.keys(a.by_rule || {}).sort() }),
+    args: (p) => ({ ...p, detail: true }),
+    columns: () => [{ key: "resource_id", label: "Resource" }, { key: "rule" },
+      { key: "monthly_savings_usd", label: "Saves / mo", render: (r) => money(r.monthly_savings_usd) },
+      { key: "action", render: (r) => valueNode(r.action || "", 50) },
+      { key: "how", label: "How computed", render: (r) => valueNode(howOf(r), 90) },
+      { key: "bound", label: "Bound", render: (r) => el("span", { class: "chip", text: boundOf(howOf(r)) }) },
+      { key: "team", render: (r) => tagValue(r.team) }, { key: "environment", render: (r) => tagValue(r.environment) }],
+    summary: (a, p) => [
+      el("div", { class: "summary-row" }, el("div", { class: "stat" }, el("b", { "data-testid": "savings-total",
+        "data-value": a.total_monthly_savings_usd, text: `${usd.format(a.total_monthly_savings_usd || 0)}/mo` }),
+      el("span", { text: `from ${plural(a.total || 0, "opportunity", "opportunities")}${
+        a.savings_pct_of_spend ? ` · ${a.savings_pct_of_spend}% of spend` : ""}` }))),
+      el("div", { class: "charts" },
+        bars("By rule", Object.entries(a.by_rule || {}).map(([k, v]) => [k, v.monthly_usd, plural(v.count, "row")]),
+          (k) => ["savings", { ...p, rule: k }], (v) => usd.format(v), "savings-by-rule"),
+        bars("By team", Object.entries(a.by_team || {}), (k) => ["savings", { ...p, team: k }], (v) => usd.format(v),
+          "savings-by-team"))],
+    detail: (row, a) => el("div", {},
+      kv([["rule", row.rule], ["monthly_savings_usd", row.monthly_savings_usd], ["action", row.action],
+        ["how", howOf(row)], ["bound", boundOf(howOf(row))], ["account", row.account], ["region", row.region]]),
+      el("h4", { text: "Evidence" }), kv(Object.entries(row.evidence || {})),
+      el("h4", { text: "Remediation" }),
+      el("p", { class: "finding-fix", text: ((a.rules || {})[row.rule] || {}).remediation || "—" })),
+    flatten: (r) => ({ ...r, how: howOf(r), bound: boundOf(howOf(r)),
+      evidence: r.evidence ? JSON.stringify(r.evidence) : "" }),
+  });
+
+  // The Extended Support bill of the next 12 months at today's monthly charges: rows in Extended Support until
+  // their major's end of Extended Support, rows ending soon from their end of standard support (the tool
+  // carries their projected charge). Year-3 price steps are not included.
+  const MONTH_MS = 1000 * 60 * 60 * 24 * 30.4375;
+  function projectedBill(rows, asOf) {
+    const start = new Date(`${asOf || new Date().toISOString().slice(0, 10)}T00:00:00Z`).getTime();
+    const horizon = start + 12 * MONTH_MS;
+    let total = 0;
+    for (const r of rows) {
+      const monthly = Number(r.extended_support_monthly_usd) || 0;
+      if (!monthly || !["extended_support", "ending_soon"].includes(r.status)) continue;
+      const from = r.status === "ending_soon" && r.end_of_standard_support
+        ? Math.max(start, new Date(`${r.end_of_standard_support}T00:00:00Z`).getTime()) : start;
+      const to = r.end_of_extended_support
+        ? Math.min(horizon, new Date(`${r.end_of_extended_support}T00:00:00Z`).getTime()) : horizon;
+      total += monthly * Math.max(0, (to - from) / MONTH_MS);
+    }
+    return total;
+  }
+
+  function projectedNode() {
+    const node = el("b", { "data-testid": "versions-bill-projected", text: "…" });
+    if (state.versionsAll) {
+      state.versionsAll.then(({ rows, answer }) => {
+        const projected = projectedBill(rows, answer.as_of);
+        node.textContent = usd.format(projected);
+        node.dataset.value = projected.toFixed(2);
+      }).catch(() => { node.textContent = "—"; });
+    }
+    return node;
+  }
+
+  const versionsView = tableView({
+    name: "versions", title: "Versions", tool: "check_version_compliance", key: "resource_id",
+    blurb: "Engine support status per instance or cluster, the support calendar and the Extended Support bill.",
+    filters: [{ name: "status", options: SUPPORT.map(([k, t]) => [k, t]) }, { name: "engine" }, { name: "team" },
+      { name: "environment" }, { name: "region" },
+      { name: "months_ahead", label: "Ending soon within (months)", type: "number", placeholder: "6" }],
+    staticOptions: teamOptions,
+    args: (p) => p,
+    columns: () => [{ key: "resource_id", label: "Resource" }, { key: "engine" }, { key: "engine_version" },
+      { key: "status", render: (r) => el("span", { class: `chip sup-${r.status}`, text: label(r.status || "") }) },
+      { key: "end_of_standard_support", label: "Standard support ends" },
+      { key: "end_of_extended_support", label: "Extended Support ends" },
+      { key: "extended_support_monthly_usd", label: "Ext. Support / mo",
+        render: (r) => money(r.extended_support_monthly_usd) },
+      { key: "upgrade_target", label: "Upgrade to" }, { key: "team", render: (r) => tagValue(r.team) },
+      { key: "environment", render: (r) => tagValue(r.environment) }],
+    summary: (a, p) => {
+      const engines = Object.entries(a.by_engine || {});
+      const matrix = el("table", { class: "data-table matrix", "data-testid": "versions-matrix" },
+        el("caption", { text: "Support status by engine (select a count to see its rows)" }),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Engine" }),
+          SUPPORT.map(([, t]) => el("th", { scope: "col", text: t })))),
+        el("tbody", {}, engines.map(([engine, counts]) => el("tr", {}, el("th", { scope: "row" }, valueNode(engine)),
+          SUPPORT_KEYS.map((k) => el("td", {}, counts[k] ? drill("versions", { ...p, engine, status: k },
+            nf.format(counts[k]), { "data-testid": `versions-cell-${engine}-${k}`, class: `drill chip sup-${k}` })
+            : el("span", { class: "muted", text: "·" })))))));
+      return [el("div", { class: "summary-row" },
+        el("div", { class: "stat" }, el("b", { "data-testid": "versions-bill-now",
+          "data-value": a.extended_support_monthly_usd, text: `${usd.format(a.extended_support_monthly_usd || 0)}/mo` }),
+        el("span", { text: "Extended Support billed now" })),
+        el("div", { class: "stat" }, projectedNode(), el("span", { text: "next 12 months at today's rates" })),
+        el("div", { class: "chips" }, SUPPORT.map(([k, t]) => drill("versions", { ...p, status: k },
+          [el("b", { text: nf.format((a.by_status || {})[k] || 0) }), ` ${t}`],
+          { class: `chip drill sup-${k}`, "data-testid": `versions-status-${k}` })))),
+      el("div", { class: "table-wrap matrix-wrap" }, matrix)];
+    },
+    // the calendar and the projection need every matching row: one more paged read, shown below the table
+    extraBelow: true,
+    extra: (box, p) => {
+      const calendar = el("section", { class: "chart-card calendar", "data-testid": "versions-calendar" },
+        el("h3", { text: "Support calendar" }), el("div", { class: "skeleton" }));
+      box.append(calendar);
+      state.versionsAll = fetchAll("check_version_compliance", knownArgs("check_version_compliance", p));
+      state.versionsAll.then(({ rows }) => {
+        const majors = new Map();
+        for (const r of rows) {
+          const key = `${r.engine} ${r.major}`;
+          const m = majors.get(key) || { engine: r.engine, major: r.major, std: r.end_of_standard_support,
+            ext: r.end_of_extended_support, status: r.status, count: 0 };
+          m.count += 1;
+          majors.set(key, m);
+        }
+        const list = [...majors.values()].sort((x, y) => String(x.std || "9999").localeCompare(String(y.std || "9999")));
+        clear(calendar).append(el("h3", { text: "Support calendar" }), el("table", { class: "data-table" },
+          el("caption", { class: "sr-only", text: "Support calendar by engine and major version" }),
+          el("thead", {}, el("tr", {}, ["Engine major", "Resources", "Status", "Standard support ends",
+            "Extended Support ends"].map((h) => el("th", { scope: "col", text: h })))),
+          el("tbody", {}, list.map((m) => el("tr", {},
+            el("th", { scope: "row" }, drill("versions", { ...p, engine: m.engine }, `${m.engine} ${m.major}`)),
+            el("td", { text: nf.format(m.count) }),
+            el("td", {}, el("span", { class: `chip sup-${m.status}`, text: label(m.status || "") })),
+            el("td", { text: m.std || "—" }), el("td", { text: m.ext || "—" }))))));
+      }).catch((err) => clear(calendar).append(errorBox(err, "Support calendar")));
+    },
+    detail: (row) => kv(Object.entries(row)),
+  });
+
+  const SNAPSHOT_CARDS = [
+    ["public", "Public", { public: "true" }, "restorable by any AWS account"],
+    ["shared", "Shared", { shared: "true" }, "restorable by other accounts"],
+    ["old", "Older than 90 days", { older_than_days: "90" }, "created more than 90 days ago"],
+    ["unencrypted", "Unencrypted", { encrypted: "false" }, "storage not encrypted"],
+  ];
+  const YES_NO = [["true", "Yes"], ["false", "No"]];
+
+  const snapshotsView = tableView({
+    name: "snapshots", title: "Snapshots", tool: "list_db_snapshots", key: "identifier",
+    blurb: "Instance and cluster snapshots: public, shared, old and unencrypted ones first.",
+    filters: [{ name: "public", options: YES_NO }, { name: "shared", options: YES_NO },
+      { name: "encrypted", options: YES_NO }, { name: "older_than_days", label: "Older than (days)", type: "number" },
+      { name: "snapshot_type", label: "Type", options: ["manual", "automated", "awsbackup"] },
+      { name: "kind", options: ["instance", "cluster"] }, { name: "engine" }, { name: "team" },
+      { name: "environment" }, { name: "q", label: "Search", placeholder: "identifier, source" }],
+    staticOptions: teamOptions,
+    args: (p) => p,
+    columns: () => [{ key: "identifier" }, { key: "source_id", label: "Source" }, { key: "engine" },
+      { key: "snapshot_type", label: "Type" }, { key: "public" }, { key: "shared_with", label: "Shared with" },
+      { key: "encrypted" }, { key: "age_days", label: "Age (days)" }, { key: "allocated_gb" }, { key: "account" },
+      { key: "region" }],
+    extra: (box, p) => {
+      const cards = el("div", { class: "cards", "data-testid": "snapshot-cards" });
+      box.append(cards);
+      for (const [key, title, filter, sub] of SNAPSHOT_CARDS) {
+        const known = toolParams("list_db_snapshots");
+        if (state.schema && !Object.keys(filter).every((k) => known[k])) continue;
+        const value = el("div", { class: "big-number", "data-testid": `snapshots-card-${key}`, text: "…" });
+        cards.append(drill("snapshots", filter, el("article", { class: "card card-link" },
+          el("h3", { class: "card-title", text: title }), value, el("div", { class: "card-sub", text: sub }))));
+        callTool("list_db_snapshots", { ...typedArgs(filter, known), limit: 1 }).then((a) => {
+          value.textContent = nf.format(a.total);
+          value.dataset.value = a.total;
+        }).catch((err) => { value.textContent = "—"; value.title = err.message; });
+      }
+    },
+    detail: (row) => kv(Object.entries(row)),
+  });
+
+  // Reserved instances: the columns of whatever the tool answers (list_reserved_instances, when the server has it).
+  const reservedView = tableView({
+    name: "reserved", title: "Reserved instances", tool: "list_reserved_instances", key: null,
+    blurb: "RDS reservations: what is reserved, until when, and how much of it is used.",
+    filters: [{ name: "team" }, { name: "environment" }, { name: "region" }, { name: "account" }],
+    staticOptions: teamOptions,
+    args: (p) => p,
+    columns: (p, rows) => Object.keys(rows[0] || {}).filter((k) => rows.every((r) => r[k] === null
+      || typeof r[k] !== "object" || Array.isArray(r[k]))).map((key) => ({ key })),
+  });
+
+  // Changes: the stored collections as a timeline (each one narrows the table to what it changed) and the
+  // changes between two of them, of resources or of findings (opened, resolved).
+  const CHANGE_KINDS = ["added", "removed", "modified", "opened", "resolved"];
+  const changesView = tableView({
+    name: "changes", title: "Changes", tool: "get_changes", key: "resource_id",
+    blurb: "What changed between two collections of the inventory: resources added, removed and modified, "
+      + "findings opened and resolved.",
+    filters: [{ name: "since", placeholder: "7d, 2026-11-01 or a snapshot id" },
+      { name: "until", placeholder: "latest" },
+      { name: "view", label: "Changes of", any: "Resources", options: [["findings", "Findings"]] },
+      { name: "change", options: CHANGE_KINDS }, { name: "resource_type", label: "Resource type" },
+      { name: "team" }, { name: "environment" }, { name: "engine" }, { name: "region" }],
+    staticOptions: teamOptions,
+    options: (a) => ({ resource_type: Object.keys(a.summary || {}).sort() }),
+    args: (p) => p,
+    columns: (p) => (p.get("view") === "findings"
+      ? [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "severity", render: (r) => sevChip(r.severity) }, { key: "rule" },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" }]
+      : [{ key: "resource_id", label: "Resource" },
+        { key: "change", render: (r) => el("span", { class: `chip chg-${r.change}`, text: r.change }) },
+        { key: "resource_type", label: "Type" }, { key: "team", render: (r) => tagValue(r.team) },
+        { key: "environment", render: (r) => tagValue(r.environment) }, { key: "region" },
+        { key: "fields", label: "Changed fields", render: (r) => valueNode(Object.entries(r.fields || {})
+          .map(([f, [a, b]]) => `${f}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`).join("; "), 100) }]),
+    summary: (a, p) => {
+      const when = (ref) => String((ref || {}).collected_at || "").slice(0, 16).replace("T", " ");
+      const kinds = Object.entries(a.summary || {});
+      const found = a.findings_summary || {};
+      return el("div", { class: "summary-row" },
+        el("div", { class: "stat" }, el("b", { "data-testid": "changes-total", "data-value": a.total,
+          text: nf.format(a.total) }), el("span", { text: `changes from ${when(a.from_snapshot)} to ${
+          when(a.to_snapshot)}` })),
+        el("div", { class: "chips", role: "group", "aria-label": "Resource changes" }, kinds.flatMap(([kind, c]) =>
+          ["added", "removed", "modified"].filter((x) => c[x]).map((x) => drill("changes", { ...p, view: null,
+            resource_type: kind, change: x }, `${label(kind)}: ${c[x]} ${x}`,
+          { class: `chip drill chg-${x}`, "data-testid": `changes-${kind}-${x}` })))),
+        el("div", { class: "chips", role: "group", "aria-label": "Finding changes" }, ["opened", "resolved"]
+          .filter((x) => found[x]).map((x) => {
+            const n = Object.values(found[x]).reduce((acc, v) => acc + v, 0);
+            return drill("changes", { ...p, view: "findings", resource_type: null, change: x },
+              `${nf.format(n)} findings ${x}`, { class: `chip drill chg-${x}`, "data-testid": `changes-findings-${x}` });
+          })));
+    },
+    extra: (box) => {
+      const caption = "Collections over time: records per collection (select one to see what it changed)";
+      const timeline = el("figure", { class: "chart-card timeline", "data-testid": "changes-timeline" },
+        el("figcaption", { text: caption }), el("div", { class: "skeleton" }));
+      box.append(timeline);
+      fetchAll("list_snapshots", {}).then(({ rows }) => {
+        const snaps = rows.slice().reverse(); // oldest first
+        const max = Math.max(1, ...snaps.map((s) => s.records || 0));
+        const min = Math.min(...snaps.map((s) => s.records || 0));
+        const list = el("ol", { class: "timeline-list" });
+        snaps.forEach((s, i) => {
+          const before = snaps[i - 1];
+          const day = String(s.collected_at).slice(5, 10);
+          const bar = el("i", { class: "timeline-bar" });
+          bar.style.height = `${8 + (40 * ((s.records || 0) - min)) / Math.max(1, max - min)}px`;
+          const body = [bar, el("span", { text: day })];
+          list.append(el("li", {}, before ? drill("changes", { since: before.snapshot_id, until: s.snapshot_id },
+            body, { title: `${s.collected_at}: ${nf.format(s.records)} records`, "data-testid": "timeline-point",
+              "aria-label": `Changes of ${String(s.collected_at).slice(0, 10)} (${nf.format(s.records)} records)` })
+            : el("span", { class: "timeline-first", title: `${s.collected_at}: first stored collection` }, body)));
+        });
+        clear(timeline).append(el("figcaption", { text: caption }),
+          snaps.length ? list : el("p", { class: "muted", text: "No collection stored yet." }));
+      }).catch((err) => clear(timeline).append(errorBox(err, "History")));
+    },
+    flatten: (r) => ({ ...r, fields: r.fields ? JSON.stringify(r.fields) : "" }),
+  });
+
+  // name -> [the tool the tab needs, mount]
+  const VIEWS = {
+    findings: ["get_findings", (root, ctx) => {
+      // grouping by rule is a different table over the same tool: switch mounts when it changes
+      let mode = null;
+      let current = null;
+      return { update(params) {
+        const want = params.get("group") === "rule" ? "rule" : "plain";
+        if (want !== mode) {
+          clear(root);
+          mode = want;
+          current = (want === "rule" ? findingsByRule : findingsView)(root, ctx);
+        }
+        return current.update(params);
+      } };
+    }],
+    savings: ["find_cost_savings", savingsView],
+    versions: ["check_version_compliance", versionsView],
+    snapshots: ["list_db_snapshots", snapshotsView],
+    reserved: ["list_reserved_instances", reservedView],
+    changes: ["get_changes", changesView],
+  };
 
   // ---------- safe Markdown ----------
   function safeHref(url) {
@@ -783,11 +1577,17 @@
       clear(cards);
       const items = res.items || [];
       if (!items.length) cards.append(el("p", { class: "muted", text: "The server offers no prompts." }));
+      // A card shows the question; choosing it puts the question in the box, and sending it runs the prompt
+      // (its full text is sent, and shown on demand, never pasted into the box).
       for (const p of items) {
-        cards.append(el("button", { type: "button", class: "demo-card", "data-testid": `demo-${p.name}`,
-          onclick: () => { input.value = p.text; input.focus(); input.setSelectionRange(0, 0);
-            input.scrollTop = 0; } },
-        el("strong", { text: p.title }), el("span", { text: p.description })));
+        const question = p.question || p.title;
+        cards.append(el("div", { class: "demo-item" },
+          el("button", { type: "button", class: "demo-card", "data-testid": `demo-${p.name}`,
+            onclick: () => { state.prompt = { question, text: p.text, name: p.name }; input.value = question;
+              input.focus(); } },
+          el("strong", { text: question }), el("span", { text: p.title })),
+          el("details", { class: "prompt-text", "data-testid": `prompt-text-${p.name}` },
+            el("summary", { text: "Show the prompt" }), el("pre", {}, el("code", { text: p.text })))));
       }
     }).catch((err) => clear(cards).append(errorBox(err, "Demo queries")));
     api("/api/v1/chat/status").then((s) => { if (!s.ready) showNotice(s.error, s.fix); }).catch(() => {});
@@ -962,10 +1762,15 @@
     state.busy = true;
     $("chat-send").disabled = true;
     input.value = "";
-    addMessage("user", el("div", { class: "msg-text", text: query }));
+    const prompt = state.prompt && state.prompt.question === query ? state.prompt : null; // a demo question
+    state.prompt = null;
+    addMessage("user", el("div", { class: "msg-text", text: query }), prompt ? el("details", { class: "prompt-text",
+      "data-testid": "sent-prompt" }, el("summary", { text: "The prompt sent" }),
+    el("pre", {}, el("code", { text: prompt.text }))) : null);
     const working = () => el("div", { class: "typing", text: "Thinking…" });
     let pending = addMessage("assistant", working());
-    const payload = { query, history: state.history.slice(-40) }; // the server reads the last 40 turns
+    const sent = prompt ? prompt.text : query;
+    const payload = { query: sent, history: state.history.slice(-40) }; // the server reads the last 40 turns
     try {
       let res = null;
       if (!state.noStream) {
@@ -981,11 +1786,12 @@
       }
       if (!res) res = await postTurn(payload);
       showAnswer(pending, res);
-      state.history.push({ role: "user", content: query }, { role: "assistant", content: res.answer || "" });
+      state.history.push({ role: "user", content: sent }, { role: "assistant", content: res.answer || "" });
       $("chat-notice").hidden = true;
     } catch (err) {
       pending.remove();
       input.value = query;
+      if (prompt) state.prompt = prompt; // a retry of the demo question runs its prompt again
       showNotice(err.message, err.fix);
     } finally {
       state.busy = false;
@@ -994,11 +1800,21 @@
   }
 
   // ---------- start ----------
-  function start() {
-    for (const tab of TABS) $(`tab-${tab}`).addEventListener("click", () => showTab(tab));
-    window.addEventListener("hashchange", () => showTab(window.location.hash.slice(1)));
-    summaryPromise().then(showSource).catch(() => {});
-    showTab(window.location.hash.slice(1) || "overview");
+  async function start() {
+    const alone = new URLSearchParams(window.location.search).get("view") || window.awsinvData.view;
+    if (alone && TABS.includes(alone)) {
+      state.standalone = alone;
+      document.body.classList.add("standalone");
+    }
+    for (const tab of TABS) {
+      $(`tab-${tab}`).addEventListener("click", () => navigate(tab, {}));
+      $(`tab-${tab}`).addEventListener("keydown", tabKeys);
+    }
+    window.addEventListener("hashchange", () => { const r = currentRoute(); showTab(r.tab, r.params); });
+    await schemaPromise().catch(() => null); // which tools this server has: absent ones are never called
+    if (!state.schema || "get_inventory_summary" in state.schema) summaryPromise().then(showSource).catch(() => {});
+    const r = currentRoute();
+    showTab(r.tab || state.standalone || "overview", r.params);
   }
 
   window.awsinvMarkdown = markdown; // exposed for the browser test of the renderer
