@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from awsinv_mcp.config import Settings
@@ -67,7 +68,10 @@ class AppContext:
         self._synthetic_history: SyntheticHistory | None = None
         keep = self._keep if settings.store else None
         self._retention = _retention(settings) if settings.store else None
-        self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis, keep=keep)
+        shared = _StoreShared(self) if settings.store else None
+        self.inventory: InventoryStore[Analysis] = InventoryStore(
+            settings, collector, derive=_analysis, keep=keep, shared=shared
+        )
         self._costs = costs
         self._databases = databases
         self._lock = threading.Lock()
@@ -194,6 +198,7 @@ class AppContext:
 
     def close(self) -> None:
         """Dispose what holds resources (database connection pools)."""
+        self.inventory.close()
         with self._lock:
             self._closed = True
             databases, self._databases = self._databases, None
@@ -202,6 +207,28 @@ class AppContext:
             databases.close()
         if history is not None:
             history.close()
+
+
+class _StoreShared:
+    """The history store as the inventory's shared snapshots (`inventory/store.py` `Shared`)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def newest(self, source: str) -> tuple[str, datetime] | None:
+        stored = self._ctx.history().latest(source)
+        return (stored.id, stored.collected_at) if stored is not None else None
+
+    def load(self, source: str) -> Snapshot | None:
+        store = self._ctx.history()
+        stored = store.latest(source)
+        return store.load(stored) if stored is not None else None
+
+    def lock(self) -> AbstractContextManager[object]:
+        return self._ctx.history().collect_lock()
+
+    def wait(self, timeout: float) -> None:
+        self._ctx.history().wait_for_snapshot(timeout)
 
 
 def _retention(settings: Settings) -> Retention:
