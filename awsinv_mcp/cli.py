@@ -38,6 +38,9 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )  # fmt: skip
 
 
+SERVE_ONLY_SETTINGS = ("http_stateless",)
+"""Settings with a flag on `serve` alone (`--stateless`)."""
+
 # third-party modules of optional extras -> how to install them
 OPTIONAL_MODULES = {"anthropic": "the chat extra: pip install 'awsinv-mcp[chat]'"}
 
@@ -52,7 +55,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
     """Settings from the environment, overridden by the flags that were given."""
     from awsinv_mcp.config import Settings
 
-    overrides = {dest: getattr(args, dest) for _, dest, _ in SETTING_FLAGS if getattr(args, dest, None) is not None}
+    dests = [dest for _, dest, _ in SETTING_FLAGS] + list(SERVE_ONLY_SETTINGS)
+    overrides = {dest: getattr(args, dest) for dest in dests if getattr(args, dest, None) is not None}
     return Settings(**overrides)
 
 
@@ -221,6 +225,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=5001, help="HTTP port (default 5001)")
+    serve.add_argument("--stateless", dest="http_stateless", action="store_true", default=None,
+                       help="HTTP without sessions, for a round-robin balancer (AWSINV_HTTP_STATELESS)")  # fmt: skip
     _add_setting_flags(serve)
     serve.set_defaults(handler=_serve)
 
