@@ -38,6 +38,9 @@ SETTING_FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )  # fmt: skip
 
 
+SERVE_ONLY_SETTINGS = ("http_stateless",)
+"""Settings with a flag on `serve` alone (`--stateless`)."""
+
 # third-party modules of optional extras -> how to install them
 OPTIONAL_MODULES = {"anthropic": "the chat extra: pip install 'awsinv-mcp[chat]'"}
 
@@ -52,7 +55,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
     """Settings from the environment, overridden by the flags that were given."""
     from awsinv_mcp.config import Settings
 
-    overrides = {dest: getattr(args, dest) for _, dest, _ in SETTING_FLAGS if getattr(args, dest, None) is not None}
+    dests = [dest for _, dest, _ in SETTING_FLAGS] + list(SERVE_ONLY_SETTINGS)
+    overrides = {dest: getattr(args, dest) for dest in dests if getattr(args, dest, None) is not None}
     return Settings(**overrides)
 
 
@@ -138,33 +142,64 @@ def _history_store(settings: Any) -> Any:
 
 
 def _collect(args: argparse.Namespace, settings: Any) -> int:
-    """One collection into the history store (for cron)."""
-    from awsinv_mcp.analysis.analysis import Analysis
+    """Collect into the history store once, or every `--every` (for cron or a long-running job). Collections are
+    single-flight across every process of the store: a collector that waited for another answers with its
+    snapshot. Exit 1 when a collection could not be stored, 2 for a bad setting."""
+    import threading
+    import time
+
     from awsinv_mcp.errors import UserError
-    from awsinv_mcp.inventory.history.retention import Retention
-    from awsinv_mcp.inventory.store import InventoryStore
+    from awsinv_mcp.inventory.history.timespec import duration
+    from awsinv_mcp.server.context import AppContext
 
     try:
-        history = _history_store(settings)
+        every = duration(args.every).total_seconds() if args.every else None
+        if every is not None and every < 1:
+            raise UserError("--every must be at least 1s (e.g. 15m, 1h)")
+        _history_store(settings).close()
     except UserError as exc:
         print(f"awsinv-mcp: {exc}", file=sys.stderr)
         return 2
+    ctx = AppContext(settings)
+    stop = threading.Event()
     try:
-        estate = InventoryStore(settings).refresh()
-        snap = estate.snapshot
-        stored = history.save(snap, Analysis(estate).report(snap.collected_at.date()).findings)
-        pruned = history.prune(Retention.parse(settings.retention))
-    except Exception as exc:  # one line, no traceback (the log has the details)
-        print(f"awsinv-mcp: collection not stored: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
-        return 1
+        while True:
+            started = time.monotonic()
+            code = _collect_once(ctx)
+            if every is None:
+                return code
+            if stop.wait(max(0.0, every - (time.monotonic() - started))):
+                return 0
     finally:
-        history.close()
-    print(
-        f"stored snapshot {stored.id}: {stored.records} records, {len(snap.warnings)} warnings"
-        + (f"; {pruned} snapshots past retention deleted" if pruned else ""),
-        file=sys.stderr,
-    )
+        ctx.close()
+
+
+def _collect_once(ctx: Any) -> int:
+    from awsinv_mcp.inventory.kinds import KINDS
+
+    bar = _progress_bar() if sys.stderr.isatty() else None
+    try:
+        snap = ctx.inventory.refresh(bar).snapshot
+    except Exception as exc:  # one line, no traceback (the log has the details)
+        print(f"awsinv-mcp: nothing collected: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+        return 1
+    if bar is not None:
+        print(file=sys.stderr)
+    if any(w.scope == "history store" for w in snap.warnings):
+        print(f"awsinv-mcp: collection not stored: {snap.warnings[-1].message}", file=sys.stderr)
+        return 1
+    records = sum(len(k.records(snap)) for k in KINDS)
+    print(f"stored snapshot {snap.id}: {records} records, {len(snap.warnings)} warnings", file=sys.stderr)
     return 0
+
+
+def _progress_bar() -> Any:
+    def progress(done: int, total: int, message: str) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message[:60]:<60}", end="", file=sys.stderr)
+
+    return progress
 
 
 def _store_upgrade(args: argparse.Namespace, settings: Any) -> int:
@@ -190,6 +225,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=5001, help="HTTP port (default 5001)")
+    serve.add_argument("--stateless", dest="http_stateless", action="store_true", default=None,
+                       help="HTTP without sessions, for a round-robin balancer (AWSINV_HTTP_STATELESS)")  # fmt: skip
     _add_setting_flags(serve)
     serve.set_defaults(handler=_serve)
 
@@ -212,6 +249,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
         cmd.set_defaults(handler=mod.run)
 
     collect = sub.add_parser("collect", help="collect once into the history store (AWSINV_STORE), e.g. from cron")
+    collect.add_argument("--every", help="keep collecting at this interval, e.g. 15m or 1h")
     _add_setting_flags(collect)
     collect.set_defaults(handler=_collect)
     store = sub.add_parser("store", help="manage the history store")

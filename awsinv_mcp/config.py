@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     audit_log: str | None = Field(None, description="JSON-lines file receiving one line per tool call")
     max_sessions: int = Field(256, ge=1, le=100_000, description="open MCP sessions over HTTP (idle ones make room)")
     session_idle_timeout: int = Field(900, ge=10, description="seconds an idle MCP session over HTTP is kept")
+    http_stateless: bool = Field(
+        False, description="serve HTTP without sessions (any replica answers any request; AWSINV_HTTP_STATELESS)"
+    )
     http_header_timeout: float = Field(10.0, gt=0, le=300, description="seconds an HTTP client has to send headers")
     model: str = Field("claude-sonnet-5-5", description="Anthropic model for the chat client (AWSINV_MODEL)")
 

@@ -1,8 +1,11 @@
 """History store bench (issue 12): bytes per snapshot vs a full copy, write time, load of the latest snapshot vs
 generating it, get_changes-style diffs over 1 and over all snapshots, one resource's history.
 
-`.venv/bin/python bench/bench_history.py --scale 100000 --snapshots 30 [--pg]` (1% of DB instances change per
-snapshot). SQLite always; PostgreSQL with --pg (database awsinv_hist_bench, created and dropped).
+`.venv/bin/python bench/bench_history.py --scale 100000 --snapshots 30 [--pg] [--findings]` (1% of DB instances
+change per snapshot). SQLite always; PostgreSQL with --pg (database awsinv_hist_bench, created and dropped).
+--findings stores each snapshot's findings with it, as the server and `awsinv-mcp collect` do (the analysis time
+is not counted in the write time). The load of the latest snapshot is measured as a replica does it
+(`HistoryStore.load`: membership, bodies, records rebuilt).
 """
 
 from __future__ import annotations
@@ -46,7 +49,14 @@ def changes(store: HistoryStore, a: str, b: str) -> int:
     return len(added) + len(removed) + len(changed)
 
 
-def run(name: str, url: str, size_of, scale: int, count: int) -> None:
+def findings_of(snap):
+    from awsinv_mcp.analysis.analysis import Analysis
+    from awsinv_mcp.inventory.estate import Estate
+
+    return Analysis(Estate(snap)).report(snap.collected_at.date()).findings
+
+
+def run(name: str, url: str, size_of, scale: int, count: int, with_findings: bool = False) -> None:
     store = HistoryStore(url)
     t = time.perf_counter()
     first = generate(seed=42, scale=scale, now=NOW)
@@ -54,15 +64,17 @@ def run(name: str, url: str, size_of, scale: int, count: int) -> None:
     full = sum(len(encode(k, r).body) for k in KINDS for r in k.records(first))
     writes, sizes, ids = [], [], []
     for snap in history(scale, count):
+        found = findings_of(snap) if with_findings else ()
         t = time.perf_counter()
-        ids.append(store.save(snap).id)
+        ids.append(store.save(snap, found).id)
         writes.append(time.perf_counter() - t)
         sizes.append(size_of())
     per_snapshot = (sizes[-1] - sizes[0]) / max(1, count - 1)
     t = time.perf_counter()
-    members = store.members(ids[-1])
-    store.bodies(members.values())
+    loaded = store.load(store.latest("synthetic"))
     load_s = time.perf_counter() - t
+    members = store.members(ids[-1])
+    assert len(loaded.db_instances) == len(first.db_instances)
     t = time.perf_counter()
     one = changes(store, ids[-2], ids[-1])
     one_s = time.perf_counter() - t
@@ -78,7 +90,7 @@ def run(name: str, url: str, size_of, scale: int, count: int) -> None:
     print(f"  full copy (canonical JSON of one snapshot): {full:,} B; first snapshot stored: {sizes[0]:,} B")
     print(f"  stored per further snapshot: {per_snapshot:,.0f} B = {per_snapshot / full:.1%} of a full copy")
     print(f"  write: first {writes[0]:.2f} s, then median {sorted(writes[1:])[len(writes[1:]) // 2]:.2f} s")
-    print(f"  load latest snapshot (members + bodies): {load_s:.2f} s vs generating it {generate_s:.2f} s")
+    print(f"  load latest snapshot (HistoryStore.load): {load_s:.2f} s vs generating it {generate_s:.2f} s")
     print(f"  changes over 1 snapshot: {one_s:.2f} s ({one} changed); over {count}: {all_s:.2f} s ({allc} changed)")
     print(f"  one resource's history: {hist_s * 1000:.0f} ms ({len(versions)} versions)")
 
@@ -88,6 +100,7 @@ def main() -> None:
     p.add_argument("--scale", type=int, default=100_000)
     p.add_argument("--snapshots", type=int, default=30)
     p.add_argument("--pg", action="store_true")
+    p.add_argument("--findings", action="store_true", help="store each snapshot's findings with it")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "h.db")
@@ -95,7 +108,7 @@ def main() -> None:
         def sqlite_size() -> int:
             return sum(os.path.getsize(path + s) for s in ("", "-wal") if os.path.exists(path + s))
 
-        run("sqlite", f"sqlite:///{path}", sqlite_size, a.scale, a.snapshots)
+        run("sqlite", f"sqlite:///{path}", sqlite_size, a.scale, a.snapshots, a.findings)
     if a.pg:
         import psycopg
 
@@ -108,7 +121,8 @@ def main() -> None:
                 def pg_size() -> int:
                     return conn.execute("SELECT pg_database_size('awsinv_hist_bench')").fetchone()[0]
 
-                run("postgresql", "postgresql://postgres@127.0.0.1/awsinv_hist_bench", pg_size, a.scale, a.snapshots)
+                url = "postgresql://postgres@127.0.0.1/awsinv_hist_bench"
+                run("postgresql", url, pg_size, a.scale, a.snapshots, a.findings)
         finally:
             admin.execute("DROP DATABASE IF EXISTS awsinv_hist_bench WITH (FORCE)")
 

@@ -22,7 +22,7 @@ from awsinv_mcp.models.inventory import Warning
 from tests.conftest import require_service
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
-PG_DB = f"awsinv_hist_test_{os.getpid()}"  # per process: concurrent runs never drop each other's
+PG_DB = f"awsinv_hist_test_{os.getpid()}"  # unique: other worktrees run this test too
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -170,3 +170,58 @@ def test_unchanged_snapshot_writes_no_membership_and_sources_never_mix(tmp_path:
         )
     finally:
         store.close()
+
+
+def test_a_loaded_snapshot_is_the_stored_one(store_url: str) -> None:
+    """What a replica answers from: every record, account, warning and gap back as it was collected (in the
+    canonical order every replica shares)."""
+    from awsinv_mcp.inventory.kinds import KINDS
+    from awsinv_mcp.inventory.store import canonical_order
+
+    _, second, *_ = _two_snapshots()
+    store = HistoryStore(store_url)
+    try:
+        store.save(second)
+        loaded = store.load(store.latest("synthetic"))
+        assert store.latest("aws") is None
+    finally:
+        store.close()
+    expected = canonical_order(second)
+    assert loaded.id == second.id and loaded.collected_at == second.collected_at
+    for kind in KINDS:
+        assert kind.records(loaded) == kind.records(expected), kind.name
+        assert [r.tags for r in kind.records(loaded) if hasattr(r, "tags")] == [
+            r.tags for r in kind.records(expected) if hasattr(r, "tags")
+        ]
+    assert (loaded.accounts, loaded.regions, loaded.warnings) == (second.accounts, second.regions, second.warnings)
+
+
+def test_migrations_build_the_declared_schema_and_adopt_an_older_store(store_url: str) -> None:
+    """`store upgrade` runs the Alembic migrations: the tables they build are exactly `schema.py`'s; a store
+    created before migrations (tables, no alembic_version) is adopted as revision 0001 with its snapshots; a
+    store at a revision this version does not know is refused in one line."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    first, *_ = _two_snapshots()
+    store = HistoryStore(store_url)
+    try:
+        with store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        store.save(first)
+        with store.engine.begin() as conn:  # as a store created by schema.metadata.create_all looked
+            conn.execute(text("DROP TABLE alembic_version"))
+    finally:
+        store.close()
+    store = HistoryStore(store_url)
+    try:
+        assert [s.id for s in store.snapshots()] == [first.id]
+        with store.engine.begin() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        store.close()
+    with pytest.raises(StoreError) as err:
+        HistoryStore(store_url)
+    assert "revision 0099" in str(err.value) and "upgrade awsinv-mcp" in str(err.value) and "\n" not in str(err.value)

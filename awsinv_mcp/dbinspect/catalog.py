@@ -1,7 +1,8 @@
 """Catalog operations over any dialect: schemas, a paged table list, one table's description, the whole schema.
 
 The per-dialect modules load a whole schema in a few round trips; it is cached for a short time
-(`engines.CATALOG_TTL`), so list_tables followed by describe_table of each table costs one load.
+(`engines.CATALOG_TTL`), so describe_table of every table costs one load. list_tables reads the whole schema
+when it is cached, else one light query (`table_list`: names, kinds, sizes, row estimates), cached as briefly.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from awsinv_mcp.dbinspect.dialects import dialect
 from awsinv_mcp.dbinspect.engines import Database, cached_catalog, fresh_catalog
 from awsinv_mcp.errors import NotFoundError, UpstreamError, UserError
 from awsinv_mcp.models.database import TABLE_COLUMNS, SchemaCatalog, SchemaPage, SchemaRow, TableDetail, TablePage
+from awsinv_mcp.models.table import row_values
 from awsinv_mcp.paging import fingerprint, paginate
 
 PAGE_BYTES = budget.MAX_ANSWER_BYTES // 2
@@ -83,7 +85,7 @@ def list_tables(
     needle = (name or "").lower()
     matches = [t for t in tables if needle in t["name"].lower()]
     columns = TABLE_COLUMNS if any(t.get("comment") for t in matches) else TABLE_COLUMNS[:-1]
-    rows = [_values(t, columns) for t in matches]
+    rows = [row_values(t, columns) for t in matches]
     query = fingerprint("tables", db.name, schema_name, needle)
     page = paginate(
         rows,
@@ -103,14 +105,6 @@ def list_tables(
         next_cursor=page.next_cursor,
         truncated=page.truncated,
     )
-
-
-def _values(table: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
-    """The table's values in `columns` order, trailing nulls left out."""
-    values = [table.get(c) for c in columns]
-    while values and values[-1] is None:
-        values.pop()
-    return values
 
 
 def describe_table(db: Database, schema: str | None, table: str) -> TableDetail:

@@ -106,6 +106,10 @@ class Dialect:
             return value
         return ["\t".join(str(v) for v in row) for row in rows]
 
+    def plan_nodes(self, plan: Any) -> Any:
+        """The plan as `dbinspect.plans.Nodes` (what explain_query's summary reads)."""
+        raise NotImplementedError
+
     def columns(self, description: Any, rows: list[Any], conn: Any) -> list[QueryColumn]:
         raise NotImplementedError
 
@@ -145,6 +149,11 @@ class PostgreSQL(Dialect):
 
     def explain(self, inner: str, analyze: bool) -> str:
         return f"EXPLAIN ({'ANALYZE, BUFFERS, ' if analyze else ''}FORMAT JSON) {inner}"
+
+    def plan_nodes(self, plan: Any) -> Any:
+        from awsinv_mcp.dbinspect.plans import postgres_nodes
+
+        return postgres_nodes(plan)
 
     def columns(self, description: Any, rows: list[Any], conn: Any) -> list[QueryColumn]:
         types = conn.adapters.types
@@ -208,6 +217,11 @@ class MySQL(Dialect):
     def explain(self, inner: str, analyze: bool) -> str:
         return f"EXPLAIN ANALYZE {inner}" if analyze else f"EXPLAIN FORMAT=JSON {inner}"
 
+    def plan_nodes(self, plan: Any) -> Any:
+        from awsinv_mcp.dbinspect.plans import mysql_nodes
+
+        return mysql_nodes(plan)  # MariaDB's JSON plans too
+
     def columns(self, description: Any, rows: list[Any], conn: Any) -> list[QueryColumn]:
         return [QueryColumn(name=d[0], type=_mysql_type(d[1])) for d in description]
 
@@ -264,6 +278,11 @@ class SQLite(Dialect):
 
     def plan(self, description: Any, rows: list[Any]) -> Any:
         return [{"id": r[0], "parent": r[1], "detail": r[3]} for r in rows]
+
+    def plan_nodes(self, plan: Any) -> Any:
+        from awsinv_mcp.dbinspect.plans import sqlite_nodes
+
+        return sqlite_nodes(plan)
 
     def columns(self, description: Any, rows: list[Any], conn: Any) -> list[QueryColumn]:
         return [QueryColumn(name=d[0], type=_sqlite_type(rows, i)) for i, d in enumerate(description)]

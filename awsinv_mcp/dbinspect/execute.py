@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from awsinv_mcp.dbinspect import guard
+from awsinv_mcp.dbinspect import catalog, guard, plans
 from awsinv_mcp.dbinspect.dialects import Caps, Dialect, Result, dialect
 from awsinv_mcp.dbinspect.engines import Database
 from awsinv_mcp.errors import UpstreamError, UserError
@@ -68,19 +68,26 @@ def run_query(
 
 
 def explain_query(
-    db: Database, sql: str, params: Mapping[str, Any] | None = None, *, analyze: bool = False
+    db: Database, sql: str, params: Mapping[str, Any] | None = None, *, analyze: bool = False, detail: bool = False
 ) -> PlanAnswer:
-    """The plan of a plain query; with `analyze` it runs inside a read-only transaction that is rolled back."""
+    """The plan of a plain query, summarised (`dbinspect/plans.py`), and the raw plan with `detail`; with
+    `analyze` it runs inside a read-only transaction that is rolled back."""
     started = time.perf_counter()
     with db.connection() as conn:
         d = dialect(db.dialect)
         inner = guard.check_plain_query(sql, d.name, params, style=d.param_style)
         checked = guard.CheckedSQL("explain", d.explain(inner, analyze), dict(params or {}), analyze)
         description, rows, _ = _execute(db, conn, d, checked, Caps(10_000, 50_000_000))
+    plan = d.plan(description, rows)
+    nodes = d.plan_nodes(plan)
+    sizes = None
+    if any(n.full_scan and n.table for n in nodes.nodes):  # how large the scanned tables are: the catalog says
+        sizes = {t["name"]: t.get("row_estimate") for t in catalog.table_list(db, None)[1]}
     return PlanAnswer(
         database=db.name,
         analyzed=analyze and d.analyzes,
-        plan=d.plan(description, rows),
+        summary=plans.summarize(nodes, sizes),
+        plan=plan if detail else None,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
     )
 

@@ -34,6 +34,13 @@ class DatabaseService:
     def close(self) -> None:
         self.registry.close()
 
+    def prepare(self) -> None:
+        """Build each configured database's engine (imports SQLAlchemy and its driver; no connection is opened).
+        Databases found through AWS are left for their first call (resolving them calls AWS)."""
+        for name in self.registry.names():
+            if name not in self.registry.invalid and self.registry.get(name).spec.aws is None:
+                self.registry.get(name).engine()
+
     def list_databases(self) -> DatabaseList:
         names = self.registry.names()
 
@@ -81,9 +88,14 @@ class DatabaseService:
         )
 
     def explain_query(
-        self, database: str, sql: str, params: Mapping[str, Any] | None = None, analyze: bool = False
+        self,
+        database: str,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        analyze: bool = False,
+        detail: bool = False,
     ) -> PlanAnswer:
-        return execute.explain_query(self.registry.get(database), sql, params, analyze=analyze)
+        return execute.explain_query(self.registry.get(database), sql, params, analyze=analyze, detail=detail)
 
     def database_health(self, database: str) -> HealthAnswer:
         return health.database_health(self.registry.get(database))

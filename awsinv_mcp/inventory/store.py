@@ -10,18 +10,22 @@ passes the analysis), and the store keeps that object exactly as long as the sna
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from awsinv_mcp.config import Settings
 from awsinv_mcp.errors import Cancelled
 from awsinv_mcp.inventory.estate import Estate
+from awsinv_mcp.inventory.history.codec import record_key
+from awsinv_mcp.inventory.kinds import KINDS
 from awsinv_mcp.inventory.lastgood import carry_forward
 from awsinv_mcp.inventory.tags import Environments
 from awsinv_mcp.models.inventory import Snapshot, SourceKind, Warning
@@ -101,12 +105,47 @@ def default_collector(source: SourceKind, *, auto: bool = False) -> Collector:
     return synthetic
 
 
+def canonical_order(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with each kind's records ordered by (identifier, account, region): the order a snapshot loaded
+    from the history store has, so every replica lists (and pages) one snapshot identically."""
+
+    def order(kind: Any) -> tuple[Any, ...]:
+        return tuple(sorted(kind.records(snapshot), key=lambda r: record_key(kind, r)))
+
+    return dataclasses.replace(snapshot, **{k.field: order(k) for k in KINDS})
+
+
 def _estate(estate: Estate) -> Estate:
     return estate
 
 
+class Shared(Protocol):
+    """Snapshots shared by every process of one history store (`server/context.py` adapts `HistoryStore`)."""
+
+    def newest(self, source: str) -> tuple[str, datetime] | None:
+        """(id, collected_at) of the newest stored snapshot of `source`."""
+        ...
+
+    def load(self, source: str) -> Snapshot | None:
+        """The newest stored snapshot of `source`, whole."""
+        ...
+
+    def lock(self) -> AbstractContextManager[object]:
+        """The store-wide collection lock (held while collecting; other processes wait)."""
+        ...
+
+    def wait(self, timeout: float) -> None:
+        """Return when another snapshot may have been stored (at the latest after `timeout` seconds)."""
+        ...
+
+
 class InventoryStore(Generic[T]):
-    """The current snapshot, collected by one caller at a time (see the module docstring)."""
+    """The current snapshot, collected by one caller at a time (see the module docstring).
+
+    With `shared` (a history store), collection is single-flight across every process using the store: a
+    collection runs under the store's lock, a caller that waited for another process' collection answers from
+    the snapshot it stored, a stored snapshot still fresh is loaded instead of collected, and a newer one stored
+    by another process is noticed at once (PostgreSQL NOTIFY) or within `poll` seconds (a background thread)."""
 
     def __init__(
         self,
@@ -116,6 +155,8 @@ class InventoryStore(Generic[T]):
         derive: Callable[[Estate], T] = _estate,  # type: ignore[assignment]
         clock: Callable[[], float] = time.monotonic,
         keep: Callable[[Snapshot, T], Warning | None] | None = None,
+        shared: Shared | None = None,
+        poll: float = 2.0,
     ) -> None:
         self.settings = settings
         self.environments = Environments.from_settings(settings)
@@ -127,6 +168,10 @@ class InventoryStore(Generic[T]):
         self._current: tuple[Estate, T, float] | None = None  # (estate, derived, clock time of collection)
         self._collecting = threading.Lock()
         self._generation = 0  # collections completed
+        self._shared = shared
+        self._poll = poll
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
 
     @property
     def source(self) -> SourceKind:
@@ -142,16 +187,70 @@ class InventoryStore(Generic[T]):
             return current
         return None
 
-    def _collect(self, progress: ProgressFn | None, cancel: threading.Event | None) -> tuple[Estate, T, float]:
+    def _collect(
+        self, progress: ProgressFn | None, cancel: threading.Event | None, *, explicit: bool = False
+    ) -> tuple[Estate, T, float]:
+        if self._shared is None:
+            return self._collect_here(progress, cancel)
+        seen = self._newest()
+        with self._shared_lock():
+            newest = self._newest()
+            reuse = newest is not None and (
+                (explicit and newest != seen)  # another process collected while this one waited: its snapshot
+                or (not explicit and self._age(newest[1]) < self.settings.cache_ttl)  # still fresh in the store
+            )
+            if reuse and (loaded := self._load()) is not None:
+                return self._install(loaded, stored=True)
+            return self._collect_here(progress, cancel)
+
+    def _newest(self, *, quiet: bool = False) -> tuple[str, datetime] | None:
+        try:
+            return self._shared.newest(self.source) if self._shared is not None else None
+        except Exception as exc:  # the store is down: collect alone (the keep step says so in the answers)
+            log.log(logging.DEBUG if quiet else logging.WARNING, "history store unreachable: %s", type(exc).__name__)
+            return None
+
+    def _load(self) -> Snapshot | None:
+        try:
+            return self._shared.load(self.source) if self._shared is not None else None
+        except Exception as exc:
+            log.warning("history store unreachable while loading the newest snapshot: %s", type(exc).__name__)
+            return None
+
+    @contextlib.contextmanager
+    def _shared_lock(self) -> Iterator[None]:
+        try:
+            held = self._shared.lock() if self._shared is not None else contextlib.nullcontext()
+            held.__enter__()
+        except Exception as exc:  # no store, no lock: this process collects alone
+            log.warning("history store lock unavailable, collecting alone: %s", type(exc).__name__)
+            yield
+            return
+        try:
+            yield
+        finally:
+            held.__exit__(None, None, None)
+
+    @staticmethod
+    def _age(collected_at: datetime) -> float:
+        return (datetime.now(UTC) - collected_at).total_seconds()
+
+    def _collect_here(self, progress: ProgressFn | None, cancel: threading.Event | None) -> tuple[Estate, T, float]:
         collector = self._collector or default_collector(self.source, auto=self.settings.source == "auto")
         snapshot = collector(self.settings, progress, cancel)
         if cancel is not None and cancel.is_set():
             raise Cancelled("the collection was cancelled; the previous snapshot is unchanged")
         previous = self._current
-        snapshot = carry_forward(previous[0].snapshot if previous is not None else None, snapshot)
+        return self._install(carry_forward(previous[0].snapshot if previous is not None else None, snapshot))
+
+    def _install(self, snapshot: Snapshot, *, stored: bool = False) -> tuple[Estate, T, float]:
+        """Make `snapshot` current: collected here (kept in the store), or `stored` by any process (its age
+        counts towards the TTL)."""
+        if self._shared is not None and not stored:
+            snapshot = canonical_order(snapshot)  # the order a replica loading it from the store sees
         estate = Estate(snapshot, self.environments)
         derived = self._derive(estate)
-        if self._keep is not None:
+        if self._keep is not None and not stored:
             try:
                 note = self._keep(snapshot, derived)
             except Exception as exc:  # the store is down: keep answering from memory, and say so
@@ -161,9 +260,42 @@ class InventoryStore(Generic[T]):
                 snapshot = dataclasses.replace(snapshot, warnings=(*snapshot.warnings, note))
                 estate = Estate(snapshot, self.environments)
                 derived = self._derive(estate)
-        current = self._current = (estate, derived, self._clock())
+        at = self._clock() - (max(0.0, self._age(snapshot.collected_at)) if stored else 0.0)
+        current = self._current = (estate, derived, at)
         self._generation += 1
+        if self._shared is not None and self._poller is None:
+            self._poller = threading.Thread(target=self._follow, name="awsinv-follow-store", daemon=True)
+            self._poller.start()
         return current
+
+    def _follow(self) -> None:
+        """Poll the store for a snapshot stored by another process, newer than the current one, and load it."""
+        while not self._stop.is_set():
+            try:
+                self._shared.wait(self._poll)  # type: ignore[union-attr]
+            except Exception:  # the store is down: poll again later
+                self._stop.wait(self._poll)
+            if self._stop.is_set():
+                return
+            newest = self._newest(quiet=True)
+            current = self._current
+            if newest is None or current is None or newest[0] == current[0].id:
+                continue
+            if newest[1] <= current[0].snapshot.collected_at or not self._collecting.acquire(blocking=False):
+                continue
+            try:
+                loaded = self._load()
+                if loaded is not None and loaded.collected_at > current[0].snapshot.collected_at:
+                    self._install(loaded, stored=True)
+                    log.info("answering from snapshot %s stored by another process", loaded.id)
+            except Exception:
+                log.exception("could not load the newest stored snapshot")
+            finally:
+                self._collecting.release()
+
+    def close(self) -> None:
+        """Stop following the store."""
+        self._stop.set()
 
     def _ensure(self) -> tuple[Estate, T, float]:
         fresh = self._fresh()
@@ -208,4 +340,4 @@ class InventoryStore(Generic[T]):
         with self._collecting:
             if self._generation != started and self._current is not None:
                 return self._current[1]
-            return self._collect(progress, cancel)[1]
+            return self._collect(progress, cancel, explicit=True)[1]

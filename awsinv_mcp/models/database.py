@@ -62,13 +62,8 @@ TABLE_COLUMNS = ("name", "kind", "size_bytes", "row_estimate", "comment")
 
 
 class TablePage(_Page):
-    """Tables and views of one schema, columnar: `columns` once, each row an array of values in that order."""
-
     schema_name: str = Field(alias="schema", serialization_alias="schema")
-    columns: list[str] = Field(
-        description="kind: table, view, materialized view, partitioned table, foreign table; size_bytes: table + "
-        "indexes + TOAST; row_estimate: planner statistics. Trailing nulls are left out of a row"
-    )
+    columns: list[str] = Field(description="of each row, whose trailing nulls are left out")
     rows: Rows
     next_cursor: str | None = Field(None, exclude_if=absent)
 
@@ -141,10 +136,41 @@ class QueryResult(_Model):
     note: str = UNTRUSTED_NOTE
 
 
+# explain_query's summary (dbinspect/plans.py): a value the plan does not give is left out, never null, so the
+# optional fields are typed without None (their schema says what a present value is)
+class PlanStep(_Model):
+    node: str
+    table: str = Field(None, exclude_if=absent)
+    index: str = Field(None, exclude_if=absent)
+    cost: float = Field(None, exclude_if=absent)
+    ms: float = Field(None, exclude_if=absent)
+    rows: int = Field(None, exclude_if=absent)
+    actual_rows: int = Field(None, exclude_if=absent)
+    loops: int = Field(None, exclude_if=absent)
+
+
+class SeqScan(_Model):
+    table: str = Field(None, exclude_if=absent)
+    rows: int = Field(None, exclude_if=absent)
+
+
+class PlanSummary(_Model):
+    cost: float = Field(None, exclude_if=absent)
+    ms: float = Field(None, exclude_if=absent, description="execution time (analyze)")
+    nodes: int
+    costliest: list[PlanStep] = Field(
+        default_factory=list, description="by own cost, or own time when analyzed; rows per loop"
+    )
+    misestimates: list[PlanStep] = Field(default_factory=list, description="estimated and actual rows 10x apart")
+    seq_scans: list[SeqScan] = Field(default_factory=list, description="full scans of tables of 10,000+ rows")
+    indexes: list[str] = Field(default_factory=list)
+
+
 class PlanAnswer(_Model):
     database: str
     analyzed: bool = Field(description="true when the query ran (EXPLAIN ANALYZE), inside a rolled-back transaction")
-    plan: Any = Field(description="the plan as the server formats it (JSON where the dialect offers it)")
+    summary: PlanSummary
+    plan: Any = Field(None, exclude_if=absent, description="the raw plan (detail=true)")
     elapsed_ms: float
     note: str = UNTRUSTED_NOTE
 

@@ -72,7 +72,7 @@ class Changes(BaseModel):
     view: Literal["resources", "findings"] = "resources"
     from_snapshot: SnapshotRef
     to_snapshot: SnapshotRef
-    summary: dict[str, KindChanges] = Field(description="resources added/removed/modified per resource type")
+    summary: dict[str, KindChanges] = Field(description="added/removed/modified per resource type")
     findings_summary: FindingsChanges = Field(default_factory=FindingsChanges)
     items: list[ResourceChange | FindingChange]
     total: int

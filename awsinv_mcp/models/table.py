@@ -49,13 +49,15 @@ def table(rows: Iterable[BaseModel | Mapping[str, Any]], *, drop: Collection[str
             if all(_equal(r.get(c), first) for r in records):
                 same[c] = first
     columns = [c for c in names if c not in same]
-    out: list[list[Any]] = []
-    for r in records:
-        values = [r.get(c) for c in columns]
-        while values and values[-1] is None:
-            values.pop()
-        out.append(values)
-    return {"columns": columns, "same": same, "rows": out}
+    return {"columns": columns, "same": same, "rows": [row_values(r, columns) for r in records]}
+
+
+def row_values(record: Mapping[str, Any], columns: Sequence[str]) -> list[Any]:
+    """One row of a table: `record`'s values in `columns` order (a missing key is null), trailing nulls left out."""
+    values = [record.get(c) for c in columns]
+    while values and values[-1] is None:
+        values.pop()
+    return values
 
 
 def rows_of(answer: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -65,6 +65,7 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[AppContext]:
         context = AppContext(settings, collector=collector, costs=costs, databases=databases)
+        context.prepare_databases()
         try:
             yield context
         finally:

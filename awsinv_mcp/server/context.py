@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from awsinv_mcp.config import Settings
@@ -67,10 +68,14 @@ class AppContext:
         self._synthetic_history: SyntheticHistory | None = None
         keep = self._keep if settings.store else None
         self._retention = _retention(settings) if settings.store else None
-        self.inventory: InventoryStore[Analysis] = InventoryStore(settings, collector, derive=_analysis, keep=keep)
+        shared = _StoreShared(self) if settings.store else None
+        self.inventory: InventoryStore[Analysis] = InventoryStore(
+            settings, collector, derive=_analysis, keep=keep, shared=shared
+        )
         self._costs = costs
         self._databases = databases
         self._lock = threading.Lock()
+        self._closed = False
 
     def analysis(self) -> Analysis:
         """The analysis of the current snapshot (collected first when there is none or it is stale)."""
@@ -163,6 +168,27 @@ class AppContext:
                 self._databases = DatabaseService(self.settings)
             return self._databases
 
+    def prepare_databases(self) -> None:
+        """When live databases are configured and their toolset is on, import their stack (SQLAlchemy, the drivers,
+        the guard) in a background thread while the server waits for its first call: a model's first list_tables
+        would otherwise pay about a second of imports (bench/bench_list_tables.py). Opens no connection."""
+        settings = self.settings
+        if self._databases is not None or "databases" not in settings.toolsets:
+            return
+        if not (settings.databases or settings.config_file):
+            return
+
+        def prepare() -> None:
+            with self._lock:
+                if self._closed:  # the session ended first: build nothing that no one would close
+                    return
+            try:
+                self.databases.prepare()
+            except Exception:  # the first call reports whatever is wrong with an entry
+                log.debug("preparing the live databases failed", exc_info=True)
+
+        threading.Thread(target=prepare, name="awsinv-prepare-databases", daemon=True).start()
+
     def _extended_support(self, snapshot: Snapshot, as_of: date) -> Iterator[tuple[Any, float, date | None]]:
         """The cost model's Extended Support charges: the compliance rows of the snapshot's own analysis."""
         analysis = self.inventory.peek()
@@ -172,13 +198,37 @@ class AppContext:
 
     def close(self) -> None:
         """Dispose what holds resources (database connection pools)."""
+        self.inventory.close()
         with self._lock:
+            self._closed = True
             databases, self._databases = self._databases, None
             history, self._history = self._history, None
         if databases is not None:
             databases.close()
         if history is not None:
             history.close()
+
+
+class _StoreShared:
+    """The history store as the inventory's shared snapshots (`inventory/store.py` `Shared`)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+
+    def newest(self, source: str) -> tuple[str, datetime] | None:
+        stored = self._ctx.history().latest(source)
+        return (stored.id, stored.collected_at) if stored is not None else None
+
+    def load(self, source: str) -> Snapshot | None:
+        store = self._ctx.history()
+        stored = store.latest(source)
+        return store.load(stored) if stored is not None else None
+
+    def lock(self) -> AbstractContextManager[object]:
+        return self._ctx.history().collect_lock()
+
+    def wait(self, timeout: float) -> None:
+        self._ctx.history().wait_for_snapshot(timeout)
 
 
 def _retention(settings: Settings) -> Retention:

@@ -113,6 +113,8 @@ def build_http_app(
         # backstops only: SessionGuard ends sessions first (the cap leaves room for sessions being ended)
         max_sessions=limits.max_sessions + 16,
         session_idle_timeout=2 * limits.session_idle_timeout,
+        # no session ids: every request stands alone, so a plain round-robin balancer may send each to any replica
+        stateless_http=limits.http_stateless,
     )
     guarded = SessionGuard(app, max_sessions=limits.max_sessions, idle_timeout=limits.session_idle_timeout, path=path)
     edged: ASGIApp = ProtocolEdge(guarded, path=path, security=security)

@@ -6,6 +6,9 @@
   sequence numbers (`first_seq` .. `last_seq`, NULL while still present): a snapshot where nothing changed
   writes no rows at all. Indexed by (key, kind) so one resource's history is an index range scan (keys start
   with the identifier).
+
+The Alembic migrations (`migrations/versions`) build these tables; a change here is a new revision there (and
+tests/test_history_store_keeps_snapshots.py checks that the migrated schema equals this one).
 """
 
 from __future__ import annotations

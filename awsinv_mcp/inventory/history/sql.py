@@ -8,28 +8,36 @@ source.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import logging
+import threading
+import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history import schema
-from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain
-from awsinv_mcp.inventory.history.reader import StoredSnapshot
+from awsinv_mcp.inventory.history.codec import encode, encode_finding, plain, revive
+from awsinv_mcp.inventory.history.reader import FINDING, StoredSnapshot
 from awsinv_mcp.inventory.history.retention import Retention, retained
+from awsinv_mcp.inventory.kinds import BY_NAME as kinds_by_name
 from awsinv_mcp.inventory.kinds import KINDS
 from awsinv_mcp.models.findings import Finding
-from awsinv_mcp.models.inventory import Snapshot
+from awsinv_mcp.models.inventory import Account, Gap, LifecycleOverride, Snapshot, Warning
 
 __all__ = ["HistoryStore", "StoreError", "StoredSnapshot"]
 
 _CHUNK = 500
+COLLECT_LOCK_KEY = 0x617773696E76  # "awsinv": the advisory lock of collections into one PostgreSQL store
+NOTIFY_CHANNEL = "awsinv_snapshots"  # PostgreSQL: NOTIFY with the id of each snapshot stored
 
 
 class StoreError(UserError):
@@ -59,28 +67,99 @@ class HistoryStore:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._insert = sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        self._listener: Any = None  # the LISTEN connection of `wait_for_snapshot` (PostgreSQL)
+        self._listen_lock = threading.Lock()
         if create:
             self.upgrade()
         self.check_version()
 
+    @contextlib.contextmanager
+    def collect_lock(self) -> Iterator[None]:
+        """The store-wide collection lock, held for the block: a PostgreSQL advisory lock (session level, on its
+        own connection), or an exclusive file lock beside a SQLite database. Other processes wait for it."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": COLLECT_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": COLLECT_LOCK_KEY})
+                    conn.commit()
+            return
+        import fcntl
+
+        path = f"{self.engine.url.database or 'memory'}.collect.lock"
+        with open(path, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
     def upgrade(self) -> None:
-        """Create missing tables and record the schema version."""
-        schema.metadata.create_all(self.engine)
+        """Bring the store to this version's schema with its Alembic migrations (`migrations/versions`); a store
+        created before migrations existed (tables, no `alembic_version`) is stamped as revision 0001 first.
+        Concurrent upgrades of one PostgreSQL store wait for each other (advisory lock)."""
+        from alembic import command
+
+        cfg = _alembic_config()
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COLLECT_LOCK_KEY + 1})
+            cfg.attributes["connection"] = conn
+            tables = inspect(conn)
+            if tables.has_table("awsinv_snapshots") and not tables.has_table("alembic_version"):
+                command.stamp(cfg, "0001")
+            if self._revision(conn) in (None, *_known_revisions()):  # a newer store is refused by check_version
+                command.upgrade(cfg, "head")
             stmt = self._insert(schema.meta).values(name="schema_version", value=str(schema.SCHEMA_VERSION))
             conn.execute(stmt.on_conflict_do_nothing())
+
+    @staticmethod
+    def _revision(conn: Connection) -> str | None:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def check_version(self) -> None:
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.meta.c.value).where(schema.meta.c.name == "schema_version")).first()
+            revision = self._revision(conn)
         found = int(row[0]) if row else 0
-        if found > schema.SCHEMA_VERSION:
+        if found > schema.SCHEMA_VERSION or (revision is not None and revision not in _known_revisions()):
             raise StoreError(
-                f"the history store has schema version {found}, newer than this server's "
+                f"the history store has schema version {found} (revision {revision}), newer than this server's "
                 f"{schema.SCHEMA_VERSION}: upgrade awsinv-mcp (or point AWSINV_STORE at another store)"
             )
 
+    def wait_for_snapshot(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a snapshot stored by any process: True when one was (PostgreSQL
+        LISTEN/NOTIFY, on a connection of its own kept for the next wait); on SQLite just waits (callers poll)."""
+        if self.engine.dialect.name != "postgresql":
+            time.sleep(timeout)
+            return False
+        with self._listen_lock:
+            if self._listener is None:
+                import psycopg
+
+                url = self.engine.url.set(drivername="postgresql")
+                listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+                listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                self._listener = listener
+            try:
+                return any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+            except Exception:
+                self._listener.close()
+                self._listener = None
+                raise
+
     def close(self) -> None:
+        with self._listen_lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
         self.engine.dispose()
 
     # writing
@@ -159,6 +238,8 @@ class HistoryStore:
             ]
             for chunk in _chunks(rows):
                 conn.execute(sp.insert(), chunk)
+            if self.engine.dialect.name == "postgresql":  # delivered at commit to every replica listening
+                conn.execute(text("SELECT pg_notify(:c, :id)"), {"c": NOTIFY_CHANNEL, "id": stored.id})
         return stored
 
     def prune(self, policy: Retention) -> int:
@@ -229,6 +310,52 @@ class HistoryStore:
             for r in rows
         ]
 
+    def latest(self, source: str) -> StoredSnapshot | None:
+        """The newest stored snapshot of `source` (one indexed row: cheap enough to poll)."""
+        s = schema.snapshots
+        with self.engine.connect() as conn:
+            r = conn.execute(
+                select(s).where(s.c.source == source).order_by(s.c.collected_at.desc(), s.c.id.desc()).limit(1)
+            ).first()
+        if r is None:
+            return None
+        return StoredSnapshot(
+            id=r.id, source=r.source, collected_at=_utc(r.collected_at), records=r.records, status=json.loads(r.status)
+        )
+
+    def load(self, stored: StoredSnapshot) -> Snapshot:
+        """The whole snapshot `stored`, rebuilt from its record versions (what a replica answers from): one
+        query joining its membership to the bodies, records in canonical order (`store.canonical_order`)."""
+        sp, sn, v = schema.spans, schema.snapshots, schema.record_versions
+        fields: dict[str, list[tuple[str, Any]]] = {k.field: [] for k in KINDS}
+        with self.engine.connect() as conn:
+            seq = conn.execute(select(sn.c.seq).where(sn.c.id == stored.id)).scalar_one()
+            rows = conn.execute(
+                select(sp.c.kind, sp.c.key, v.c.body)
+                .join(v, v.c.hash == sp.c.hash)
+                .where(
+                    sp.c.source == stored.source,
+                    sp.c.kind != FINDING,
+                    sp.c.first_seq <= seq,
+                    or_(sp.c.last_seq.is_(None), sp.c.last_seq >= seq),
+                )
+            )
+            for kind, key, body in rows:
+                k = kinds_by_name.get(kind)
+                if k is not None:
+                    fields[k.field].append((key, revive(k.record, json.loads(body))))
+        st = stored.status
+        return Snapshot(
+            source=stored.source,  # type: ignore[arg-type]
+            collected_at=stored.collected_at,
+            accounts=tuple(revive(Account, a) for a in st.get("accounts", ())),
+            regions=tuple(st.get("regions", ())),
+            warnings=tuple(revive(Warning, w) for w in st.get("warnings", ())),
+            gaps=tuple(revive(Gap, g) for g in st.get("gaps", ())),
+            lifecycle_overrides=tuple(revive(LifecycleOverride, o) for o in st.get("lifecycle_overrides", ())),
+            **{name: tuple(r for _, r in sorted(records, key=lambda kr: kr[0])) for name, records in fields.items()},
+        )
+
     def members(self, snapshot_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
         """(kind, key) -> record hash of every record `snapshot_id` holds (of `kind` only, when given)."""
         sp, sn = schema.spans, schema.snapshots
@@ -283,6 +410,22 @@ class HistoryStore:
             return conn.execute(select(func.count()).select_from(schema.record_versions)).scalar_one()
 
 
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "awsinv_mcp.inventory.history:migrations")
+    return cfg
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    """The revisions this version's migrations know (a store at another one is newer than this server)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions())
+
+
 def _writer(conn: Connection) -> None:
     """Serialise writers of the store (save, prune) across processes: every write transaction first locks the
     schema-version row (a row lock on PostgreSQL, the database write lock on SQLite)."""
@@ -299,6 +442,7 @@ def snapshot_status(snapshot: Snapshot, severities: Counter[str]) -> dict[str, A
         "regions": list(snapshot.regions),
         "counts": {kind.name: len(kind.records(snapshot)) for kind in KINDS},
         "findings": dict(severities),
+        "lifecycle_overrides": plain(snapshot.lifecycle_overrides),
         **{k: plain(v) for k, v in _extra_status(snapshot).items()},
     }
 

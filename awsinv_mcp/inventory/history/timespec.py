@@ -9,18 +9,25 @@ from datetime import UTC, datetime, timedelta
 from awsinv_mcp.errors import UserError
 from awsinv_mcp.inventory.history.reader import StoredSnapshot
 
-_DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 HELP = (
     "use a snapshot_id from list_snapshots, an ISO date or time (2026-11-20, 2026-11-20T08:00Z) or a duration (24h, 7d)"
 )
 
 
+def duration(spec: str) -> timedelta:
+    """The duration `spec` names (`30s`, `15m`, `24h`, `7d`, `2w`); UserError otherwise."""
+    m = _DURATION.match(spec)
+    if not m:
+        raise UserError(f"cannot read the duration {spec[:60]!r}: use e.g. 15m, 1h, 7d")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
 def moment(spec: str, now: datetime) -> datetime:
     """The time `spec` (duration or ISO date/time) names; UserError saying what to use otherwise."""
-    m = _DURATION.match(spec)
-    if m:
-        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    if _DURATION.match(spec):
+        return now - duration(spec)
     try:
         value = datetime.fromisoformat(spec.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -22,7 +22,14 @@ from typing import Any
 from awsinv_mcp import instance_classes
 from awsinv_mcp.engine_versions import version_sort_key
 from awsinv_mcp.inventory import kinds
-from awsinv_mcp.inventory.history.codec import decode, encode_finding, finding_key, plain, record_key
+from awsinv_mcp.inventory.history.codec import (
+    decode,
+    encode_finding,
+    finding_key,
+    plain,
+    record_key,
+    split_finding_key,
+)
 from awsinv_mcp.inventory.history.reader import FINDING, Members, StoredSnapshot
 from awsinv_mcp.inventory.kinds import ResourceKind
 from awsinv_mcp.inventory.synthetic.catalogue import ENGINE_VERSIONS
@@ -30,6 +37,10 @@ from awsinv_mcp.inventory.synthetic.estate import midnight_utc
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import Snapshot
 
+CONTEXT_KINDS = frozenset({"security_group", "subnet", "reserved_db_instance"})
+"""Kinds kept whole when the findings of changed records are evaluated again: what rules judge them against
+(exposure through security groups and subnets, reservations; the plan changes standalone DB instances and DB
+snapshots only)."""
 SNAPSHOT_HOUR = 6  # earlier synthetic snapshots are collected at 06:00 UTC of their day: stable ids all day
 
 
@@ -197,19 +208,47 @@ class SyntheticHistory:
         return i
 
     def _finding_members(self, i: int) -> dict[str, tuple[str, Finding]]:
-        """finding key -> (token, finding) of snapshot `i`, computed once per run of identical snapshots as of
-        the run's last day (the latest snapshot's findings are today's)."""
+        """finding key -> (token, finding) of snapshot `i`, computed once per run of identical snapshots.
+
+        The latest snapshot's are the analysis' own. An earlier run's are the latest's, except on the resources
+        changed since: those are evaluated again, in that snapshot reduced to the changed records and what they
+        are judged against (`CONTEXT_KINDS`), as of the run's last day. So a run costs an analysis of a few
+        records, not of the estate (rules looking across records of one kind see only the changed ones: a
+        reservation matched among the changed DB instances only can differ, and date-driven findings of unchanged
+        resources stay today's, so the history's findings change only with its resources)."""
         end = self._run_end(i)
         with self._lock:
             found = self._findings.get(end)
-        if found is None:
-            snap = self.snapshot(end)
-            found = {}
-            for f in self._findings_of(snap, snap.collected_at.date()):
+        if found is not None:
+            return found
+        snap = self.snapshot(end)
+        if end == self.days - 1:
+            found = {finding_key(f): _member(f) for f in self._findings_of(snap, snap.collected_at.date())}
+        else:
+            latest = self._finding_members(self.days - 1)
+            touched = {(k, key) for k, key in self._overrides(end)} | {
+                (c.kind.name, c.key) for c in self.plan if c.day > end
+            }
+            partial = dataclasses.replace(
+                snap,
+                **{
+                    k.field: tuple(r for r in k.records(snap) if (k.name, record_key(k, r)) in touched)
+                    for k in kinds.KINDS
+                    if k.name not in CONTEXT_KINDS
+                },
+            )
+            places = {key for _, key in touched}  # a finding key starts with its resource's record key
+            found = {
+                key: m
+                for key, m in latest.items()
+                if key.split("|", 1)[0] not in places or _resource(key) not in touched
+            }
+            for f in self._findings_of(partial, snap.collected_at.date()):
                 key = finding_key(f)
-                found[key] = (f"{key}|{f.environment}|{f.team}", f)
-            with self._lock:
-                self._findings[end] = found
+                if _resource(key) in touched:
+                    found[key] = _member(f)
+        with self._lock:
+            self._findings[end] = found
         return found
 
     # the reader (`inventory/history/reader.History`)
@@ -298,6 +337,18 @@ class SyntheticHistory:
                 held.extend((FINDING, key, token) for key, (token, _) in found.items() if named(key))
             out.extend((s.id, s.collected_at, k, key, token) for k, key, token in sorted(held))
         return out
+
+
+def _member(f: Finding) -> tuple[str, Finding]:
+    """A finding's version token (what identifies it, and whom it concerns) and the finding."""
+    return f"{finding_key(f)}|{f.environment}|{f.team}", f
+
+
+def _resource(key: str) -> tuple[str, str]:
+    """(kind, record key) of the resource a finding key is about."""
+    resource_id, account, region, resource_type, _, _ = split_finding_key(key)
+    kind = next((k.name for k in kinds.KINDS if resource_type in k.resource_types), resource_type)
+    return kind, f"{resource_id}/{account}/{region}"
 
 
 def _token(record: Any) -> str:

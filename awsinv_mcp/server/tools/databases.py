@@ -6,7 +6,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from awsinv_mcp.dbinspect.catalog import MAX_TABLE_LIMIT
 from awsinv_mcp.models.database import (
     DatabaseList,
     HealthAnswer,
@@ -43,11 +42,10 @@ def list_tables(
     database: Database,
     schema: Schema = None,
     name: Annotated[str | None, Field(description="name substring")] = None,
-    limit: Annotated[int | None, Field(ge=1, le=MAX_TABLE_LIMIT, description="default: ~12k tokens of rows")] = None,
+    limit: Annotated[int | None, Field(ge=1)] = None,
     cursor: Cursor = None,
 ) -> TablePage:
-    """Tables and views of one schema with row estimates and sizes (a first call lists about 1,000). One
-    table's columns and indexes: describe_table."""
+    """Tables and views of one schema: kind, size, row estimate; ~1,000 a call. Columns and indexes: describe_table."""
     return app().databases.list_tables(database, schema, name=name, limit=limit, cursor=cursor)
 
 
@@ -75,9 +73,11 @@ def explain_query(
     sql: Sql,
     params: Params = None,
     analyze: Annotated[bool, Field(description="run it for actual times (rolled back)")] = False,
+    detail: Annotated[bool, Field(description="add the raw plan")] = False,
 ) -> PlanAnswer:
-    """The execution plan of a plain query (JSON where the dialect offers it). For the rows themselves: run_query."""
-    return app().databases.explain_query(database, sql, params, analyze)
+    """A query's plan in brief: costliest steps, estimated vs actual rows, large table scans, indexes used.
+    Rows: run_query."""
+    return app().databases.explain_query(database, sql, params, analyze, detail)
 
 
 def database_health(database: Database) -> HealthAnswer:

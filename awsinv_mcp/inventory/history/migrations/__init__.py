@@ -1,0 +1,1 @@
+"""Alembic migrations of the history store (`awsinv-mcp store upgrade`; `sql.HistoryStore.upgrade` runs them)."""
