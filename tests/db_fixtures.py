@@ -93,6 +93,27 @@ def pg_connect() -> Any:
     return psycopg.connect(PG_DSN, autocommit=True)
 
 
+@contextmanager
+def scratch_pg_database(name: str) -> Iterator[str]:
+    """A PostgreSQL database `name` created empty for the block and dropped after (skipped loudly, or failed under
+    CI, when PostgreSQL is not reachable); yields its URL. Give `name` a per-process suffix: a concurrent run's
+    DROP ... WITH (FORCE) would end this one's connections."""
+    from tests.conftest import require_service
+
+    try:
+        admin = pg_connect()
+    except Exception as exc:
+        require_service("PostgreSQL", str(exc).splitlines()[0])
+    with admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with pg_connect() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def my_connect() -> Any:
     import pymysql
 

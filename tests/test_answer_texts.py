@@ -15,7 +15,7 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.estate import Estate
 from awsinv_mcp.inventory.synthetic.estate import generate
 from awsinv_mcp.models.findings import Finding
-from awsinv_mcp.models.table import rows_of
+from awsinv_mcp.models.table import rows_of, with_items
 from awsinv_mcp.server.app import build_server
 
 UNFILLED = re.compile(r"\{\w*\}|\bevidence[ ._]\w+")  # '{target}', 'evidence target_class', 'evidence.successor'
@@ -56,11 +56,11 @@ def test_titles_agree_with_the_evidence() -> None:
 
 async def every_page(c: Client, args: dict) -> dict:
     """get_findings with every page's items gathered into the first answer."""
-    first = (await c.call_tool("get_findings", {**args, "limit": 100})).structured_content
+    first = with_items((await c.call_tool("get_findings", {**args, "limit": 100})).structured_content)
     answer = first
-    while answer["next_cursor"]:
+    while answer.get("next_cursor"):
         answer = await c.call_tool("get_findings", {**args, "limit": 100, "cursor": answer["next_cursor"]})
-        answer = answer.structured_content
+        answer = with_items(answer.structured_content)
         first["items"] += answer["items"]
     assert len(first["items"]) == first["total"]
     return first

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from awsinv_mcp.inventory.history import schema
 from awsinv_mcp.inventory.history.sql import HistoryStore
-from tests.conftest import require_service
+from tests.db_fixtures import scratch_pg_database
 from tests.http_server import server_env
 
 DB = f"awsinv_hist_kill_{os.getpid()}"
@@ -66,18 +66,8 @@ def test_collect_every_keeps_collecting(tmp_path: Path) -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    try:
-        from tests.db_fixtures import pg_connect
-
-        admin = pg_connect()
-    except Exception as exc:
-        require_service("PostgreSQL", str(exc).splitlines()[0])
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
-    yield f"postgresql://postgres@127.0.0.1:5432/{DB}"
-    with pg_connect() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    with scratch_pg_database(DB) as url:
+        yield url
 
 
 def _writing(admin: object) -> bool:

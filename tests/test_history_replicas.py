@@ -19,7 +19,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from awsinv_mcp.inventory.history.sql import HistoryStore
-from tests.conftest import require_service
+from tests.db_fixtures import scratch_pg_database
 from tests.http_server import server_env, start_http, stop
 
 pytestmark = pytest.mark.anyio
@@ -30,25 +30,15 @@ ENV = {"AWSINV_STORE": URL, "AWSINV_SCALE": "800", "AWSINV_SOURCE": "synthetic"}
 
 @pytest.fixture
 def replicas() -> Iterator[tuple[str, str]]:
-    try:
-        from tests.db_fixtures import pg_connect
-
-        admin = pg_connect()
-    except Exception as exc:
-        require_service("PostgreSQL", str(exc).splitlines()[0])
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
-    procs = []
-    try:
-        for _ in range(2):
-            procs.append(start_http(**ENV))
-        yield procs[0][1], procs[1][1]
-    finally:
-        for proc, _ in procs:
-            stop(proc)
-        with pg_connect() as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    with scratch_pg_database(DB):
+        procs = []
+        try:
+            for _ in range(2):
+                procs.append(start_http(**ENV))
+            yield procs[0][1], procs[1][1]
+        finally:
+            for proc, _ in procs:
+                stop(proc)
 
 
 async def _call(base: str, name: str, args: dict | None = None) -> dict[str, Any]:
@@ -111,18 +101,8 @@ async def test_two_replicas_share_one_store(replicas: tuple[str, str]) -> None:
 
 @pytest.fixture
 def pg_store_url() -> Iterator[str]:
-    try:
-        from tests.db_fixtures import pg_connect
-
-        admin = pg_connect()
-    except Exception as exc:
-        require_service("PostgreSQL", str(exc).splitlines()[0])
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
-    yield URL
-    with pg_connect() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    with scratch_pg_database(DB) as url:
+        yield url
 
 
 def test_a_stored_snapshot_is_announced_to_listening_replicas(pg_store_url: str) -> None:

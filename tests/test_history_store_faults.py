@@ -16,7 +16,7 @@ from awsinv_mcp.config import Settings
 from awsinv_mcp.inventory.history import timespec
 from awsinv_mcp.inventory.history.reader import StoredSnapshot
 from awsinv_mcp.server.app import build_server
-from tests.conftest import require_service
+from tests.db_fixtures import scratch_pg_database
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.anyio
@@ -25,22 +25,12 @@ DB = f"awsinv_hist_faults_{os.getpid()}"
 
 @pytest.fixture
 def proxied_store() -> Iterator[tuple[str, TcpProxy]]:
-    try:
-        from tests.db_fixtures import pg_connect
-
-        admin = pg_connect()
-    except Exception as exc:
-        require_service("PostgreSQL", str(exc).splitlines()[0])
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
-    proxy = TcpProxy(("127.0.0.1", 5432))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{proxy.port}/{DB}?connect_timeout=3", proxy
-    finally:
-        proxy.close()
-        with pg_connect() as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    with scratch_pg_database(DB):
+        proxy = TcpProxy(("127.0.0.1", 5432))  # the store's only way to PostgreSQL: the test closes and reopens it
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{proxy.port}/{DB}?connect_timeout=3", proxy
+        finally:
+            proxy.close()
 
 
 async def _call(client: Client, name: str, args: dict | None = None) -> tuple[bool, dict | str]:

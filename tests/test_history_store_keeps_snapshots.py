@@ -19,7 +19,7 @@ from awsinv_mcp.inventory.history.sql import HistoryStore, StoreError
 from awsinv_mcp.inventory.kinds import DB_INSTANCE
 from awsinv_mcp.inventory.synthetic import generate
 from awsinv_mcp.models.inventory import Warning
-from tests.conftest import require_service
+from tests.db_fixtures import scratch_pg_database
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 PG_DB = f"awsinv_hist_test_{os.getpid()}"  # unique: other worktrees run this test too
@@ -30,18 +30,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'history.db'}"
         return
-    try:
-        from tests.db_fixtures import pg_connect
-
-        admin = pg_connect()
-    except Exception as exc:
-        require_service("PostgreSQL", str(exc).splitlines()[0])
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    yield f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
-    with pg_connect() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    with scratch_pg_database(PG_DB) as url:
+        yield url
 
 
 def _two_snapshots():

@@ -18,6 +18,7 @@ from awsinv_mcp.models import answers as A
 from awsinv_mcp.models.table import rows_of, table, with_items
 from awsinv_mcp.server import catalog
 from awsinv_mcp.server.app import build_server
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.anyio
 
@@ -75,7 +76,7 @@ def test_the_app_views_read_tables_as_the_bridge_does(tmp_path) -> None:
     """static/appmode.js `withItems` (MCP App views) gives the same row objects as `with_items` (web bridge)."""
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        require_service("node (Node.js)", "not on PATH")
     source = (Path(__file__).resolve().parent.parent / "awsinv_mcp/clients/web/static/appmode.js").read_text()
     function = re.search(r"function withItems[\s\S]*?\n  \}\n", source)
     assert function is not None

@@ -18,7 +18,7 @@ from typing import Any
 
 from awsinv_mcp import pricing
 from awsinv_mcp.analysis.catalogue import RULES, AnalysisContext, rule
-from awsinv_mcp.analysis.savings import H, money, ri_active, ri_pool, ri_size_flexible
+from awsinv_mcp.analysis.savings import H, instance_pool, money, ri_active, ri_pool, ri_size_flexible
 from awsinv_mcp.models.findings import Finding
 from awsinv_mcp.models.inventory import ReservedDBInstance, Snapshot
 
@@ -75,13 +75,10 @@ def reservation_use(snapshot: Snapshot, as_of: date) -> list[ReservationUse]:
     for inst in snapshot.db_instances:
         if inst.status != "available" or inst.instance_class == "db.serverless":
             continue
-        try:
-            pool, units = ri_pool(
-                inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None, inst.license_model
-            )
-        except pricing.PriceNotFound:
+        pooled = instance_pool(inst)
+        if pooled is None:
             continue
-        key = (inst.account, inst.region, *pool)
+        key, units = pooled
         if key in keys:
             running[key] += units
             counts[key] += 1

@@ -323,6 +323,18 @@ def ri_pool(
     return (engine, instance_class, multi_az, license_model == "license-included"), 1.0
 
 
+def instance_pool(inst: DBInstance) -> tuple[tuple[Any, ...], float] | None:
+    """(pool key with the instance's account and region, normalised units) of a running instance, or None when its
+    class has no price (no reservation can cover it)."""
+    try:
+        pool, units = ri_pool(
+            inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None, inst.license_model
+        )
+    except pricing.PriceNotFound:
+        return None
+    return (inst.account, inst.region, *pool), units
+
+
 def ri_active(ri: ReservedDBInstance, now: datetime) -> bool:
     """An active reservation whose term covers `now` (naive UTC)."""
     return ri.state == "active" and _naive(ri.start) <= now < _naive(ri.end)
@@ -356,13 +368,10 @@ def reservation_gaps(snapshot: Snapshot, ctx: AnalysisContext) -> list[Reservati
         plan = plans.by_instance.get((inst.account, inst.region, inst.identifier))
         if plan is not None and plan.kind == "idle":
             continue
-        try:
-            pool, units = ri_pool(
-                inst.engine, inst.instance_class, inst.multi_az, inst.cluster is not None, inst.license_model
-            )
-        except pricing.PriceNotFound:
+        pooled = instance_pool(inst)
+        if pooled is None:
             continue
-        key = (inst.account, inst.region, *pool)
+        key, units = pooled
         covered = min(units, capacity[key])
         if covered:
             capacity[key] -= covered
