@@ -73,11 +73,12 @@ async def test_fleet_of_56_and_default_answers_at_100k_fit_their_budgets() -> No
 
 
 def test_the_app_views_read_tables_as_the_bridge_does(tmp_path) -> None:
-    """static/appmode.js `withItems` (MCP App views) gives the same row objects as `with_items` (web bridge)."""
+    """static/app.js `withItems` (every view's callTool, in the page and in an MCP App) gives the same row objects
+    as `with_items` (web bridge)."""
     node = shutil.which("node")
     if node is None:
         require_service("node (Node.js)", "not on PATH")
-    source = (Path(__file__).resolve().parent.parent / "awsinv_mcp/clients/web/static/appmode.js").read_text()
+    source = (Path(__file__).resolve().parent.parent / "awsinv_mcp/clients/web/static/app.js").read_text()
     function = re.search(r"function withItems[\s\S]*?\n  \}\n", source)
     assert function is not None
     rows = [{"id": "a", "n": 1, "tail": None, "k": "s"}, {"id": "b", "n": None, "tail": [1], "k": "s"}]

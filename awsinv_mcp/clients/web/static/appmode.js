@@ -105,24 +105,8 @@
       const error = (result.structuredContent && result.structuredContent.error) || {};
       throw new ApiError(STATUS_OF_CODE[error.code] || 502, error.message || textOf(result) || `${name} failed`);
     }
-    if (result.structuredContent) return withItems(result.structuredContent);
-    let parsed;
-    try { parsed = JSON.parse(textOf(result)); } catch (err) { throw new ApiError(502, `${name} answered no JSON`); }
-    return withItems(parsed);
-  }
-
-  // A list answer in table form (`columns` once, `same`, `rows` as arrays with trailing nulls left out) as the
-  // row objects the views read, in `items`: the twin of awsinv_mcp/models/table.py `with_items`, which the web
-  // page's REST bridge applies (tests/test_table_rows.py checks the two agree).
-  function withItems(answer) {
-    if (!answer || !Array.isArray(answer.columns) || !Array.isArray(answer.rows)) return answer;
-    const { columns, rows, same, ...rest } = answer;
-    const items = rows.map((row) => {
-      const item = {};
-      columns.forEach((c, i) => { item[c] = i < row.length ? row[i] : null; });
-      return Object.assign(item, same || {});
-    });
-    return { ...rest, items };
+    if (result.structuredContent) return result.structuredContent;  // app.js reads a table as items (withItems)
+    try { return JSON.parse(textOf(result)); } catch (err) { throw new ApiError(502, `${name} answered no JSON`); }
   }
 
   // No tool listing through the bridge: the views offer everything and show a tool's refusal where it happens.
